@@ -1,0 +1,94 @@
+package app
+
+// The types in this file are the product's API contract: they are what the
+// window (through Wails bindings), the browser (through the JSON API) and the
+// CLI (--json) all see. Field names are the JSON names; keep them stable.
+
+// NodeState says what the node behind the API can do right now.
+const (
+	// StateUninitialized: the home holds no identity and no co-op yet.
+	StateUninitialized = "uninitialized"
+	// StateLocked: the home holds a co-op, but its keys are still encrypted.
+	StateLocked = "locked"
+	// StateReady: the node is unlocked and serving its co-op.
+	StateReady = "ready"
+)
+
+// StatusView is what `coopnode status` prints and the UI's header shows.
+type StatusView struct {
+	State   string `json:"state"` // one of StateUninitialized, StateLocked, StateReady
+	Home    string `json:"home"`
+	Version string `json:"version"`
+	// Coop and Me are nil unless State is StateReady.
+	Coop *CoopView     `json:"coop,omitempty"`
+	Me   *IdentityView `json:"me,omitempty"`
+	// Digest is the hex SHA-256 state digest: two nodes that agree on it hold the same co-op state.
+	Digest string `json:"digest"`
+	// Records counts the valid records folded into state.
+	Records int `json:"records"`
+	// Pending counts records waiting for predecessors this node has not seen yet.
+	Pending int `json:"pending"`
+	// NeedsNewer counts validly signed records of types this version does not understand.
+	NeedsNewer int `json:"needsNewer"`
+	// Problems are human-readable sentences about what is wrong and what to do.
+	Problems []string `json:"problems"`
+}
+
+// CoopView names the co-op.
+type CoopView struct {
+	ID      string `json:"id"`      // the genesis record's ID
+	Name    string `json:"name"`    // e.g. "Riverside Data Co-op"
+	Founded string `json:"founded"` // RFC 3339
+	Members int    `json:"members"`
+}
+
+// IdentityView is this node's own member and device.
+type IdentityView struct {
+	MemberID  string   `json:"memberId"`
+	Name      string   `json:"name"`
+	MemberKey string   `json:"memberKey"` // hex Ed25519 public key
+	DeviceKey string   `json:"deviceKey"` // hex Ed25519 public key
+	Class     string   `json:"class"`
+	Roles     []string `json:"roles"`
+}
+
+// Ratio is an exact fraction, e.g. a quorum of 1/2.
+type Ratio struct {
+	Num  int64  `json:"num"`
+	Den  int64  `json:"den"`
+	Text string `json:"text"` // "1/2 (50%)", for display
+}
+
+// MemberClassView is one class of membership the bylaws define.
+type MemberClassView struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Votes       bool   `json:"votes"` // whether members of this class vote
+}
+
+// BylawsView is the bylaws in force.
+type BylawsView struct {
+	Text       string            `json:"text"`
+	VotingRule string            `json:"votingRule"` // "one-member-one-vote"
+	Quorum     Ratio             `json:"quorum"`
+	Threshold  Ratio             `json:"threshold"`
+	Classes    []MemberClassView `json:"classes"`
+	// AdmissionRule is "direct" (a member holding one of AdmitRoles admits) or "by-decision".
+	AdmissionRule string   `json:"admissionRule"`
+	AdmitRoles    []string `json:"admitRoles"`
+	AdoptedBy     string   `json:"adoptedBy"` // record ID that put these bylaws in force
+	AdoptedAt     string   `json:"adoptedAt"` // RFC 3339
+}
+
+// MemberView is one member of the co-op.
+type MemberView struct {
+	ID         string   `json:"id"` // member ID: record ID of the admission (the genesis for founders)
+	Name       string   `json:"name"`
+	Class      string   `json:"class"`
+	Roles      []string `json:"roles"`
+	Admitted   string   `json:"admitted"`   // RFC 3339
+	AdmittedBy string   `json:"admittedBy"` // member ID of who admitted them; empty for founders
+	Devices    int      `json:"devices"`
+	Founder    bool     `json:"founder"`
+	Me         bool     `json:"me"`
+}

@@ -1,0 +1,184 @@
+package record
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+)
+
+// Binary form, version 1:
+//
+//	"CNR" 0x01
+//	uvarint len(payloadType) || payloadType
+//	uvarint len(payload)     || payload
+//	uvarint n                 (1..MaxSignatures)
+//	n × (32-byte Ed25519 key || 64-byte signature)
+//
+// Varints must be minimal; Decode enforces that by re-encoding.
+var magic = []byte{'C', 'N', 'R', 0x01}
+
+const sigLen = 64
+
+// MarshalBinary returns the compact binary form.
+func (r *Record) MarshalBinary() ([]byte, error) { return r.appendBinary(nil), nil }
+
+// Bytes is MarshalBinary without the error, which it never returns.
+func (r *Record) Bytes() []byte { return r.appendBinary(nil) }
+
+func (r *Record) appendBinary(b []byte) []byte {
+	b = append(b, magic...)
+	b = binary.AppendUvarint(b, uint64(len(PayloadType)))
+	b = append(b, PayloadType...)
+	b = binary.AppendUvarint(b, uint64(len(r.Payload)))
+	b = append(b, r.Payload...)
+	b = binary.AppendUvarint(b, uint64(len(r.Sigs)))
+	for _, s := range r.Sigs {
+		b = append(b, s.Key[:]...)
+		b = append(b, s.Sig...)
+	}
+	return b
+}
+
+// Decode parses and verifies the binary form. Errors wrap ErrMalformed,
+// ErrNonCanonical or ErrBadSignature.
+func Decode(b []byte) (*Record, error) {
+	rd := reader{b: b}
+	if !bytes.HasPrefix(b, magic) {
+		return nil, fmt.Errorf("%w: not a coopnode record (bad magic)", ErrMalformed)
+	}
+	rd.b = b[len(magic):]
+	pt, err := rd.chunk(64, "payload type")
+	if err != nil {
+		return nil, err
+	}
+	if string(pt) != PayloadType {
+		return nil, fmt.Errorf("%w: payload type %q, want %q", ErrMalformed, pt, PayloadType)
+	}
+	payload, err := rd.chunk(MaxPayload, "payload")
+	if err != nil {
+		return nil, err
+	}
+	n, err := rd.uvarint("signature count")
+	if err != nil {
+		return nil, err
+	}
+	if n > MaxSignatures {
+		return nil, fmt.Errorf("%w: %d signatures exceed %d", ErrMalformed, n, MaxSignatures)
+	}
+	sigs := make([]Signature, n)
+	for i := range sigs {
+		if len(rd.b) < len(PublicKey{})+sigLen {
+			return nil, fmt.Errorf("%w: truncated in signature %d", ErrMalformed, i+1)
+		}
+		copy(sigs[i].Key[:], rd.b)
+		sigs[i].Sig = append([]byte(nil), rd.b[32:32+sigLen]...)
+		rd.b = rd.b[32+sigLen:]
+	}
+	if len(rd.b) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the last signature", ErrMalformed, len(rd.b))
+	}
+	r, err := verify(append([]byte(nil), payload...), sigs)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(r.Bytes(), b) {
+		return nil, fmt.Errorf("%w: binary framing (non-minimal length)", ErrNonCanonical)
+	}
+	return r, nil
+}
+
+// DecodeWithID is Decode for bytes stored or sent under a known ID; it adds ErrIDMismatch.
+func DecodeWithID(b []byte, want ID) (*Record, error) {
+	r, err := Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	if r.ID != want {
+		return nil, fmt.Errorf("%w: stored as %s, hashes to %s", ErrIDMismatch, want.Short(), r.ID.Short())
+	}
+	return r, nil
+}
+
+type reader struct{ b []byte }
+
+func (r *reader) uvarint(what string) (uint64, error) {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		return 0, fmt.Errorf("%w: truncated or overlong %s", ErrMalformed, what)
+	}
+	r.b = r.b[n:]
+	return v, nil
+}
+
+func (r *reader) chunk(max uint64, what string) ([]byte, error) {
+	n, err := r.uvarint(what + " length")
+	if err != nil {
+		return nil, err
+	}
+	if n > max {
+		return nil, fmt.Errorf("%w: %s of %d bytes exceeds %d", ErrMalformed, what, n, max)
+	}
+	if uint64(len(r.b)) < n {
+		return nil, fmt.Errorf("%w: truncated in %s (%d of %d bytes)", ErrMalformed, what, len(r.b), n)
+	}
+	c := r.b[:n]
+	r.b = r.b[n:]
+	return c, nil
+}
+
+// Envelope is a DSSE JSON envelope (https://github.com/secure-systems-lab/dsse).
+type Envelope struct {
+	PayloadType string         `json:"payloadType"`
+	Payload     string         `json:"payload"`
+	Signatures  []EnvelopeSign `json:"signatures"`
+}
+
+// EnvelopeSign is one DSSE signature; keyid is the hex Ed25519 public key.
+type EnvelopeSign struct {
+	KeyID string `json:"keyid"`
+	Sig   string `json:"sig"`
+}
+
+// DSSE returns the record as a DSSE JSON envelope, with the same signatures as the binary form.
+func (r *Record) DSSE() ([]byte, error) {
+	e := Envelope{PayloadType: PayloadType, Payload: base64.StdEncoding.EncodeToString(r.Payload)}
+	for _, s := range r.Sigs {
+		e.Signatures = append(e.Signatures, EnvelopeSign{KeyID: s.Key.String(), Sig: base64.StdEncoding.EncodeToString(s.Sig)})
+	}
+	return json.MarshalIndent(e, "", "  ")
+}
+
+// DecodeDSSE parses and verifies a DSSE JSON envelope.
+func DecodeDSSE(b []byte) (*Record, error) {
+	var e Envelope
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		return nil, fmt.Errorf("%w: DSSE envelope: %v", ErrMalformed, err)
+	}
+	if e.PayloadType != PayloadType {
+		return nil, fmt.Errorf("%w: payload type %q, want %q", ErrMalformed, e.PayloadType, PayloadType)
+	}
+	payload, err := base64.StdEncoding.DecodeString(e.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: DSSE payload is not base64: %v", ErrMalformed, err)
+	}
+	if len(e.Signatures) > MaxSignatures {
+		return nil, fmt.Errorf("%w: %d signatures exceed %d", ErrMalformed, len(e.Signatures), MaxSignatures)
+	}
+	sigs := make([]Signature, len(e.Signatures))
+	for i, s := range e.Signatures {
+		k, err := ParsePublicKey(s.KeyID)
+		if err != nil {
+			return nil, fmt.Errorf("%w: signature %d keyid: %v", ErrMalformed, i+1, err)
+		}
+		sig, err := base64.StdEncoding.DecodeString(s.Sig)
+		if err != nil || len(sig) != sigLen {
+			return nil, fmt.Errorf("%w: signature %d is not 64 bytes of base64", ErrBadSignature, i+1)
+		}
+		sigs[i] = Signature{Key: k, Sig: sig}
+	}
+	return verify(payload, sigs)
+}

@@ -1,0 +1,77 @@
+package record
+
+import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"fmt"
+)
+
+// ID identifies a record: SHA-256 of PAE(payloadType, payload).
+type ID [32]byte
+
+// ParseID parses the 64-hex-digit form written by ID.String.
+func ParseID(s string) (ID, error) {
+	var id ID
+	if err := parseHex32(s, id[:]); err != nil {
+		return ID{}, fmt.Errorf("record ID %q: %w", s, err)
+	}
+	return id, nil
+}
+
+func (id ID) String() string                { return hex.EncodeToString(id[:]) }
+func (id ID) IsZero() bool                  { return id == ID{} }
+func (id ID) MarshalText() ([]byte, error)  { return []byte(id.String()), nil }
+func (id *ID) UnmarshalText(b []byte) error { v, err := ParseID(string(b)); *id = v; return err }
+
+// Short is the first 12 hex digits, for display only.
+func (id ID) Short() string { return id.String()[:12] }
+
+// Less orders IDs bytewise; folds use it to break ties deterministically.
+func (id ID) Less(o ID) bool {
+	for i := range id {
+		if id[i] != o[i] {
+			return id[i] < o[i]
+		}
+	}
+	return false
+}
+
+// PublicKey is an Ed25519 public key, written as 64 hex digits.
+type PublicKey [ed25519.PublicKeySize]byte
+
+// ParsePublicKey parses the 64-hex-digit form written by PublicKey.String.
+func ParsePublicKey(s string) (PublicKey, error) {
+	var k PublicKey
+	if err := parseHex32(s, k[:]); err != nil {
+		return PublicKey{}, fmt.Errorf("public key %q: %w", s, err)
+	}
+	return k, nil
+}
+
+func (k PublicKey) String() string               { return hex.EncodeToString(k[:]) }
+func (k PublicKey) IsZero() bool                 { return k == PublicKey{} }
+func (k PublicKey) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+func (k *PublicKey) UnmarshalText(b []byte) error {
+	v, err := ParsePublicKey(string(b))
+	*k = v
+	return err
+}
+
+// Verify reports whether sig is k's Ed25519 signature of msg.
+func (k PublicKey) Verify(msg, sig []byte) bool {
+	return len(sig) == ed25519.SignatureSize && ed25519.Verify(k[:], msg, sig)
+}
+
+func parseHex32(s string, dst []byte) error {
+	if len(s) != 64 {
+		return fmt.Errorf("want 64 hex digits, got %d characters", len(s))
+	}
+	// Lower case only, so each value has exactly one text form.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return fmt.Errorf("invalid character %q (want lower-case hex)", c)
+		}
+	}
+	_, err := hex.Decode(dst, []byte(s))
+	return err
+}

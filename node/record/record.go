@@ -1,0 +1,278 @@
+package record
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gowebpki/jcs"
+)
+
+// PayloadType is the DSSE payload type of every coopnode record.
+const PayloadType = "application/vnd.coopnode.record+json"
+
+// Limits on what a decoder accepts from outside. They are generous for a
+// single fact and small enough that a hostile peer cannot make us allocate much.
+const (
+	MaxPayload    = 1 << 20
+	MaxSignatures = 16
+	MaxPrev       = 256
+)
+
+// Sentinel errors. Decoders wrap them with detail; callers branch with errors.Is.
+var (
+	// ErrMalformed: the bytes are not a record at all (truncated, bad framing, bad JSON).
+	ErrMalformed = errors.New("malformed record")
+	// ErrNonCanonical: the payload or the binary form is not in its one canonical encoding.
+	ErrNonCanonical = errors.New("non-canonical record encoding")
+	// ErrBadSignature: a signature is missing, is not by the author, or does not verify.
+	ErrBadSignature = errors.New("bad record signature")
+	// ErrIDMismatch: the record does not hash to the ID it was stored or sent under: its bytes were changed.
+	ErrIDMismatch = errors.New("record does not match its ID (tampered or corrupted)")
+)
+
+// Signer signs with one private key it never reveals (see package identity).
+type Signer interface {
+	PublicKey() PublicKey
+	Sign(msg []byte) ([]byte, error)
+}
+
+// Header is the part of every payload that the record layer understands.
+// Body is the type-specific part, interpreted by the domain packages.
+type Header struct {
+	Type string `json:"type"`
+	// V is the schema version of Type. A reader that knows Type at a lower
+	// version keeps the record as "needs a newer coopnode".
+	V int `json:"v"`
+	// Coop is the co-op's ID (its genesis record ID); zero only in a genesis.
+	Coop ID `json:"-"`
+	// Author is the key that must make the first signature.
+	Author PublicKey `json:"author"`
+	// Time is the author's clock when signing: a hint, never a rule.
+	Time time.Time `json:"-"`
+	// Prev lists the records this one relies on (its causal predecessors), sorted, no duplicates.
+	Prev []ID           `json:"prev"`
+	Body json.RawMessage `json:"body"`
+}
+
+// wireHeader is Header's JSON shape: Coop omitted when zero, time as an RFC 3339 string.
+type wireHeader struct {
+	Type   string          `json:"type"`
+	V      json.Number     `json:"v"`
+	Coop   string          `json:"coop,omitempty"`
+	Author PublicKey       `json:"author"`
+	Time   string          `json:"time"`
+	Prev   []ID            `json:"prev"`
+	Body   json.RawMessage `json:"body"`
+}
+
+// TimeFormat is how record times are written: UTC, millisecond precision.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// Signature is one signature over the record's PAE.
+type Signature struct {
+	Key PublicKey
+	Sig []byte
+}
+
+// Record is a decoded, verified record. Treat it as immutable.
+type Record struct {
+	ID      ID
+	Payload []byte // canonical JSON
+	Sigs    []Signature
+	Header
+}
+
+// PAE is DSSE's pre-authentication encoding.
+func PAE(payloadType string, payload []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString("DSSEv1 ")
+	b.WriteString(strconv.Itoa(len(payloadType)))
+	b.WriteByte(' ')
+	b.WriteString(payloadType)
+	b.WriteByte(' ')
+	b.WriteString(strconv.Itoa(len(payload)))
+	b.WriteByte(' ')
+	b.Write(payload)
+	return b.Bytes()
+}
+
+func idOf(payload []byte) ID { return sha256.Sum256(PAE(PayloadType, payload)) }
+
+// New builds and signs a record. body is marshalled with encoding/json and
+// canonicalised; the author is the signer's key.
+func New(s Signer, typ string, v int, coop ID, when time.Time, prev []ID, body any) (*Record, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("record %s: marshal body: %w", typ, err)
+	}
+	h := Header{Type: typ, V: v, Coop: coop, Author: s.PublicKey(), Time: when, Prev: SortIDs(prev), Body: raw}
+	payload, err := h.marshal()
+	if err != nil {
+		return nil, fmt.Errorf("record %s: %w", typ, err)
+	}
+	sig, err := s.Sign(PAE(PayloadType, payload))
+	if err != nil {
+		return nil, fmt.Errorf("record %s: sign: %w", typ, err)
+	}
+	return verify(payload, []Signature{{Key: s.PublicKey(), Sig: sig}})
+}
+
+// CoSign returns r with one more signature, by s. The ID does not change.
+func (r *Record) CoSign(s Signer) (*Record, error) {
+	for _, sg := range r.Sigs {
+		if sg.Key == s.PublicKey() {
+			return r, nil
+		}
+	}
+	sig, err := s.Sign(PAE(PayloadType, r.Payload))
+	if err != nil {
+		return nil, fmt.Errorf("co-sign: %w", err)
+	}
+	sigs := append(append([]Signature(nil), r.Sigs...), Signature{Key: s.PublicKey(), Sig: sig})
+	return verify(r.Payload, sigs)
+}
+
+// SortIDs returns ids sorted with duplicates removed (a new slice).
+func SortIDs(ids []ID) []ID {
+	out := make([]ID, 0, len(ids))
+	for _, id := range ids {
+		i := 0
+		for i < len(out) && out[i].Less(id) {
+			i++
+		}
+		if i < len(out) && out[i] == id {
+			continue
+		}
+		out = append(out, ID{})
+		copy(out[i+1:], out[i:])
+		out[i] = id
+	}
+	return out
+}
+
+func (h *Header) marshal() ([]byte, error) {
+	if h.Type == "" || h.V < 1 {
+		return nil, errors.New("header needs a type and a schema version >= 1")
+	}
+	if h.Prev == nil {
+		h.Prev = []ID{}
+	}
+	w := wireHeader{Type: h.Type, V: json.Number(strconv.Itoa(h.V)), Author: h.Author,
+		Time: h.Time.UTC().Format(TimeFormat), Prev: h.Prev, Body: h.Body}
+	if !h.Coop.IsZero() {
+		w.Coop = h.Coop.String()
+	}
+	if len(w.Body) == 0 {
+		w.Body = json.RawMessage("{}")
+	}
+	raw, err := json.Marshal(w)
+	if err != nil {
+		return nil, err
+	}
+	return jcs.Transform(raw)
+}
+
+// parseHeader checks that payload is canonical and has a well-formed header.
+func parseHeader(payload []byte) (Header, error) {
+	if len(payload) > MaxPayload {
+		return Header{}, fmt.Errorf("%w: payload of %d bytes exceeds %d", ErrMalformed, len(payload), MaxPayload)
+	}
+	if !json.Valid(payload) {
+		return Header{}, fmt.Errorf("%w: payload is not JSON", ErrMalformed)
+	}
+	canon, err := jcs.Transform(payload)
+	if err != nil {
+		return Header{}, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
+	}
+	if !bytes.Equal(canon, payload) {
+		return Header{}, fmt.Errorf("%w: payload is not RFC 8785 canonical JSON", ErrNonCanonical)
+	}
+	var w wireHeader
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	if err := dec.Decode(&w); err != nil {
+		return Header{}, fmt.Errorf("%w: header: %v", ErrMalformed, err)
+	}
+	v, err := strconv.Atoi(string(w.V))
+	if err != nil || v < 1 || w.Type == "" {
+		return Header{}, fmt.Errorf("%w: header needs a type and an integer schema version >= 1", ErrMalformed)
+	}
+	t, err := time.Parse(TimeFormat, w.Time)
+	if err != nil {
+		return Header{}, fmt.Errorf("%w: time %q is not %s", ErrMalformed, w.Time, TimeFormat)
+	}
+	if len(w.Prev) > MaxPrev {
+		return Header{}, fmt.Errorf("%w: %d predecessors exceed %d", ErrMalformed, len(w.Prev), MaxPrev)
+	}
+	for i := 1; i < len(w.Prev); i++ {
+		if !w.Prev[i-1].Less(w.Prev[i]) {
+			return Header{}, fmt.Errorf("%w: predecessors must be sorted and distinct", ErrNonCanonical)
+		}
+	}
+	h := Header{Type: w.Type, V: v, Author: w.Author, Time: t, Prev: w.Prev, Body: w.Body}
+	if h.Prev == nil {
+		return Header{}, fmt.Errorf("%w: header has no prev list", ErrMalformed)
+	}
+	if w.Coop != "" {
+		if h.Coop, err = ParseID(w.Coop); err != nil {
+			return Header{}, fmt.Errorf("%w: coop: %v", ErrMalformed, err)
+		}
+	}
+	return h, nil
+}
+
+// verify parses the payload and checks every signature; the first must be the author's.
+func verify(payload []byte, sigs []Signature) (*Record, error) {
+	h, err := parseHeader(payload)
+	if err != nil {
+		return nil, err
+	}
+	if len(sigs) == 0 {
+		return nil, fmt.Errorf("%w: unsigned", ErrBadSignature)
+	}
+	if len(sigs) > MaxSignatures {
+		return nil, fmt.Errorf("%w: %d signatures exceed %d", ErrMalformed, len(sigs), MaxSignatures)
+	}
+	if sigs[0].Key != h.Author {
+		return nil, fmt.Errorf("%w: first signature is by %s, not the author %s", ErrBadSignature, sigs[0].Key, h.Author)
+	}
+	pae := PAE(PayloadType, payload)
+	seen := make(map[PublicKey]bool, len(sigs))
+	for _, s := range sigs {
+		if seen[s.Key] {
+			return nil, fmt.Errorf("%w: key %s signs twice", ErrNonCanonical, s.Key)
+		}
+		seen[s.Key] = true
+		if !s.Key.Verify(pae, s.Sig) {
+			return nil, fmt.Errorf("%w: signature by %s does not verify", ErrBadSignature, s.Key)
+		}
+	}
+	return &Record{ID: sha256.Sum256(pae), Payload: payload, Sigs: sigs, Header: h}, nil
+}
+
+// Verify re-checks r from its payload and signatures (e.g. after it crossed a trust boundary).
+func (r *Record) Verify() error {
+	v, err := verify(r.Payload, r.Sigs)
+	if err != nil {
+		return err
+	}
+	if v.ID != r.ID {
+		return ErrIDMismatch
+	}
+	return nil
+}
+
+// DecodeBody strictly unmarshals the record's body into v (unknown fields are an error).
+func (r *Record) DecodeBody(v any) error {
+	dec := json.NewDecoder(bytes.NewReader(r.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s body: %w", r.Type, err)
+	}
+	return nil
+}
