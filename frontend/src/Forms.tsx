@@ -1,0 +1,130 @@
+import { useState } from 'preact/hooks';
+import { api, errorText } from './api';
+import { InlineError } from './ErrorBox';
+
+type Field = { id: string; label: string; value: string; set: (v: string) => void; type?: 'text' | 'password'; hint?: string; auto?: string };
+
+function Input({ f, autoFocus }: { f: Field; autoFocus?: boolean }) {
+  const common = {
+    id: f.id,
+    'data-testid': f.id,
+    value: f.value,
+    autoComplete: f.auto,
+    autoFocus,
+    required: true,
+    onInput: (e: Event) => f.set((e.currentTarget as HTMLInputElement).value),
+    'aria-describedby': f.hint ? `${f.id}-hint` : undefined,
+  };
+  return (
+    <div class="field">
+      <label for={f.id}>{f.label}</label>
+      {f.type === 'password' ? <input type="password" {...common} /> : <input type="text" {...common} />}
+      {f.hint && (
+        <p class="hint" id={`${f.id}-hint`}>
+          {f.hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function FoundForm({ onDone }: { onDone: () => void }) {
+  const [name, setName] = useState('');
+  const [coop, setCoop] = useState('');
+  const [pass, setPass] = useState('');
+  const [pass2, setPass2] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    if (!name.trim() || !coop.trim()) return setError('Please fill in your name and the co-op’s name.');
+    if (!pass) return setError('Please choose a passphrase.');
+    if (pass !== pass2) return setError('The two passphrases are not the same.');
+    setError('');
+    setBusy(true);
+    try {
+      await api.init(name.trim(), coop.trim(), pass);
+      setPass('');
+      setPass2('');
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const fields: Field[] = [
+    { id: 'init-name', label: 'Your name', value: name, set: setName, auto: 'name', hint: 'How other members will see you.' },
+    { id: 'init-coop', label: 'Co-op name', value: coop, set: setCoop, auto: 'organization', hint: 'For example “Riverside Data Co-op”.' },
+    {
+      id: 'init-passphrase',
+      label: 'Passphrase',
+      value: pass,
+      set: setPass,
+      type: 'password',
+      auto: 'new-password',
+      hint: 'It encrypts this computer’s keys. Nobody can recover it for you: write it down somewhere safe.',
+    },
+    { id: 'init-passphrase2', label: 'Passphrase again', value: pass2, set: setPass2, type: 'password', auto: 'new-password' },
+  ];
+
+  return (
+    <section class="card narrow" aria-labelledby="found-title">
+      <h2 id="found-title">Found a co-op</h2>
+      <p>
+        Start a new co-op on this computer, with you as its founding member. Joining an existing co-op from an invite
+        comes in a later version of coopnode.
+      </p>
+      <form onSubmit={submit} noValidate>
+        {fields.map((f, i) => (
+          <Input key={f.id} f={f} autoFocus={i === 0} />
+        ))}
+        {error && <InlineError text={error} />}
+        <button type="submit" data-testid="init-submit" disabled={busy}>
+          {busy ? 'Founding…' : 'Found the co-op'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export function UnlockForm({ onDone }: { onDone: () => void }) {
+  const [pass, setPass] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    if (!pass) return setError('Please enter your passphrase.');
+    setError('');
+    setBusy(true);
+    try {
+      await api.unlock(pass);
+      setPass('');
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card narrow" aria-labelledby="unlock-title">
+      <h2 id="unlock-title">Unlock this node</h2>
+      <p>This computer holds a co-op whose keys are encrypted. Enter your passphrase to open it.</p>
+      <form onSubmit={submit} noValidate>
+        <Input
+          f={{ id: 'unlock-passphrase', label: 'Passphrase', value: pass, set: setPass, type: 'password', auto: 'current-password' }}
+          autoFocus
+        />
+        {error && <InlineError text={error} />}
+        <button type="submit" data-testid="unlock-submit" disabled={busy}>
+          {busy ? 'Unlocking…' : 'Unlock'}
+        </button>
+      </form>
+    </section>
+  );
+}

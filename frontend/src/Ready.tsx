@@ -1,0 +1,313 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, describeError, type BylawsView, type MemberView, type Problem, type StatusView } from './api';
+import { ErrorBox } from './ErrorBox';
+import { formatDate, formatDateTime, list, plural } from './format';
+
+type TabId = 'coop' | 'bylaws' | 'members' | 'node';
+const TABS: { id: TabId; label: string }[] = [
+  { id: 'coop', label: 'Co-op' },
+  { id: 'bylaws', label: 'Bylaws' },
+  { id: 'members', label: 'Members' },
+  { id: 'node', label: 'This node' },
+];
+
+type Loaded<T> = { value?: T; problem?: Problem };
+
+export function ReadyView({ status, generation }: { status: StatusView; generation: number }) {
+  const [tab, setTab] = useState<TabId>('coop');
+  const [bylaws, setBylaws] = useState<Loaded<BylawsView>>({});
+  const [members, setMembers] = useState<Loaded<MemberView[]>>({});
+  const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
+
+  useEffect(() => {
+    let live = true;
+    api.bylaws().then(
+      (value) => live && setBylaws({ value }),
+      (e) => live && setBylaws({ problem: describeError(e) }),
+    );
+    api.members().then(
+      (value) => live && setMembers({ value: list(value) }),
+      (e) => live && setMembers({ problem: describeError(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [generation]);
+
+  const problems = list(status.problems);
+
+  function onTabKey(e: KeyboardEvent) {
+    const i = TABS.findIndex((t) => t.id === tab);
+    let next = -1;
+    if (e.key === 'ArrowRight') next = (i + 1) % TABS.length;
+    else if (e.key === 'ArrowLeft') next = (i + TABS.length - 1) % TABS.length;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = TABS.length - 1;
+    if (next < 0) return;
+    e.preventDefault();
+    setTab(TABS[next].id);
+    tabRefs.current[TABS[next].id]?.focus();
+  }
+
+  return (
+    <div>
+      {problems.length > 0 && tab !== 'node' && (
+        <div class="problems-banner" role="status">
+          <span>coopnode found {plural(problems.length, 'problem')} with this node.</span>{' '}
+          <button type="button" class="link" onClick={() => setTab('node')}>
+            See them
+          </button>
+        </div>
+      )}
+      <div class="tabs" role="tablist" aria-label="Sections" onKeyDown={onTabKey}>
+        {TABS.map((t) => (
+          <button
+            type="button"
+            role="tab"
+            key={t.id}
+            id={`tab-${t.id}`}
+            ref={(el) => {
+              tabRefs.current[t.id] = el;
+            }}
+            aria-selected={tab === t.id}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
+            class={tab === t.id ? 'tab active' : 'tab'}
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+            {t.id === 'members' && members.value && <span class="count">{members.value.length}</span>}
+            {t.id === 'node' && problems.length > 0 && <span class="count warn">{problems.length}</span>}
+          </button>
+        ))}
+      </div>
+      {/* All panels are rendered (hidden when not selected) so tests and find-in-page see them. */}
+      <Panel id="coop" tab={tab}>
+        <CoopPanel status={status} />
+      </Panel>
+      <Panel id="bylaws" tab={tab}>
+        <Load loaded={bylaws} what="bylaws">
+          {(b) => <BylawsPanel bylaws={b} />}
+        </Load>
+      </Panel>
+      <Panel id="members" tab={tab}>
+        <Load loaded={members} what="members">
+          {(m) => <MembersPanel members={m} />}
+        </Load>
+      </Panel>
+      <Panel id="node" tab={tab}>
+        <NodePanel status={status} />
+      </Panel>
+    </div>
+  );
+}
+
+function Panel({ id, tab, children }: { id: TabId; tab: TabId; children: ComponentChildren }) {
+  return (
+    <section class="panel" role="tabpanel" id={`panel-${id}`} aria-labelledby={`tab-${id}`} hidden={tab !== id} tabIndex={0}>
+      {children}
+    </section>
+  );
+}
+
+function Load<T>({ loaded, what, children }: { loaded: Loaded<T>; what: string; children: (v: T) => ComponentChildren }) {
+  if (loaded.problem) return <ErrorBox problem={loaded.problem} />;
+  if (loaded.value === undefined) return <p class="muted">Loading {what}…</p>;
+  return <>{children(loaded.value)}</>;
+}
+
+function Facts({ children }: { children: ComponentChildren }) {
+  return <dl class="facts">{children}</dl>;
+}
+
+function Fact({ label, children, hint }: { label: string; children: ComponentChildren; hint?: string }) {
+  return (
+    <div class="fact">
+      <dt>{label}</dt>
+      <dd>
+        {children}
+        {hint && <span class="hint">{hint}</span>}
+      </dd>
+    </div>
+  );
+}
+
+function Hex({ value }: { value: string | undefined }) {
+  return value ? <code class="hex">{value}</code> : <span class="muted">—</span>;
+}
+
+function CoopPanel({ status }: { status: StatusView }) {
+  const c = status.coop;
+  if (!c) return <p class="muted">No co-op details.</p>;
+  return (
+    <Facts>
+      <Fact label="Name">{c.name}</Fact>
+      <Fact label="Co-op ID" hint="The ID of the record that founded it.">
+        <Hex value={c.id} />
+      </Fact>
+      <Fact label="Founded">
+        <time dateTime={c.founded}>{formatDate(c.founded)}</time>
+      </Fact>
+      <Fact label="Members">{c.members}</Fact>
+    </Facts>
+  );
+}
+
+const votingRules: Record<string, string> = {
+  'one-member-one-vote': 'One member, one vote',
+};
+
+function roleList(roles: string[] | null | undefined) {
+  const r = list(roles);
+  return r.length ? r.map((x) => <span class="tag" key={x}>{x}</span>) : <span class="muted">none</span>;
+}
+
+function BylawsPanel({ bylaws: b }: { bylaws: BylawsView }) {
+  const classes = list(b.classes);
+  const admitRoles = list(b.admitRoles);
+  return (
+    <div class="stack">
+      <Facts>
+        <Fact label="Voting rule">{votingRules[b.votingRule] ?? b.votingRule}</Fact>
+        <Fact label="Quorum" hint="Share of voting members who must take part for a decision to count.">
+          {b.quorum?.text ?? '—'}
+        </Fact>
+        <Fact label="Threshold" hint="Share of the votes cast needed to pass.">
+          {b.threshold?.text ?? '—'}
+        </Fact>
+        <Fact label="Admission">
+          {b.admissionRule === 'direct' ? (
+            <>
+              Direct: a member with the role {admitRoles.length ? roleList(admitRoles) : <span class="muted">(none named)</span>}{' '}
+              admits new members.
+            </>
+          ) : b.admissionRule === 'by-decision' ? (
+            'By decision: the members vote on each admission.'
+          ) : (
+            b.admissionRule || '—'
+          )}
+        </Fact>
+        <Fact label="Adopted by record">
+          <Hex value={b.adoptedBy} />
+        </Fact>
+        <Fact label="Adopted">
+          <time dateTime={b.adoptedAt}>{formatDateTime(b.adoptedAt)}</time>
+        </Fact>
+      </Facts>
+
+      <h3>Member classes</h3>
+      {classes.length === 0 ? (
+        <p class="muted">The bylaws define no member classes.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Class</th>
+              <th scope="col">Description</th>
+              <th scope="col">Votes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {classes.map((c) => (
+              <tr key={c.name}>
+                <th scope="row">{c.name}</th>
+                <td>{c.description || <span class="muted">—</span>}</td>
+                <td>{c.votes ? 'Yes' : 'No'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h3>Text of the bylaws</h3>
+      {b.text ? <div class="bylaws-text">{b.text}</div> : <p class="muted">The bylaws have no text yet.</p>}
+    </div>
+  );
+}
+
+function MembersPanel({ members }: { members: MemberView[] }) {
+  if (members.length === 0) return <p class="empty">No members yet.</p>;
+  const onlyMe = members.length === 1 && members[0].me;
+  return (
+    <div class="stack">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Class</th>
+            <th scope="col">Roles</th>
+            <th scope="col">Admitted</th>
+            <th scope="col" class="num">
+              Devices
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((m) => (
+            <tr key={m.id} data-testid="member-row" class={m.me ? 'me' : undefined}>
+              <th scope="row" title={m.id}>
+                <span class="member-name">{m.name}</span>
+                {m.me && <span class="badge you">you</span>}
+                {m.founder && <span class="badge founder">founder</span>}
+              </th>
+              <td>{m.class || <span class="muted">—</span>}</td>
+              <td>{roleList(m.roles)}</td>
+              <td>
+                <time dateTime={m.admitted}>{formatDate(m.admitted)}</time>
+              </td>
+              <td class="num">{m.devices}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {onlyMe && <p class="empty">Only you so far. Inviting members arrives with sync.</p>}
+    </div>
+  );
+}
+
+function NodePanel({ status: s }: { status: StatusView }) {
+  const problems = list(s.problems);
+  return (
+    <div class="stack">
+      {problems.length > 0 && (
+        <div class="problems" role="alert" data-testid="problems">
+          <h3>{problems.length === 1 ? 'A problem needs your attention' : 'Problems that need your attention'}</h3>
+          <ul>
+            {problems.map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <Facts>
+        <Fact label="Member">{s.me?.name ?? '—'}</Fact>
+        <Fact label="Member ID">
+          <Hex value={s.me?.memberId} />
+        </Fact>
+        <Fact label="Member key" hint="Your public signing key as a member.">
+          <Hex value={s.me?.memberKey} />
+        </Fact>
+        <Fact label="Device key" hint="This computer’s public signing key.">
+          <Hex value={s.me?.deviceKey} />
+        </Fact>
+        <Fact label="Home directory">
+          <code class="path">{s.home || '—'}</code>
+        </Fact>
+        <Fact label="Version">{s.version || '—'}</Fact>
+        <Fact label="Records" hint="Valid records folded into the co-op’s state.">
+          {s.records ?? 0}
+        </Fact>
+        <Fact label="Pending" hint="Records waiting for earlier records this node has not seen yet.">
+          {s.pending ?? 0}
+        </Fact>
+        <Fact label="Needs a newer version" hint="Signed records of kinds this version does not understand.">
+          {s.needsNewer ?? 0}
+        </Fact>
+        <Fact label="State digest" hint="Two nodes that agree on it hold the same co-op state.">
+          <Hex value={s.digest} />
+        </Fact>
+      </Facts>
+    </div>
+  );
+}

@@ -1,0 +1,198 @@
+export namespace app {
+	
+	export class BylawsView {
+	    text: string;
+	    votingRule: string;
+	    quorum: Ratio;
+	    threshold: Ratio;
+	    classes: MemberClassView[];
+	    admissionRule: string;
+	    admitRoles: string[];
+	    adoptedBy: string;
+	    adoptedAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new BylawsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.text = source["text"];
+	        this.votingRule = source["votingRule"];
+	        this.quorum = this.convertValues(source["quorum"], Ratio);
+	        this.threshold = this.convertValues(source["threshold"], Ratio);
+	        this.classes = this.convertValues(source["classes"], MemberClassView);
+	        this.admissionRule = source["admissionRule"];
+	        this.admitRoles = source["admitRoles"];
+	        this.adoptedBy = source["adoptedBy"];
+	        this.adoptedAt = source["adoptedAt"];
+	    }
+
+	convertValues(a: any, classs: any, asMap: boolean = false): any {
+	    if (!a) {
+	        return a;
+	    }
+	    if (a.slice && a.map) {
+	        return (a as any[]).map(elem => this.convertValues(elem, classs));
+	    } else if ("object" === typeof a) {
+	        if (asMap) {
+	            for (const key of Object.keys(a)) {
+	                a[key] = new classs(a[key]);
+	            }
+	            return a;
+	        }
+	        return new classs(a);
+	    }
+	    return a;
+	}
+	}
+	export class CoopView {
+	    id: string;
+	    name: string;
+	    founded: string;
+	    members: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new CoopView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.founded = source["founded"];
+	        this.members = source["members"];
+	    }
+	}
+	export class IdentityView {
+	    memberId: string;
+	    name: string;
+	    memberKey: string;
+	    deviceKey: string;
+	    class: string;
+	    roles: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new IdentityView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.memberId = source["memberId"];
+	        this.name = source["name"];
+	        this.memberKey = source["memberKey"];
+	        this.deviceKey = source["deviceKey"];
+	        this.class = source["class"];
+	        this.roles = source["roles"];
+	    }
+	}
+	export class MemberClassView {
+	    name: string;
+	    description: string;
+	    votes: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new MemberClassView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.description = source["description"];
+	        this.votes = source["votes"];
+	    }
+	}
+	export class MemberView {
+	    id: string;
+	    name: string;
+	    class: string;
+	    roles: string[];
+	    admitted: string;
+	    admittedBy: string;
+	    devices: number;
+	    founder: boolean;
+	    me: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new MemberView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.class = source["class"];
+	        this.roles = source["roles"];
+	        this.admitted = source["admitted"];
+	        this.admittedBy = source["admittedBy"];
+	        this.devices = source["devices"];
+	        this.founder = source["founder"];
+	        this.me = source["me"];
+	    }
+	}
+	export class Ratio {
+	    num: number;
+	    den: number;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Ratio(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.num = source["num"];
+	        this.den = source["den"];
+	        this.text = source["text"];
+	    }
+	}
+	export class StatusView {
+	    state: string;
+	    home: string;
+	    version: string;
+	    coop?: CoopView;
+	    me?: IdentityView;
+	    digest: string;
+	    records: number;
+	    pending: number;
+	    needsNewer: number;
+	    problems: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new StatusView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.state = source["state"];
+	        this.home = source["home"];
+	        this.version = source["version"];
+	        this.coop = this.convertValues(source["coop"], CoopView);
+	        this.me = this.convertValues(source["me"], IdentityView);
+	        this.digest = source["digest"];
+	        this.records = source["records"];
+	        this.pending = source["pending"];
+	        this.needsNewer = source["needsNewer"];
+	        this.problems = source["problems"];
+	    }
+
+	convertValues(a: any, classs: any, asMap: boolean = false): any {
+	    if (!a) {
+	        return a;
+	    }
+	    if (a.slice && a.map) {
+	        return (a as any[]).map(elem => this.convertValues(elem, classs));
+	    } else if ("object" === typeof a) {
+	        if (asMap) {
+	            for (const key of Object.keys(a)) {
+	                a[key] = new classs(a[key]);
+	            }
+	            return a;
+	        }
+	        return new classs(a);
+	    }
+	    return a;
+	}
+	}
+
+}

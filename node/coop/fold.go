@@ -1,0 +1,379 @@
+package coop
+
+import (
+	"container/heap"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/gowebpki/jcs"
+
+	"github.com/coopnode/coopnode/node/record"
+)
+
+// Member is one member as the fold sees them.
+type Member struct {
+	ID         MemberID
+	Name       string
+	Key        record.PublicKey
+	Class      string
+	Roles      []string
+	Admitted   time.Time // the admission record's (claimed) time
+	AdmittedBy MemberID  // zero for founders
+	Founder    bool
+	Devices    []record.PublicKey // sorted
+}
+
+// HasRole reports whether m holds any of roles.
+func (m *Member) HasRole(roles ...string) bool {
+	for _, r := range roles {
+		if slices.Contains(m.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Rejection is a record the fold refused, and why.
+type Rejection struct {
+	ID     record.ID
+	Type   string
+	Reason string
+}
+
+// State is the co-op's state: a pure function of its valid records.
+type State struct {
+	CoopID     record.ID
+	Name       string
+	Founded    time.Time
+	Bylaws     Bylaws
+	BylawsFrom record.ID
+	Members    map[MemberID]*Member
+
+	// Applied counts valid records folded into state.
+	Applied int
+	// Pending are records waiting for predecessors not in the set.
+	Pending []record.ID
+	// NeedsNewer are validly signed records of types or versions this code does not know.
+	NeedsNewer []record.ID
+	// Rejected are records that break the co-op's rules, with reasons.
+	Rejected []Rejection
+
+	memberByKey map[record.PublicKey]MemberID
+	deviceOf    map[record.PublicKey]deviceCert
+	prev        map[record.ID][]record.ID
+}
+
+type deviceCert struct {
+	member MemberID
+	cert   record.ID
+}
+
+// MemberByKey finds the member whose member key or certified device key is k.
+func (s *State) MemberByKey(k record.PublicKey) (*Member, bool) {
+	if id, ok := s.memberByKey[k]; ok {
+		return s.Members[id], true
+	}
+	if d, ok := s.deviceOf[k]; ok {
+		return s.Members[d.member], true
+	}
+	return nil, false
+}
+
+// SortedMembers returns the members ordered by admission time, then ID.
+func (s *State) SortedMembers() []*Member {
+	out := make([]*Member, 0, len(s.Members))
+	for _, m := range s.Members {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Admitted.Equal(out[j].Admitted) {
+			return out[i].Admitted.Before(out[j].Admitted)
+		}
+		return record.ID(out[i].ID).Less(record.ID(out[j].ID))
+	})
+	return out
+}
+
+// Fold computes the state of co-op coop from recs (any order, duplicates allowed).
+//
+// Records are applied in a deterministic topological order (predecessors
+// first, ties broken by record ID). A record whose predecessors are not all
+// present is pending; one that relies on a rejected record is rejected too.
+// Authority is judged from the record's causal past only: the certificate of
+// the device that signed it must be among its ancestors.
+func Fold(coop record.ID, recs []*record.Record) *State {
+	s := &State{
+		CoopID:      coop,
+		Members:     map[MemberID]*Member{},
+		memberByKey: map[record.PublicKey]MemberID{},
+		deviceOf:    map[record.PublicKey]deviceCert{},
+		prev:        map[record.ID][]record.ID{},
+	}
+	byID := make(map[record.ID]*record.Record, len(recs))
+	for _, r := range recs {
+		byID[r.ID] = r
+	}
+	// Pending: missing predecessors, transitively.
+	children := map[record.ID][]record.ID{}
+	indeg := map[record.ID]int{}
+	pending := map[record.ID]bool{}
+	var stack []record.ID
+	for id, r := range byID {
+		for _, p := range r.Prev {
+			if _, ok := byID[p]; ok {
+				children[p] = append(children[p], id)
+				indeg[id]++
+			} else if !pending[id] {
+				pending[id] = true
+				stack = append(stack, id)
+			}
+		}
+	}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, c := range children[id] {
+			if !pending[c] {
+				pending[c] = true
+				stack = append(stack, c)
+			}
+		}
+	}
+	ready := &idHeap{}
+	for id := range byID {
+		if !pending[id] && indeg[id] == 0 {
+			heap.Push(ready, id)
+		}
+	}
+	rejected := map[record.ID]bool{}
+	for ready.Len() > 0 {
+		id := heap.Pop(ready).(record.ID)
+		r := byID[id]
+		s.prev[id] = r.Prev
+		if reason := s.apply(r, rejected); reason != "" {
+			rejected[id] = true
+			s.Rejected = append(s.Rejected, Rejection{ID: id, Type: r.Type, Reason: reason})
+		}
+		for _, c := range children[id] {
+			if indeg[c]--; indeg[c] == 0 && !pending[c] {
+				heap.Push(ready, c)
+			}
+		}
+	}
+	for id := range pending {
+		s.Pending = append(s.Pending, id)
+	}
+	sortIDs(s.Pending)
+	sortIDs(s.NeedsNewer)
+	sort.Slice(s.Rejected, func(i, j int) bool { return s.Rejected[i].ID.Less(s.Rejected[j].ID) })
+	return s
+}
+
+// apply folds one record into s, returning why it was rejected ("" if applied).
+func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
+	for _, p := range r.Prev {
+		if rejected[p] {
+			return fmt.Sprintf("relies on rejected record %s", p.Short())
+		}
+	}
+	if r.Type == TypeGenesis {
+		return s.applyGenesis(r)
+	}
+	if r.Coop != s.CoopID {
+		return fmt.Sprintf("belongs to another co-op (%s)", r.Coop.Short())
+	}
+	if s.Name == "" {
+		return "the co-op's genesis record is missing or invalid"
+	}
+	if !Known(r.Type, r.V) {
+		s.NeedsNewer = append(s.NeedsNewer, r.ID)
+		return ""
+	}
+	var reason string
+	switch r.Type {
+	case TypeDevice:
+		reason = s.applyDevice(r)
+	case TypeAdmitted:
+		reason = s.applyAdmitted(r)
+	}
+	if reason == "" {
+		s.Applied++
+	}
+	return reason
+}
+
+func (s *State) applyGenesis(r *record.Record) string {
+	if r.ID != s.CoopID {
+		return "a second genesis: this record founds another co-op"
+	}
+	if r.V > schemas[TypeGenesis] {
+		s.NeedsNewer = append(s.NeedsNewer, r.ID)
+		return ""
+	}
+	var g Genesis
+	if err := r.DecodeBody(&g); err != nil {
+		return err.Error()
+	}
+	switch {
+	case !r.Coop.IsZero() || len(r.Prev) != 0:
+		return "a genesis names no co-op and no predecessors"
+	case g.Name == "" || g.Founder.Name == "":
+		return "a genesis needs the co-op's and the founder's names"
+	case r.Author != g.Founder.MemberKey:
+		return "the genesis is not signed by the founder's member key"
+	}
+	if err := g.Bylaws.Validate(); err != nil {
+		return err.Error()
+	}
+	if !g.Bylaws.HasClass(g.Founder.Class) {
+		return fmt.Sprintf("the founder's class %q is not in the bylaws", g.Founder.Class)
+	}
+	s.Name, s.Founded, s.Bylaws, s.BylawsFrom = g.Name, r.Time, g.Bylaws, r.ID
+	s.addMember(MemberID(r.ID), g.Founder, r.Time, MemberID{}, true)
+	s.Applied++
+	return ""
+}
+
+func (s *State) addMember(id MemberID, p Profile, at time.Time, by MemberID, founder bool) {
+	roles := slices.Clone(p.Roles)
+	slices.Sort(roles)
+	s.Members[id] = &Member{ID: id, Name: p.Name, Key: p.MemberKey, Class: p.Class, Roles: slices.Compact(roles),
+		Admitted: at, AdmittedBy: by, Founder: founder}
+	s.memberByKey[p.MemberKey] = id
+}
+
+func (s *State) applyDevice(r *record.Record) string {
+	var d Device
+	if err := r.DecodeBody(&d); err != nil {
+		return err.Error()
+	}
+	m, ok := s.Members[d.Member]
+	switch {
+	case !ok:
+		return fmt.Sprintf("certifies a device for unknown member %s", record.ID(d.Member).Short())
+	case r.Author != m.Key:
+		return "a device must be certified by its member's own member key"
+	case !s.reaches(r.ID, record.ID(d.Member)):
+		return "the member's admission is not in this record's causal past"
+	}
+	if other, taken := s.deviceOf[d.Key]; taken {
+		if other.member == d.Member {
+			return "" // certified twice: harmless
+		}
+		return "the device key is already certified for another member"
+	}
+	if _, isMember := s.memberByKey[d.Key]; isMember {
+		return "a member key cannot also be a device key"
+	}
+	s.deviceOf[d.Key] = deviceCert{member: d.Member, cert: r.ID}
+	m.Devices = append(m.Devices, d.Key)
+	slices.SortFunc(m.Devices, func(a, b record.PublicKey) int { return slices.Compare(a[:], b[:]) })
+	return ""
+}
+
+func (s *State) applyAdmitted(r *record.Record) string {
+	var p Profile
+	if err := r.DecodeBody(&p); err != nil {
+		return err.Error()
+	}
+	dev, ok := s.deviceOf[r.Author]
+	if !ok || !s.reaches(r.ID, dev.cert) {
+		return "signed by a key that is not a certified device of a member in this record's causal past"
+	}
+	admitter := s.Members[dev.member]
+	switch {
+	case s.Bylaws.Admission.Rule != AdmitDirect:
+		return fmt.Sprintf("the bylaws admit members %q, not directly", s.Bylaws.Admission.Rule)
+	case !admitter.HasRole(s.Bylaws.Admission.Roles...):
+		return fmt.Sprintf("%s holds none of the roles that may admit (%v)", admitter.Name, s.Bylaws.Admission.Roles)
+	case p.Name == "":
+		return "an admission needs the member's name"
+	case !s.Bylaws.HasClass(p.Class):
+		return fmt.Sprintf("class %q is not in the bylaws", p.Class)
+	}
+	if _, dup := s.memberByKey[p.MemberKey]; dup {
+		return "this member key is already a member"
+	}
+	if _, dup := s.deviceOf[p.MemberKey]; dup {
+		return "this member key is already a device key"
+	}
+	s.addMember(MemberID(r.ID), p, r.Time, dev.member, false)
+	return ""
+}
+
+// reaches reports whether target is from or one of its ancestors.
+// Only records already folded are visited, which is all of from's past.
+func (s *State) reaches(from, target record.ID) bool {
+	seen := map[record.ID]bool{from: true}
+	stack := []record.ID{from}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if id == target {
+			return true
+		}
+		for _, p := range s.prev[id] {
+			if !seen[p] {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	return false
+}
+
+// Digest is SHA-256 over the canonical JSON of the state's content (not of
+// its bookkeeping), so two nodes holding the same valid records agree on it.
+func (s *State) Digest() [32]byte {
+	type member struct {
+		ID         MemberID           `json:"id"`
+		Name       string             `json:"name"`
+		Key        record.PublicKey   `json:"key"`
+		Class      string             `json:"class"`
+		Roles      []string           `json:"roles"`
+		Admitted   string             `json:"admitted"`
+		AdmittedBy string             `json:"admittedBy"`
+		Founder    bool               `json:"founder"`
+		Devices    []record.PublicKey `json:"devices"`
+	}
+	ms := []member{}
+	for _, m := range s.Members {
+		by := ""
+		if m.AdmittedBy != (MemberID{}) {
+			by = m.AdmittedBy.String()
+		}
+		ms = append(ms, member{m.ID, m.Name, m.Key, m.Class, m.Roles, m.Admitted.UTC().Format(record.TimeFormat), by, m.Founder, m.Devices})
+	}
+	sort.Slice(ms, func(i, j int) bool { return record.ID(ms[i].ID).Less(record.ID(ms[j].ID)) })
+	doc := map[string]any{
+		"coop": s.CoopID, "name": s.Name, "founded": s.Founded.UTC().Format(record.TimeFormat),
+		"bylaws": s.Bylaws, "bylawsFrom": s.BylawsFrom, "members": ms,
+	}
+	raw, err := json.Marshal(doc)
+	if err == nil {
+		raw, err = jcs.Transform(raw)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("coop: digest of state: %v", err)) // only plain data above: cannot fail
+	}
+	return sha256.Sum256(raw)
+}
+
+func sortIDs(ids []record.ID) { sort.Slice(ids, func(i, j int) bool { return ids[i].Less(ids[j]) }) }
+
+type idHeap []record.ID
+
+func (h idHeap) Len() int           { return len(h) }
+func (h idHeap) Less(i, j int) bool { return h[i].Less(h[j]) }
+func (h idHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *idHeap) Push(x any)        { *h = append(*h, x.(record.ID)) }
+func (h *idHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
