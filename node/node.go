@@ -1,0 +1,441 @@
+// Package node is a member's node as a library: it owns a home directory
+// (the sealed identity, the encrypted store, the lock) and the co-op state
+// folded from the records it holds. Its lifecycle is Open (or Init), Start,
+// Close; Close is idempotent.
+//
+// Records are the truth. The store keeps each record's binary form under
+// its ID; everything else in it is derived and rebuilt by Reindex.
+package node
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/identity"
+	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/node/store"
+)
+
+var (
+	// ErrInUse: another process holds the home directory.
+	ErrInUse = errors.New("home in use")
+	// ErrNotInitialized: the home holds no identity; run `coopnode init`.
+	ErrNotInitialized = errors.New("home is not initialised")
+	// ErrAlreadyInitialized: the home already holds an identity and a co-op.
+	ErrAlreadyInitialized = errors.New("home already holds a co-op")
+	// ErrClosed: the node was closed.
+	ErrClosed = errors.New("node closed")
+)
+
+// Store key prefixes. Only prefixRecord and prefixMeta hold truth.
+var (
+	prefixRecord = []byte("r/")    // r/<id> -> binary record
+	prefixMeta   = []byte("m/")    // m/coop -> coop ID
+	prefixIndex  = []byte("i/")    // derived; dropped and rebuilt by Reindex
+	keyCoop      = []byte("m/coop")
+	prefixByType = []byte("i/t/") // i/t/<type>\x00<id> -> ""
+)
+
+// Options tune a node; the zero value is right for real use.
+type Options struct {
+	// KDF are the Argon2id parameters used when sealing keys (Init). Tests use cheap ones.
+	KDF *identity.Params
+	// Now is the clock records are stamped with.
+	Now func() time.Time
+	// DeviceLabel names this device in its certificate (default: the host name).
+	DeviceLabel string
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// Node is an opened home.
+type Node struct {
+	home string
+	opts Options
+	lock *homeLock
+	keys *identity.Keyring
+	kv   store.KV
+	coop record.ID
+
+	mu       sync.RWMutex
+	state    *coop.State
+	records  map[record.ID]*record.Record
+	corrupt  []string // problems found reading the store
+	closed   bool
+	cancel   context.CancelFunc
+	stopOnce sync.Once
+}
+
+// Init creates an identity in home, seals it under passphrase, and founds a
+// co-op named coopName with founderName as its first member and default bylaws.
+func Init(home, founderName, coopName string, passphrase []byte, opts Options) (*Node, error) {
+	if founderName == "" || coopName == "" {
+		return nil, errors.New("init: give your name (--name) and the co-op's name (--coop)")
+	}
+	if len(passphrase) == 0 {
+		return nil, errors.New("init: the passphrase must not be empty")
+	}
+	lock, err := lockHome(home)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			lock.release()
+		}
+	}()
+	if Initialized(home) {
+		return nil, fmt.Errorf("%w: %s already has an identity; use another --home to found another co-op", ErrAlreadyInitialized, home)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(home, DBDir)); len(entries) > 0 {
+		return nil, fmt.Errorf("%w: %s has a store but no identity file; restore %s or use another --home", ErrAlreadyInitialized, home, KeyFile)
+	}
+	keys, err := identity.Generate(nil)
+	if err != nil {
+		return nil, err
+	}
+	params := identity.DefaultParams
+	if opts.KDF != nil {
+		params = *opts.KDF
+	}
+	label := opts.DeviceLabel
+	if label == "" {
+		label, _ = os.Hostname()
+	}
+	genesis, cert, err := coop.Found(keys.Member(), keys.Device(), coopName, founderName, label, coop.DefaultBylaws(coopName), opts.now())
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := keys.Seal(passphrase, params)
+	if err != nil {
+		return nil, err
+	}
+	kv, err := store.OpenBadger(filepath.Join(home, DBDir), keys.StorageKey("badger"))
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, coop: genesis.ID, records: map[record.ID]*record.Record{}}
+	err = kv.Update(func(tx store.Tx) error { return tx.Set(keyCoop, genesis.ID[:]) })
+	if err == nil {
+		err = n.Put(genesis, cert)
+	}
+	// The key file goes last: a home without it is not initialised, so a failed Init can be retried.
+	if err == nil {
+		err = writeFileAtomic(filepath.Join(home, KeyFile), sealed, 0o600)
+	}
+	if err != nil {
+		kv.Close()
+		os.RemoveAll(filepath.Join(home, DBDir))
+		return nil, fmt.Errorf("init: %w", err)
+	}
+	ok = true
+	return n, nil
+}
+
+// Open unlocks home's identity with passphrase and loads its co-op.
+// Errors: ErrNotInitialized, ErrInUse, identity.ErrWrongPassphrase.
+func Open(home string, passphrase []byte, opts Options) (*Node, error) {
+	if !Initialized(home) {
+		return nil, fmt.Errorf("%w: %s has no identity; run `coopnode init --name NAME --coop NAME` first", ErrNotInitialized, home)
+	}
+	lock, err := lockHome(home)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := os.ReadFile(filepath.Join(home, KeyFile))
+	if err == nil {
+		var keys *identity.Keyring
+		if keys, err = identity.Open(sealed, passphrase); err == nil {
+			var n *Node
+			if n, err = openStore(home, keys, lock, opts); err == nil {
+				return n, nil
+			}
+		}
+	}
+	lock.release()
+	if errors.Is(err, identity.ErrWrongPassphrase) {
+		return nil, fmt.Errorf("%w for %s: nothing was changed; try again (or set COOPNODE_PASSPHRASE)", err, home)
+	}
+	return nil, fmt.Errorf("open %s: %w", home, err)
+}
+
+func openStore(home string, keys *identity.Keyring, lock *homeLock, opts Options) (*Node, error) {
+	kv, err := store.OpenBadger(filepath.Join(home, DBDir), keys.StorageKey("badger"))
+	if err != nil {
+		return nil, err
+	}
+	c, err := kv.Get(keyCoop)
+	if err != nil || len(c) != 32 {
+		kv.Close()
+		return nil, fmt.Errorf("the store names no co-op (m/coop: %v); the home is damaged", err)
+	}
+	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, records: map[record.ID]*record.Record{}}
+	copy(n.coop[:], c)
+	if err := n.load(); err != nil {
+		kv.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// load reads every record from the store and folds state. A record that fails
+// to decode is reported as a problem and left untouched in the store.
+func (n *Node) load() error {
+	var corrupt []string
+	recs := map[record.ID]*record.Record{}
+	err := n.kv.Scan(prefixRecord, func(k, v []byte) error {
+		var id record.ID
+		if len(k) != len(prefixRecord)+len(id) {
+			corrupt = append(corrupt, fmt.Sprintf("store key %q is not a record key; it was left as it is", k))
+			return nil
+		}
+		copy(id[:], k[len(prefixRecord):])
+		r, err := record.DecodeWithID(v, id)
+		if err != nil {
+			corrupt = append(corrupt, fmt.Sprintf("record %s in the store is damaged (%v); it is kept as it is and ignored. Restore it from another member's node or a bundle.", id.Short(), err))
+			return nil
+		}
+		recs[id] = r
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read records: %w", err)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.records, n.corrupt = recs, corrupt
+	n.refoldLocked()
+	return nil
+}
+
+func (n *Node) refoldLocked() {
+	all := make([]*record.Record, 0, len(n.records))
+	for _, r := range n.records {
+		all = append(all, r)
+	}
+	n.state = coop.Fold(n.coop, all)
+}
+
+// Start runs the node's background work until ctx ends or Close is called.
+// Sync and discovery (package sync) attach here; today the node has no
+// background work of its own.
+func (n *Node) Start(ctx context.Context) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return ErrClosed
+	}
+	_, n.cancel = context.WithCancel(ctx)
+	return nil
+}
+
+// Close stops the node and releases the home. It is safe to call more than once.
+func (n *Node) Close() error {
+	var err error
+	n.stopOnce.Do(func() {
+		n.mu.Lock()
+		n.closed = true
+		if n.cancel != nil {
+			n.cancel()
+		}
+		n.mu.Unlock()
+		err = n.kv.Close()
+		n.lock.release()
+	})
+	return err
+}
+
+// Home is the node's home directory.
+func (n *Node) Home() string { return n.home }
+
+// CoopID is the co-op's ID (its genesis record ID).
+func (n *Node) CoopID() record.ID { return n.coop }
+
+// MemberKey and DeviceKey are this node's public keys.
+func (n *Node) MemberKey() record.PublicKey { return n.keys.MemberKey() }
+func (n *Node) DeviceKey() record.PublicKey { return n.keys.DeviceKey() }
+
+// State is the current co-op state. Callers must not modify it.
+func (n *Node) State() *coop.State {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.state
+}
+
+// Problems are sentences about what is wrong in this home and what to do.
+func (n *Node) Problems() []string {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	out := append([]string(nil), n.corrupt...)
+	for _, r := range n.state.Rejected {
+		out = append(out, fmt.Sprintf("record %s (%s) breaks the co-op's rules: %s", r.ID.Short(), r.Type, r.Reason))
+	}
+	return out
+}
+
+// Records returns every valid record this node holds, in ID order.
+func (n *Node) Records() []*record.Record {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	out := make([]*record.Record, 0, len(n.records))
+	for _, r := range n.records {
+		out = append(out, r)
+	}
+	sortRecords(out)
+	return out
+}
+
+func sortRecords(rs []*record.Record) {
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && rs[j].ID.Less(rs[j-1].ID); j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+}
+
+// Put verifies and durably stores records, then refolds state. Records
+// already held are skipped. Either all new records are stored or none.
+func (n *Node) Put(recs ...*record.Record) error {
+	for _, r := range recs {
+		if err := r.Verify(); err != nil {
+			return fmt.Errorf("record %s: %w", r.ID.Short(), err)
+		}
+		if r.ID != n.coop && r.Coop != n.coop {
+			return fmt.Errorf("record %s belongs to another co-op", r.ID.Short())
+		}
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return ErrClosed
+	}
+	var fresh []*record.Record
+	for _, r := range recs {
+		if _, ok := n.records[r.ID]; !ok {
+			fresh = append(fresh, r)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	err := n.kv.Update(func(tx store.Tx) error {
+		for _, r := range fresh {
+			if err := tx.Set(recordKey(r.ID), r.Bytes()); err != nil {
+				return err
+			}
+			if err := tx.Set(typeKey(r), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store %d records: %w", len(fresh), err)
+	}
+	for _, r := range fresh {
+		n.records[r.ID] = r
+	}
+	n.refoldLocked()
+	return nil
+}
+
+func recordKey(id record.ID) []byte { return append(bytes.Clone(prefixRecord), id[:]...) }
+
+func typeKey(r *record.Record) []byte {
+	k := append(bytes.Clone(prefixByType), r.Type...)
+	k = append(k, 0)
+	return append(k, r.ID[:]...)
+}
+
+// IDsOfType lists the stored records of type t, from the derived type index.
+func (n *Node) IDsOfType(t string) ([]record.ID, error) {
+	p := append(append(bytes.Clone(prefixByType), t...), 0)
+	var ids []record.ID
+	err := n.kv.Scan(p, func(k, _ []byte) error {
+		var id record.ID
+		copy(id[:], k[len(p):])
+		ids = append(ids, id)
+		return nil
+	})
+	return ids, err
+}
+
+// ReindexReport says what Reindex did.
+type ReindexReport struct {
+	Records int      `json:"records"` // records read and indexed
+	Damaged int      `json:"damaged"` // records that failed to decode (left in place)
+	Dropped int      `json:"dropped"` // derived entries removed before rebuilding
+	Digest  string   `json:"digest"`
+	Notes   []string `json:"notes"`
+}
+
+// Reindex drops every derived index and rebuilds it from the stored records.
+func (n *Node) Reindex() (ReindexReport, error) {
+	var rep ReindexReport
+	n.mu.Lock()
+	closed := n.closed
+	n.mu.Unlock()
+	if closed {
+		return rep, ErrClosed
+	}
+	var old [][]byte
+	if err := n.kv.Scan(prefixIndex, func(k, _ []byte) error { old = append(old, bytes.Clone(k)); return nil }); err != nil {
+		return rep, err
+	}
+	if err := n.load(); err != nil {
+		return rep, err
+	}
+	n.mu.RLock()
+	recs := make([]*record.Record, 0, len(n.records))
+	for _, r := range n.records {
+		recs = append(recs, r)
+	}
+	rep.Notes = append(rep.Notes, n.corrupt...)
+	rep.Damaged = len(n.corrupt)
+	n.mu.RUnlock()
+	// Badger caps a transaction's size: rebuild in batches.
+	const batch = 1000
+	for i := 0; i < len(old); i += batch {
+		chunk := old[i:min(i+batch, len(old))]
+		if err := n.kv.Update(func(tx store.Tx) error {
+			for _, k := range chunk {
+				if err := tx.Delete(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return rep, fmt.Errorf("drop old index: %w", err)
+		}
+	}
+	for i := 0; i < len(recs); i += batch {
+		chunk := recs[i:min(i+batch, len(recs))]
+		if err := n.kv.Update(func(tx store.Tx) error {
+			for _, r := range chunk {
+				if err := tx.Set(typeKey(r), nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return rep, fmt.Errorf("rebuild index: %w", err)
+		}
+	}
+	rep.Records, rep.Dropped = len(recs), len(old)
+	d := n.State().Digest()
+	rep.Digest = fmt.Sprintf("%x", d)
+	return rep, nil
+}
