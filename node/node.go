@@ -98,7 +98,7 @@ func Init(home, founderName, coopName string, passphrase []byte, opts Options) (
 		}
 	}()
 	if Initialized(home) {
-		return nil, fmt.Errorf("%w: %s already has an identity; use another --home to found another co-op", ErrAlreadyInitialized, home)
+		return nil, fmt.Errorf("%w (%s); nothing was changed. Use another --home to found another co-op", ErrAlreadyInitialized, home)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(home, DBDir)); len(entries) > 0 {
 		return nil, fmt.Errorf("%w: %s has a store but no identity file; restore %s or use another --home", ErrAlreadyInitialized, home, KeyFile)

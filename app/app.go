@@ -1,0 +1,214 @@
+// Package app is the product's one API. The same App is bound to the Wails
+// window, served as JSON over loopback HTTP (browser tabs and the CLI), and
+// called in-process by CLI commands when no node is running. Core owns the
+// node behind it: opening, unlocking, founding and closing a home.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/coopnode/coopnode/node"
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/exact"
+	"github.com/coopnode/coopnode/node/record"
+)
+
+// Version is the program's version, set at build time with -ldflags "-X ...app.Version=...".
+var Version = "0.1.0-dev"
+
+// ErrLocked: the API was asked for co-op data before the node was unlocked.
+var ErrLocked = errors.New("the node is locked: unlock it with your passphrase first")
+
+// ErrUninitialized: the API was asked for co-op data in a home without a co-op.
+var ErrUninitialized = errors.New("this home has no co-op yet: found one (coopnode init) first")
+
+// Core holds the node behind the API. It is not bound: only App is.
+type Core struct {
+	home string
+	opts node.Options
+
+	mu      sync.Mutex
+	n       *node.Node
+	onReady []func(*node.Node)
+}
+
+// NewCore prepares a Core for home; nothing is opened yet.
+func NewCore(home string, opts node.Options) *Core { return &Core{home: home, opts: opts} }
+
+// Home is the home directory.
+func (c *Core) Home() string { return c.home }
+
+// OnReady registers f to run each time a node becomes ready (opened or founded).
+func (c *Core) OnReady(f func(*node.Node)) {
+	c.mu.Lock()
+	c.onReady = append(c.onReady, f)
+	n := c.n
+	c.mu.Unlock()
+	if n != nil {
+		f(n)
+	}
+}
+
+// Unlock opens the home with passphrase. Unlocking an unlocked node is a no-op.
+func (c *Core) Unlock(passphrase []byte) error {
+	return c.become(func() (*node.Node, error) { return node.Open(c.home, passphrase, c.opts) })
+}
+
+// Found creates an identity and a co-op in an empty home.
+func (c *Core) Found(name, coopName string, passphrase []byte) error {
+	return c.become(func() (*node.Node, error) { return node.Init(c.home, name, coopName, passphrase, c.opts) })
+}
+
+func (c *Core) become(open func() (*node.Node, error)) error {
+	c.mu.Lock()
+	if c.n != nil {
+		c.mu.Unlock()
+		return nil
+	}
+	n, err := open()
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	c.n = n
+	hooks := append([]func(*node.Node){}, c.onReady...)
+	c.mu.Unlock()
+	for _, f := range hooks {
+		f(n)
+	}
+	return nil
+}
+
+// Node is the open node, or nil while locked or uninitialised.
+func (c *Core) Node() *node.Node {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// Close closes the node, if open. Safe to call more than once.
+func (c *Core) Close() error {
+	c.mu.Lock()
+	n := c.n
+	c.n = nil
+	c.mu.Unlock()
+	if n != nil {
+		return n.Close()
+	}
+	return nil
+}
+
+// App is the API. Every exported method is callable from the window, the
+// browser and the CLI; keep them few, and their results plain data (views.go).
+type App struct{ core *Core }
+
+// NewApp returns the API over core.
+func NewApp(core *Core) *App { return &App{core: core} }
+
+func (a *App) ready() (*node.Node, error) {
+	if n := a.core.Node(); n != nil {
+		return n, nil
+	}
+	if node.Initialized(a.core.home) {
+		return nil, ErrLocked
+	}
+	return nil, ErrUninitialized
+}
+
+// Status says what this node is and holds.
+func (a *App) Status() (StatusView, error) {
+	v := StatusView{Home: a.core.home, Version: Version, Problems: []string{}}
+	n := a.core.Node()
+	switch {
+	case n != nil:
+		v.State = StateReady
+	case node.Initialized(a.core.home):
+		v.State = StateLocked
+		return v, nil
+	default:
+		v.State = StateUninitialized
+		return v, nil
+	}
+	s := n.State()
+	d := s.Digest()
+	v.Digest = fmt.Sprintf("%x", d)
+	v.Records, v.Pending, v.NeedsNewer = s.Applied, len(s.Pending), len(s.NeedsNewer)
+	v.Problems = append(v.Problems, n.Problems()...)
+	v.Coop = &CoopView{ID: s.CoopID.String(), Name: s.Name, Founded: s.Founded.UTC().Format(timeLayout), Members: len(s.Members)}
+	me := &IdentityView{MemberKey: n.MemberKey().String(), DeviceKey: n.DeviceKey().String(), Roles: []string{}}
+	if m, ok := s.MemberByKey(n.MemberKey()); ok {
+		me.MemberID, me.Name, me.Class, me.Roles = m.ID.String(), m.Name, m.Class, nonNil(m.Roles)
+	} else {
+		v.Problems = append(v.Problems, "this node's member key is not a member of the co-op")
+	}
+	v.Me = me
+	return v, nil
+}
+
+// Members lists the co-op's members, founders first, then by admission.
+func (a *App) Members() ([]MemberView, error) {
+	n, err := a.ready()
+	if err != nil {
+		return nil, err
+	}
+	s := n.State()
+	out := []MemberView{}
+	for _, m := range s.SortedMembers() {
+		by := ""
+		if m.AdmittedBy != (coop.MemberID{}) {
+			by = m.AdmittedBy.String()
+		}
+		out = append(out, MemberView{ID: m.ID.String(), Name: m.Name, Class: m.Class, Roles: nonNil(m.Roles),
+			Admitted: m.Admitted.UTC().Format(timeLayout), AdmittedBy: by, Devices: len(m.Devices),
+			Founder: m.Founder, Me: m.Key == n.MemberKey()})
+	}
+	return out, nil
+}
+
+// Bylaws returns the bylaws in force.
+func (a *App) Bylaws() (BylawsView, error) {
+	n, err := a.ready()
+	if err != nil {
+		return BylawsView{}, err
+	}
+	s := n.State()
+	b := s.Bylaws
+	v := BylawsView{Text: b.Text, VotingRule: b.VotingRule, Quorum: ratio(b.Quorum), Threshold: ratio(b.Threshold),
+		Classes: []MemberClassView{}, AdmissionRule: b.Admission.Rule, AdmitRoles: nonNil(b.Admission.Roles),
+		AdoptedBy: s.BylawsFrom.String(), AdoptedAt: s.Founded.UTC().Format(timeLayout)}
+	for _, c := range b.Classes {
+		v.Classes = append(v.Classes, MemberClassView{Name: c.Name, Description: c.Description, Votes: c.Votes})
+	}
+	return v, nil
+}
+
+// Unlock opens this node's keys with the passphrase.
+func (a *App) Unlock(passphrase string) error {
+	if passphrase == "" {
+		return errors.New("enter your passphrase")
+	}
+	return a.core.Unlock([]byte(passphrase))
+}
+
+// Init founds a co-op in this (empty) home: your name, the co-op's name, a passphrase for your keys.
+func (a *App) Init(name, coopName, passphrase string) error {
+	if len(passphrase) < 8 {
+		return errors.New("choose a passphrase of at least 8 characters: it protects your keys")
+	}
+	return a.core.Found(name, coopName, []byte(passphrase))
+}
+
+const timeLayout = record.TimeFormat
+
+func ratio(r exact.Ratio) Ratio {
+	return Ratio{Num: r.Num, Den: r.Den, Text: fmt.Sprintf("%s (%s)", r, r.Percent())}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

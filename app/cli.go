@@ -1,0 +1,413 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/coopnode/coopnode/node"
+)
+
+// exitUsage is the exit status for "cannot do that here" (no display, bad flags).
+const exitUsage = 2
+
+// Main runs the coopnode command line and returns the process's exit status.
+// With no arguments it opens the desktop window.
+func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
+	c := &cli{assets: assets, out: stdout, errw: stderr}
+	root := c.root()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if err := root.Execute(); err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			fmt.Fprintln(stderr, "coopnode:", ee.msg)
+			return ee.code
+		}
+		fmt.Fprintln(stderr, "coopnode:", err)
+		return 1
+	}
+	return 0
+}
+
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+type cli struct {
+	assets    fs.FS
+	out, errw io.Writer
+	home      string
+	asJSON    bool
+}
+
+func (c *cli) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "coopnode",
+		Short:         "A local-first node for co-operatives",
+		Long:          "coopnode keeps your co-op's records, your data and your consents on your own computer.\nWith no command it opens the desktop window.",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return c.window() },
+	}
+	root.PersistentFlags().StringVar(&c.home, "home", "", "where this node keeps everything (default $COOPNODE_HOME, else the per-user data directory)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if bindingsBuild {
+			return nil
+		}
+		if c.home == "" {
+			c.home = os.Getenv("COOPNODE_HOME")
+		}
+		if c.home == "" {
+			h, err := node.DefaultHome()
+			if err != nil {
+				return err
+			}
+			c.home = h
+		}
+		abs, err := filepath.Abs(c.home)
+		if err != nil {
+			return fmt.Errorf("home %q: %w", c.home, err)
+		}
+		c.home = abs
+		return nil
+	}
+	jsonFlag := func(cmd *cobra.Command) *cobra.Command {
+		cmd.Flags().BoolVar(&c.asJSON, "json", false, "print JSON instead of text")
+		return cmd
+	}
+	var name, coopName, addr string
+	initCmd := &cobra.Command{
+		Use:   "init --name NAME --coop NAME",
+		Short: "Create your identity and found a co-op in this home",
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return c.init(name, coopName) },
+	}
+	initCmd.Flags().StringVar(&name, "name", "", "your name, as other members will see it")
+	initCmd.Flags().StringVar(&coopName, "coop", "", "the co-op's name")
+	serveCmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run this node headless and serve its UI to a browser on this computer",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return c.serve(cmd.Context(), addr) },
+	}
+	serveCmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "loopback address to serve on (port 0 picks a free one)")
+	root.AddCommand(
+		jsonFlag(initCmd),
+		serveCmd,
+		jsonFlag(&cobra.Command{Use: "status", Short: "Show the co-op, this member and the state digest", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error { return c.withAPI(c.status) }}),
+		jsonFlag(&cobra.Command{Use: "members", Short: "List the co-op's members", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error { return c.withAPI(c.members) }}),
+		jsonFlag(&cobra.Command{Use: "bylaws", Short: "Show the bylaws in force", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error { return c.withAPI(c.bylaws) }}),
+		jsonFlag(&cobra.Command{Use: "reindex", Short: "Rebuild every derived index from the stored records", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error { return c.reindex() }}),
+		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error { fmt.Fprintln(c.out, "coopnode", Version); return nil }},
+	)
+	return root
+}
+
+// passphrase reads COOPNODE_PASSPHRASE, else prompts on the terminal.
+// It returns (nil, nil) when neither is available and optional is set.
+func (c *cli) passphrase(confirm, optional bool) ([]byte, error) {
+	if p, ok := os.LookupEnv("COOPNODE_PASSPHRASE"); ok {
+		return []byte(p), nil
+	}
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		if optional {
+			return nil, nil
+		}
+		return nil, errors.New("a passphrase is needed: run this in a terminal, or set COOPNODE_PASSPHRASE for scripts")
+	}
+	fmt.Fprint(c.errw, "Passphrase: ")
+	p, err := term.ReadPassword(fd)
+	fmt.Fprintln(c.errw)
+	if err != nil {
+		return nil, fmt.Errorf("read passphrase: %w", err)
+	}
+	if confirm {
+		fmt.Fprint(c.errw, "Again, to confirm: ")
+		p2, err := term.ReadPassword(fd)
+		fmt.Fprintln(c.errw)
+		if err != nil {
+			return nil, fmt.Errorf("read passphrase: %w", err)
+		}
+		if string(p) != string(p2) {
+			return nil, errors.New("the two passphrases differ; nothing was created")
+		}
+	}
+	return p, nil
+}
+
+func (c *cli) print(v any, text func(w io.Writer)) error {
+	if c.asJSON {
+		enc := json.NewEncoder(c.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	text(c.out)
+	return nil
+}
+
+// withAPI runs f against the running node for this home, if there is one,
+// else against the home opened in this process.
+func (c *cli) withAPI(f func(API) error) error {
+	if cl, err := Dial(c.home); err == nil {
+		return f(cl)
+	} else if !errors.Is(err, ErrNoRunningNode) {
+		return err
+	}
+	if !node.Initialized(c.home) {
+		return fmt.Errorf("%s holds no co-op yet: run `coopnode init --name \"Your Name\" --coop \"Co-op Name\"` (or pass --home)", c.home)
+	}
+	pass, err := c.passphrase(false, false)
+	if err != nil {
+		return err
+	}
+	core := NewCore(c.home, node.Options{})
+	if err := core.Unlock(pass); err != nil {
+		return err
+	}
+	defer core.Close()
+	return f(NewApp(core))
+}
+
+func (c *cli) init(name, coopName string) error {
+	if name == "" || coopName == "" {
+		return exitError{exitUsage, "init needs --name \"Your Name\" and --coop \"Co-op Name\""}
+	}
+	if node.Initialized(c.home) {
+		return fmt.Errorf("%w (%s); nothing was changed. Use another --home to found another co-op", node.ErrAlreadyInitialized, c.home)
+	}
+	pass, err := c.passphrase(true, false)
+	if err != nil {
+		return err
+	}
+	a := NewApp(NewCore(c.home, node.Options{}))
+	defer a.core.Close()
+	if err := a.Init(name, coopName, string(pass)); err != nil {
+		return err
+	}
+	st, err := a.Status()
+	if err != nil {
+		return err
+	}
+	return c.print(st, func(w io.Writer) {
+		fmt.Fprintf(w, "Founded %q, with %s as its first member.\n\n", st.Coop.Name, st.Me.Name)
+		fmt.Fprintf(w, "  co-op ID   %s\n  member ID  %s\n  home       %s\n\n", st.Coop.ID, st.Me.MemberID, st.Home)
+		fmt.Fprintln(w, "Next: `coopnode` opens the window; `coopnode serve` serves the same UI to your browser.")
+	})
+}
+
+func (c *cli) status(api API) error {
+	st, err := api.Status()
+	if err != nil {
+		return err
+	}
+	return c.print(st, func(w io.Writer) {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		defer tw.Flush()
+		switch st.State {
+		case StateLocked:
+			fmt.Fprintf(tw, "State\tlocked: unlock it in the window or browser\nHome\t%s\n", st.Home)
+			return
+		case StateUninitialized:
+			fmt.Fprintf(tw, "State\tno co-op yet: run `coopnode init`\nHome\t%s\n", st.Home)
+			return
+		}
+		fmt.Fprintf(tw, "Co-op\t%s\n", st.Coop.Name)
+		fmt.Fprintf(tw, "Co-op ID\t%s\n", st.Coop.ID)
+		fmt.Fprintf(tw, "Founded\t%s\n", st.Coop.Founded)
+		fmt.Fprintf(tw, "Members\t%d\n", st.Coop.Members)
+		fmt.Fprintf(tw, "You\t%s (%s; %s)\n", st.Me.Name, st.Me.Class, strings.Join(st.Me.Roles, ", "))
+		fmt.Fprintf(tw, "Member ID\t%s\n", st.Me.MemberID)
+		fmt.Fprintf(tw, "Device key\t%s\n", st.Me.DeviceKey)
+		fmt.Fprintf(tw, "State digest\t%s\n", st.Digest)
+		fmt.Fprintf(tw, "Records\t%d valid, %d pending, %d need a newer coopnode\n", st.Records, st.Pending, st.NeedsNewer)
+		fmt.Fprintf(tw, "Home\t%s\n", st.Home)
+		for _, p := range st.Problems {
+			fmt.Fprintf(tw, "Problem\t%s\n", p)
+		}
+	})
+}
+
+func (c *cli) members(api API) error {
+	ms, err := api.Members()
+	if err != nil {
+		return err
+	}
+	return c.print(ms, func(w io.Writer) {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		defer tw.Flush()
+		fmt.Fprintln(tw, "NAME\tCLASS\tROLES\tADMITTED\tDEVICES\tMEMBER ID")
+		for _, m := range ms {
+			name := m.Name
+			if m.Me {
+				name += " (you)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", name, m.Class, strings.Join(m.Roles, ","), m.Admitted[:10], m.Devices, m.ID[:12])
+		}
+	})
+}
+
+func (c *cli) bylaws(api API) error {
+	b, err := api.Bylaws()
+	if err != nil {
+		return err
+	}
+	return c.print(b, func(w io.Writer) {
+		fmt.Fprintf(w, "Voting     %s\nQuorum     %s\nThreshold  %s (support must exceed it)\n", b.VotingRule, b.Quorum.Text, b.Threshold.Text)
+		fmt.Fprintf(w, "Admission  %s by %s\nClasses\n", b.AdmissionRule, strings.Join(b.AdmitRoles, ", "))
+		for _, cl := range b.Classes {
+			votes := "votes"
+			if !cl.Votes {
+				votes = "does not vote"
+			}
+			fmt.Fprintf(w, "  %-12s %s (%s)\n", cl.Name, cl.Description, votes)
+		}
+		fmt.Fprintf(w, "Adopted    %s by record %s\n\n%s", b.AdoptedAt, b.AdoptedBy, b.Text)
+	})
+}
+
+func (c *cli) reindex() error {
+	if cl, err := Dial(c.home); err == nil {
+		return fmt.Errorf("a node is running for %s (%s): close it first, then run reindex", c.home, cl.URL())
+	}
+	pass, err := c.passphrase(false, false)
+	if err != nil {
+		return err
+	}
+	n, err := node.Open(c.home, pass, node.Options{})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	rep, err := n.Reindex()
+	if err != nil {
+		return err
+	}
+	return c.print(rep, func(w io.Writer) {
+		fmt.Fprintf(w, "Reindexed %d records (dropped %d derived entries first); %d damaged.\nState digest %s\n", rep.Records, rep.Dropped, rep.Damaged, rep.Digest)
+		for _, n := range rep.Notes {
+			fmt.Fprintln(w, "  ", n)
+		}
+	})
+}
+
+// startCore makes a Core for a long-running process: unlocked when a
+// passphrase is at hand, else left locked for the UI to unlock.
+func (c *cli) startCore() (*Core, error) {
+	if cl, err := Dial(c.home); err == nil {
+		return nil, fmt.Errorf("a node is already running for %s: open %s (the link it printed has the token)", c.home, cl.URL())
+	}
+	core := NewCore(c.home, node.Options{})
+	if node.Initialized(c.home) {
+		pass, err := c.passphrase(false, true)
+		if err != nil {
+			return nil, err
+		}
+		if pass != nil {
+			if err := core.Unlock(pass); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return core, nil
+}
+
+// serveAPI serves the API on addr until ctx ends, advertising it in the home.
+func (c *cli) serveAPI(ctx context.Context, core *Core, addr string) (*Server, func() error, error) {
+	tok, err := LoadToken(c.home)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := Listen(addr, NewApp(core), tok, c.assets)
+	if err != nil {
+		return nil, nil, err
+	}
+	unadvertise, err := srv.Advertise(c.home)
+	if err != nil {
+		return nil, nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	return srv, func() error { err := <-done; unadvertise(); return err }, nil
+}
+
+func (c *cli) serve(ctx context.Context, addr string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	core, err := c.startCore()
+	if err != nil {
+		return err
+	}
+	defer core.Close()
+	srv, wait, err := c.serveAPI(ctx, core, addr)
+	if err != nil {
+		return err
+	}
+	what := "a node with no co-op yet (found one in the browser)"
+	if n := core.Node(); n != nil {
+		what = n.State().Name
+	} else if node.Initialized(c.home) {
+		what = "a locked node (unlock it in the browser)"
+	}
+	fmt.Fprintf(c.out, "coopnode is serving %s from %s\nOpen this link in your browser:\n\n  %s\n\nPress Ctrl+C to stop.\n", what, c.home, srv.URL())
+	slog.Info("serving", "addr", srv.Addr(), "home", c.home)
+	err = wait()
+	fmt.Fprintln(c.out, "coopnode stopped.")
+	return err
+}
+
+// window opens the desktop window, also serving the API so the CLI and a
+// browser can reach this node while the window is open.
+func (c *cli) window() error {
+	if p := desktopProblem(); p != "" {
+		return exitError{exitUsage, p + ".\nRun `coopnode serve` to use coopnode in your browser instead."}
+	}
+	if bindingsBuild {
+		return runWindow(NewCore("", node.Options{}), c.assets)
+	}
+	core, err := c.startCore()
+	if err != nil {
+		return err
+	}
+	defer core.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, wait, err := c.serveAPI(ctx, core, "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		return err
+	}
+	fmt.Fprintf(c.out, "coopnode window open; the same UI is at %s\n", srv.URL())
+	err = runWindow(core, c.assets)
+	cancel()
+	if werr := wait(); err == nil {
+		err = werr
+	}
+	return err
+}

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/coopnode/coopnode/node"
+)
+
+// API is what the CLI needs; *App (in-process) and *Client (a running node) provide it.
+type API interface {
+	Status() (StatusView, error)
+	Members() ([]MemberView, error)
+	Bylaws() (BylawsView, error)
+}
+
+var _ API = (*App)(nil)
+var _ API = (*Client)(nil)
+
+// Client calls a running node's API over loopback HTTP.
+type Client struct {
+	base, token string
+	hc          *http.Client
+}
+
+// ErrNoRunningNode: no process serves an API for this home.
+var ErrNoRunningNode = errors.New("no running node for this home")
+
+// Dial finds the node running in home (from its API file) and checks it answers.
+func Dial(home string) (*Client, error) {
+	b, err := os.ReadFile(filepath.Join(home, node.APIFile))
+	if err != nil {
+		return nil, ErrNoRunningNode
+	}
+	var info apiInfo
+	if json.Unmarshal(b, &info) != nil || info.URL == "" {
+		return nil, ErrNoRunningNode
+	}
+	tok, err := os.ReadFile(filepath.Join(home, node.TokenFile))
+	if err != nil {
+		return nil, fmt.Errorf("a node is running for %s but its token file is unreadable: %w", home, err)
+	}
+	c := &Client{base: info.URL, token: string(bytes.TrimSpace(tok)), hc: &http.Client{Timeout: 30 * time.Second}}
+	probe := &http.Client{Timeout: 2 * time.Second}
+	resp, err := probe.Get(c.base + bridgePath)
+	if err != nil {
+		return nil, ErrNoRunningNode // a stale API file from a process that died
+	}
+	resp.Body.Close()
+	return c, nil
+}
+
+// URL is the running node's base URL.
+func (c *Client) URL() string { return c.base }
+
+func (c *Client) call(method string, out any, args ...any) error {
+	if args == nil {
+		args = []any{}
+	}
+	body, _ := json.Marshal(args)
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/api/"+method, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("call the running node at %s: %w", c.base, err)
+	}
+	defer resp.Body.Close()
+	var env struct {
+		Result json.RawMessage `json:"result"`
+		Error  string          `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+		return fmt.Errorf("running node answered %s with something that is not JSON: %w", resp.Status, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("running node: %s", env.Error)
+	}
+	if out == nil || len(env.Result) == 0 {
+		return nil
+	}
+	return json.Unmarshal(env.Result, out)
+}
+
+func (c *Client) Status() (v StatusView, err error)    { err = c.call("Status", &v); return }
+func (c *Client) Members() (v []MemberView, err error) { err = c.call("Members", &v); return }
+func (c *Client) Bylaws() (v BylawsView, err error)    { err = c.call("Bylaws", &v); return }

@@ -1,0 +1,13 @@
+//go:build !desktop && !bindings
+
+package app
+
+import (
+	"io/fs"
+)
+
+func desktopProblem() string {
+	return "this is the headless build of coopnode, which has no window"
+}
+
+func runWindow(*Core, fs.FS) error { panic("unreachable: desktopProblem is never empty in the headless build") }

@@ -1,0 +1,319 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/coopnode/coopnode/node"
+)
+
+const (
+	cookieName  = "coopnode_token"
+	bridgePath  = "/coopnode-bridge.js"
+	maxBodySize = 1 << 20
+)
+
+// LoadToken returns home's API token, creating it (0600) on first use. It is
+// per install: it survives restarts so bookmarked links keep working.
+func LoadToken(home string) (string, error) {
+	p := filepath.Join(home, node.TokenFile)
+	if b, err := os.ReadFile(p); err == nil {
+		if t := strings.TrimSpace(string(b)); len(t) >= 32 {
+			return t, nil
+		}
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return "", err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	t := hex.EncodeToString(b)
+	if err := os.WriteFile(p, []byte(t+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write API token: %w", err)
+	}
+	return t, nil
+}
+
+// Server serves the App as JSON over loopback HTTP, and the UI's assets.
+type Server struct {
+	app    *App
+	token  string
+	assets fs.FS
+	ln     net.Listener
+	origin string // http://127.0.0.1:PORT
+	hosts  map[string]bool
+}
+
+// Listen binds addr, which must be a loopback address ("127.0.0.1:0" picks a port).
+func Listen(addr string, a *App, token string, assets fs.FS) (*Server, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen address %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("listen address %q: the API serves loopback only (127.0.0.1 or ::1)", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	s := &Server{app: a, token: token, assets: assets, ln: ln,
+		origin: fmt.Sprintf("http://127.0.0.1:%d", port),
+		hosts: map[string]bool{fmt.Sprintf("127.0.0.1:%d", port): true, fmt.Sprintf("localhost:%d", port): true,
+			fmt.Sprintf("[::1]:%d", port): true}}
+	return s, nil
+}
+
+// Addr is the base URL without the token.
+func (s *Server) Addr() string { return s.origin }
+
+// URL opens the UI with the token.
+func (s *Server) URL() string { return s.origin + "/?token=" + s.token }
+
+// Serve serves until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		<-errc
+		return nil
+	}
+}
+
+// apiInfo is what APIFile holds, so CLI commands can find a running node.
+type apiInfo struct {
+	URL string `json:"url"`
+	PID int    `json:"pid"`
+}
+
+// Advertise writes home's API file; the returned func removes it.
+func (s *Server) Advertise(home string) (func(), error) {
+	b, _ := json.Marshal(apiInfo{URL: s.origin, PID: os.Getpid()})
+	p := filepath.Join(home, node.APIFile)
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", p, err)
+	}
+	return func() { os.Remove(p) }, nil
+}
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/{method}", s.api)
+	mux.HandleFunc("GET "+bridgePath, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		io.WriteString(w, bridgeJS)
+	})
+	mux.HandleFunc("GET /", s.static)
+	return s.guard(mux)
+}
+
+// guard rejects requests whose Host or Origin is not this server: DNS
+// rebinding pages and other sites must not reach the API, even with a token.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.hosts[r.Host] {
+			httpError(w, http.StatusMisdirectedRequest, fmt.Sprintf("foreign Host %q: coopnode answers only to %s", r.Host, s.origin))
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && o != s.origin && !s.hosts[strings.TrimPrefix(o, "http://")] {
+			httpError(w, http.StatusForbidden, fmt.Sprintf("foreign Origin %q: cross-site requests are refused", o))
+			return
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("X-Frame-Options", "DENY")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if c, err := r.Cookie(cookieName); got == "" && err == nil {
+		got = c.Value
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
+}
+
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	if t := r.URL.Query().Get("token"); t != "" {
+		if subtle.ConstantTimeCompare([]byte(t), []byte(s.token)) != 1 {
+			httpError(w, http.StatusUnauthorized, "this link's token is wrong: use the link `coopnode serve` printed")
+			return
+		}
+		// Keep the token in a strict, script-invisible cookie and drop it from the address bar.
+		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	p := strings.TrimPrefix(r.URL.Path, "/")
+	if p == "" || p == "index.html" {
+		s.index(w)
+		return
+	}
+	b, err := fs.ReadFile(s.assets, p)
+	if err != nil {
+		s.index(w) // client-side routes fall back to the app
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, p, time.Time{}, bytes.NewReader(b))
+}
+
+// index serves index.html with the bridge script injected before any other
+// script, so the unchanged frontend finds window.go as it does in the window.
+func (s *Server) index(w http.ResponseWriter) {
+	b, err := fs.ReadFile(s.assets, "index.html")
+	if err != nil {
+		httpError(w, http.StatusNotFound, "this build has no UI (frontend/dist was empty when it was built)")
+		return
+	}
+	tag := []byte(`<script src="` + bridgePath + `"></script>`)
+	if i := bytes.Index(b, []byte("<script")); i >= 0 {
+		b = append(append(append([]byte{}, b[:i]...), tag...), b[i:]...)
+	} else {
+		b = bytes.Replace(b, []byte("</head>"), append(tag, []byte("</head>")...), 1)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'")
+	w.Write(b)
+}
+
+func (s *Server) api(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		httpError(w, http.StatusUnauthorized, "401: missing or wrong API token: open the link coopnode printed, or send Authorization: Bearer <token from api.token>")
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		httpError(w, http.StatusUnsupportedMediaType, "send the arguments as a JSON array with Content-Type: application/json")
+		return
+	}
+	var args []json.RawMessage
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
+	if err == nil && len(body) > maxBodySize {
+		err = errors.New("request too large")
+	}
+	if err == nil && len(bytes.TrimSpace(body)) > 0 {
+		err = json.Unmarshal(body, &args)
+	}
+	if err != nil {
+		httpError(w, http.StatusBadRequest, "arguments must be a JSON array: "+err.Error())
+		return
+	}
+	result, err := Call(s.app, r.PathValue("method"), args)
+	if err != nil {
+		code := http.StatusInternalServerError
+		var ce *CallError
+		switch {
+		case errors.As(err, &ce):
+			code = ce.Status
+		case errors.Is(err, ErrLocked), errors.Is(err, ErrUninitialized):
+			code = http.StatusConflict
+		}
+		httpError(w, code, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": result})
+}
+
+// CallError is a request the dispatcher could not map to a method call.
+type CallError struct {
+	Status int
+	Msg    string
+}
+
+func (e *CallError) Error() string { return e.Msg }
+
+// Call invokes the API method name with JSON arguments, exactly as the Wails
+// binding does: every exported method of *App, arguments by position.
+func Call(a *App, name string, args []json.RawMessage) (any, error) {
+	m := reflect.ValueOf(a).MethodByName(name)
+	if !m.IsValid() || name == "" || !('A' <= name[0] && name[0] <= 'Z') {
+		return nil, &CallError{http.StatusNotFound, fmt.Sprintf("no API method %q", name)}
+	}
+	t := m.Type()
+	if len(args) != t.NumIn() {
+		return nil, &CallError{http.StatusBadRequest, fmt.Sprintf("%s takes %d arguments, got %d", name, t.NumIn(), len(args))}
+	}
+	in := make([]reflect.Value, len(args))
+	for i, raw := range args {
+		p := reflect.New(t.In(i))
+		if err := json.Unmarshal(raw, p.Interface()); err != nil {
+			return nil, &CallError{http.StatusBadRequest, fmt.Sprintf("%s argument %d: %v", name, i+1, err)}
+		}
+		in[i] = p.Elem()
+	}
+	out := m.Call(in)
+	var result any
+	for _, o := range out {
+		if o.Type() == reflect.TypeFor[error]() {
+			if !o.IsNil() {
+				return nil, o.Interface().(error)
+			}
+			continue
+		}
+		result = o.Interface()
+	}
+	return result, nil
+}
+
+func httpError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+// bridgeJS gives a browser tab the same window.go the Wails window has, by
+// forwarding each call to the API. The token travels in an HttpOnly cookie.
+const bridgeJS = `(function () {
+  async function call(method, args) {
+    const r = await fetch('/api/' + encodeURIComponent(method), {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(args)
+    });
+    let body = null;
+    try { body = await r.json(); } catch (e) { /* not JSON */ }
+    if (!r.ok) throw new Error((body && body.error) || ('HTTP ' + r.status));
+    return body === null ? undefined : body.result;
+  }
+  const App = new Proxy({}, { get: (_, m) => (...args) => call(String(m), args) });
+  window.go = { app: { App } };
+  const noop = () => {};
+  window.runtime = window.runtime || {
+    EventsOn: noop, EventsOnMultiple: noop, EventsOff: noop, EventsOnce: noop, EventsEmit: noop,
+    WindowSetTitle: (t) => { document.title = t; }, LogInfo: noop, LogError: noop,
+    BrowserOpenURL: (u) => window.open(u, '_blank', 'noopener')
+  };
+})();
+`

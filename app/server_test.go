@@ -1,0 +1,187 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/coopnode/coopnode/node"
+	"github.com/coopnode/coopnode/node/identity"
+)
+
+var testOpts = node.Options{KDF: &identity.Params{Time: 1, MemoryK: 64, Threads: 1}, DeviceLabel: "test"}
+
+var testAssets = fstest.MapFS{
+	"index.html":    {Data: []byte(`<!doctype html><html><head><title>t</title><script type="module" src="/assets/app.js"></script></head><body></body></html>`)},
+	"assets/app.js": {Data: []byte(`console.log("ui")`)},
+}
+
+// startServer founds a co-op in a temp home and serves its API.
+func startServer(t *testing.T) (*Server, *Core) {
+	t.Helper()
+	home := t.TempDir()
+	core := NewCore(home, testOpts)
+	if err := NewApp(core).Init("Ana Costa", "Riverside Data Co-op", "passphrase1"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { core.Close() })
+	tok, err := LoadToken(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Listen("127.0.0.1:0", NewApp(core), tok, testAssets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return srv, core
+}
+
+func TestAPIGuards(t *testing.T) {
+	srv, _ := startServer(t)
+	tok := strings.TrimPrefix(srv.URL()[strings.Index(srv.URL(), "token="):], "token=")
+	host := strings.TrimPrefix(srv.Addr(), "http://")
+	for _, tc := range []struct {
+		name    string
+		method  string
+		path    string
+		headers map[string]string
+		host    string
+		body    string
+		code    int
+		want    string
+	}{
+		{"no token", "POST", "/api/Status", nil, "", "[]", 401, "token"},
+		{"wrong token", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + strings.Repeat("0", 64)}, "", "[]", 401, "token"},
+		{"good token", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + tok}, "", "[]", 200, "Riverside Data Co-op"},
+		{"cookie token", "POST", "/api/Members", map[string]string{"Cookie": cookieName + "=" + tok}, "", "[]", 200, "Ana Costa"},
+		{"no body means no arguments", "POST", "/api/Bylaws", map[string]string{"Authorization": "Bearer " + tok}, "", "", 200, "one-member-one-vote"},
+		{"foreign Host (DNS rebinding)", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + tok}, "evil.example:80", "[]", 421, "foreign Host"},
+		{"foreign Host on a page", "GET", "/", nil, "attacker.test", "", 421, "foreign Host"},
+		{"foreign Origin", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + tok, "Origin": "http://evil.example"}, "", "[]", 403, "foreign Origin"},
+		{"own Origin", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + tok, "Origin": srv.Addr()}, "", "[]", 200, "ready"},
+		{"localhost Host", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + tok}, strings.Replace(host, "127.0.0.1", "localhost", 1), "[]", 200, "ready"},
+		{"form post (no preflight)", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "text/plain"}, "", "[]", 415, "JSON"},
+		{"unknown method", "POST", "/api/Explode", map[string]string{"Authorization": "Bearer " + tok}, "", "[]", 404, "no API method"},
+		{"unexported method", "POST", "/api/ready", map[string]string{"Authorization": "Bearer " + tok}, "", "[]", 404, "no API method"},
+		{"wrong arity", "POST", "/api/Unlock", map[string]string{"Authorization": "Bearer " + tok}, "", "[]", 400, "takes 1 arguments"},
+		{"wrong arg type", "POST", "/api/Unlock", map[string]string{"Authorization": "Bearer " + tok}, "", "[5]", 400, "argument 1"},
+		{"not an array", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + tok}, "", "{}", 400, "JSON array"},
+		{"page with wrong token", "GET", "/?token=nope", nil, "", "", 401, "token is wrong"},
+		{"page injects the bridge", "GET", "/", nil, "", "", 200, `<script src="/coopnode-bridge.js"></script><script type="module"`},
+		{"asset", "GET", "/assets/app.js", nil, "", "", 200, `console.log`},
+		{"bridge", "GET", "/coopnode-bridge.js", nil, "", "", 200, "window.go"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, srv.Addr()+tc.path, strings.NewReader(tc.body))
+			if tc.method == "POST" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			if tc.host != "" {
+				req.Host = tc.host
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.code || !strings.Contains(string(b), tc.want) {
+				t.Fatalf("%d %s; want %d containing %q", resp.StatusCode, b, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+func TestTokenLinkSetsCookie(t *testing.T) {
+	srv, _ := startServer(t)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	ck := resp.Cookies()
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" || len(ck) != 1 || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteStrictMode {
+		t.Fatalf("token link: %d %v %+v", resp.StatusCode, resp.Header, ck)
+	}
+}
+
+func TestListenLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0"} {
+		if _, err := Listen(addr, nil, "t", testAssets); err == nil || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("Listen(%q) = %v", addr, err)
+		}
+	}
+}
+
+// TestClientMatchesInProcess: the CLI sees the same answers through a running node's API as in-process.
+func TestClientMatchesInProcess(t *testing.T) {
+	srv, core := startServer(t)
+	if _, err := srv.Advertise(core.Home()); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := Dial(core.Home())
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := NewApp(core)
+	for name, f := range map[string]func(API) (any, error){
+		"Status":  func(a API) (any, error) { return a.Status() },
+		"Members": func(a API) (any, error) { return a.Members() },
+		"Bylaws":  func(a API) (any, error) { return a.Bylaws() },
+	} {
+		want, err1 := f(local)
+		got, err2 := f(cl)
+		wj, _ := json.Marshal(want)
+		gj, _ := json.Marshal(got)
+		if err1 != nil || err2 != nil || string(wj) != string(gj) {
+			t.Errorf("%s: in-process %s (%v), over HTTP %s (%v)", name, wj, err1, gj, err2)
+		}
+	}
+}
+
+func TestLockedAndUninitialized(t *testing.T) {
+	home := t.TempDir()
+	a := NewApp(NewCore(home, testOpts))
+	if st, _ := a.Status(); st.State != StateUninitialized {
+		t.Fatalf("state %s", st.State)
+	}
+	if _, err := a.Members(); err != ErrUninitialized {
+		t.Fatalf("Members on an empty home: %v", err)
+	}
+	if err := a.Init("Ana", "Co", "short"); err == nil || !strings.Contains(err.Error(), "8 characters") {
+		t.Fatalf("short passphrase: %v", err)
+	}
+	if err := a.Init("Ana", "Co", "long enough"); err != nil {
+		t.Fatal(err)
+	}
+	a.core.Close()
+	a = NewApp(NewCore(home, testOpts))
+	defer a.core.Close()
+	if st, _ := a.Status(); st.State != StateLocked {
+		t.Fatalf("state %s", st.State)
+	}
+	if _, err := a.Bylaws(); err != ErrLocked {
+		t.Fatalf("Bylaws while locked: %v", err)
+	}
+	if err := a.Unlock("wrong one"); err == nil || !strings.Contains(err.Error(), "wrong passphrase") {
+		t.Fatalf("wrong passphrase: %v", err)
+	}
+	if err := a.Unlock("long enough"); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := a.Status(); st.State != StateReady || st.Coop.Name != "Co" {
+		t.Fatalf("after unlock: %+v", st)
+	}
+}
