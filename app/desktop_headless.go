@@ -10,4 +10,6 @@ func desktopProblem() string {
 	return "this is the headless build of coopnode, which has no window"
 }
 
-func runWindow(*Core, fs.FS) error { panic("unreachable: desktopProblem is never empty in the headless build") }
+func runWindow(*Core, fs.FS) error {
+	panic("unreachable: desktopProblem is never empty in the headless build")
+}

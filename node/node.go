@@ -36,9 +36,9 @@ var (
 
 // Store key prefixes. Only prefixRecord and prefixMeta hold truth.
 var (
-	prefixRecord = []byte("r/")    // r/<id> -> binary record
-	prefixMeta   = []byte("m/")    // m/coop -> coop ID
-	prefixIndex  = []byte("i/")    // derived; dropped and rebuilt by Reindex
+	prefixRecord = []byte("r/") // r/<id> -> binary record
+	prefixMeta   = []byte("m/") // m/coop -> coop ID
+	prefixIndex  = []byte("i/") // derived; dropped and rebuilt by Reindex
 	keyCoop      = []byte("m/coop")
 	prefixByType = []byte("i/t/") // i/t/<type>\x00<id> -> ""
 )

@@ -14,7 +14,9 @@ let url = process.env.COOPNODE_URL;
 let expectCoop = process.env.COOPNODE_EXPECT_COOP;
 let expectMembers = (process.env.COOPNODE_EXPECT_MEMBERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const screenshot = process.env.COOPNODE_SCREENSHOT;
-const skip = haveChromium ? false : `no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM)`;
+// Against a real node, or in CI, a missing browser is a failure, never a skip.
+const mustRun = Boolean(process.env.COOPNODE_URL || process.env.CI);
+const skip = haveChromium || mustRun ? false : `no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM)`;
 
 let fake;
 let browser;

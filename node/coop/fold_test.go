@@ -52,7 +52,7 @@ func newWorld(t testing.TB) *world {
 	return w
 }
 
-func (w *world) coop() record.ID { return w.genesis.ID }
+func (w *world) coop() record.ID   { return w.genesis.ID }
 func (w *world) founder() MemberID { return MemberID(w.genesis.ID) }
 
 // admit has by admit a new member with roles and certifies their device.

@@ -14,8 +14,8 @@ import (
 
 // Record types this version understands, with their schema versions.
 const (
-	TypeGenesis  = "coop.genesis"   // founds the co-op; signed by the founder's member key
-	TypeDevice   = "member.device"  // certifies a device key; signed by the member key
+	TypeGenesis  = "coop.genesis"    // founds the co-op; signed by the founder's member key
+	TypeDevice   = "member.device"   // certifies a device key; signed by the member key
 	TypeAdmitted = "member.admitted" // admits a member; signed by a device of a member who may admit
 )
 

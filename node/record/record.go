@@ -55,7 +55,7 @@ type Header struct {
 	// Time is the author's clock when signing: a hint, never a rule.
 	Time time.Time `json:"-"`
 	// Prev lists the records this one relies on (its causal predecessors), sorted, no duplicates.
-	Prev []ID           `json:"prev"`
+	Prev []ID            `json:"prev"`
 	Body json.RawMessage `json:"body"`
 }
 

@@ -20,7 +20,7 @@ type seedSigner struct{ k ed25519.PrivateKey }
 func newSigner(seed byte) seedSigner {
 	return seedSigner{ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, 32))}
 }
-func (s seedSigner) PublicKey() (p PublicKey)        { copy(p[:], s.k.Public().(ed25519.PublicKey)); return }
+func (s seedSigner) PublicKey() (p PublicKey)      { copy(p[:], s.k.Public().(ed25519.PublicKey)); return }
 func (s seedSigner) Sign(m []byte) ([]byte, error) { return ed25519.Sign(s.k, m), nil }
 
 var t0 = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
@@ -150,7 +150,13 @@ func TestDSSEErrors(t *testing.T) {
 	d, _ := sample(t).DSSE()
 	var e Envelope
 	_ = json.Unmarshal(d, &e)
-	mod := func(f func(*Envelope)) []byte { c := e; c.Signatures = append([]EnvelopeSign(nil), e.Signatures...); f(&c); b, _ := json.Marshal(c); return b }
+	mod := func(f func(*Envelope)) []byte {
+		c := e
+		c.Signatures = append([]EnvelopeSign(nil), e.Signatures...)
+		f(&c)
+		b, _ := json.Marshal(c)
+		return b
+	}
 	for _, tc := range []struct {
 		name string
 		b    []byte

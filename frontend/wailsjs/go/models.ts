@@ -1,5 +1,37 @@
 export namespace app {
 	
+	export class MemberClassView {
+	    name: string;
+	    description: string;
+	    votes: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new MemberClassView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.description = source["description"];
+	        this.votes = source["votes"];
+	    }
+	}
+	export class Ratio {
+	    num: number;
+	    den: number;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Ratio(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.num = source["num"];
+	        this.den = source["den"];
+	        this.text = source["text"];
+	    }
+	}
 	export class BylawsView {
 	    text: string;
 	    votingRule: string;
@@ -27,24 +59,24 @@ export namespace app {
 	        this.adoptedBy = source["adoptedBy"];
 	        this.adoptedAt = source["adoptedAt"];
 	    }
-
-	convertValues(a: any, classs: any, asMap: boolean = false): any {
-	    if (!a) {
-	        return a;
-	    }
-	    if (a.slice && a.map) {
-	        return (a as any[]).map(elem => this.convertValues(elem, classs));
-	    } else if ("object" === typeof a) {
-	        if (asMap) {
-	            for (const key of Object.keys(a)) {
-	                a[key] = new classs(a[key]);
-	            }
-	            return a;
-	        }
-	        return new classs(a);
-	    }
-	    return a;
-	}
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class CoopView {
 	    id: string;
@@ -86,22 +118,7 @@ export namespace app {
 	        this.roles = source["roles"];
 	    }
 	}
-	export class MemberClassView {
-	    name: string;
-	    description: string;
-	    votes: boolean;
 	
-	    static createFrom(source: any = {}) {
-	        return new MemberClassView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.description = source["description"];
-	        this.votes = source["votes"];
-	    }
-	}
 	export class MemberView {
 	    id: string;
 	    name: string;
@@ -130,22 +147,7 @@ export namespace app {
 	        this.me = source["me"];
 	    }
 	}
-	export class Ratio {
-	    num: number;
-	    den: number;
-	    text: string;
 	
-	    static createFrom(source: any = {}) {
-	        return new Ratio(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.num = source["num"];
-	        this.den = source["den"];
-	        this.text = source["text"];
-	    }
-	}
 	export class StatusView {
 	    state: string;
 	    home: string;
@@ -175,24 +177,25 @@ export namespace app {
 	        this.needsNewer = source["needsNewer"];
 	        this.problems = source["problems"];
 	    }
-
-	convertValues(a: any, classs: any, asMap: boolean = false): any {
-	    if (!a) {
-	        return a;
-	    }
-	    if (a.slice && a.map) {
-	        return (a as any[]).map(elem => this.convertValues(elem, classs));
-	    } else if ("object" === typeof a) {
-	        if (asMap) {
-	            for (const key of Object.keys(a)) {
-	                a[key] = new classs(a[key]);
-	            }
-	            return a;
-	        }
-	        return new classs(a);
-	    }
-	    return a;
-	}
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
+
