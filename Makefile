@@ -1,0 +1,70 @@
+# coopnode: `make run` runs the product, `make test` runs every test.
+# Both install what they need on Debian first (build/setup-debian.sh).
+
+GO      ?= go
+BIN     := coopnode
+DESKTOP := build/bin/coopnode
+E2E_OUT ?= out/e2e
+export CGO_ENABLED := 1
+
+.PHONY: run test setup setup-run frontend build desktop bindings vet fmt-check unit e2e fuzz clean
+
+run: setup-run frontend
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  $(GO) build -tags desktop,production -o $(DESKTOP) . && exec ./$(DESKTOP); \
+	else \
+	  echo "No display here: serving the same UI to your browser instead."; \
+	  $(GO) build -o $(BIN) . && exec ./$(BIN) serve; \
+	fi
+
+test: setup frontend vet fmt-check unit desktop build e2e
+	@echo "All tests passed."
+
+setup:
+	build/setup-debian.sh test
+setup-run:
+	build/setup-debian.sh run
+
+frontend/node_modules: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend: frontend/node_modules
+	cd frontend && npm run build
+
+build:
+	$(GO) build -o $(BIN) .
+
+desktop:
+	$(GO) build -tags desktop,production -ldflags "-w -s" -o $(DESKTOP) .
+
+# Regenerate frontend/wailsjs from app.App (needs the wails CLI v2.12.0).
+bindings:
+	wails generate module
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags desktop,production ./...
+	$(GO) vet -tags e2e ./app
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+# The real binaries: a window under Xvfb (xdotool, screenshot) and the served UI in Chromium (Playwright).
+e2e: build desktop
+	cd frontend && CI=1 node --test e2e/ui-flows.test.mjs
+	COOPNODE_BIN=$(CURDIR)/$(BIN) COOPNODE_DESKTOP_BIN=$(CURDIR)/$(DESKTOP) COOPNODE_E2E_OUT=$(CURDIR)/$(E2E_OUT) \
+	  $(GO) test -tags e2e -count=1 -v -run 'TestWindow|TestBrowser' ./app
+	@echo "screenshots in $(E2E_OUT)/"
+
+# Longer fuzzing of every decoder of outside input (not part of `make test`).
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test ./node/record -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./node/record -run '^$$' -fuzz '^FuzzDecodeDSSE$$' -fuzztime $(FUZZTIME)
+
+clean:
+	rm -rf $(BIN) build/bin out
