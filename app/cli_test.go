@@ -1,0 +1,71 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = Main(args, testAssets, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestCLI(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("COOPNODE_PASSPHRASE", "correct horse battery staple")
+	h := []string{"--home", home}
+	arg := func(a ...string) []string { return append(append([]string{}, h...), a...) }
+
+	code, out, errs := runCLI(t, arg("status")...)
+	if code != 1 || !strings.Contains(errs, "coopnode init") {
+		t.Fatalf("status before init: %d %q %q", code, out, errs)
+	}
+	if code, _, errs = runCLI(t, arg("init", "--name", "Ana Costa")...); code != exitUsage || !strings.Contains(errs, "--coop") {
+		t.Fatalf("init without --coop: %d %q", code, errs)
+	}
+	code, out, errs = runCLI(t, arg("init", "--name", "Ana Costa", "--coop", "Riverside Data Co-op", "--json")...)
+	var st StatusView
+	if code != 0 || json.Unmarshal([]byte(out), &st) != nil || st.Coop.Name != "Riverside Data Co-op" || st.Me.Name != "Ana Costa" {
+		t.Fatalf("init: %d %q %q", code, out, errs)
+	}
+	if code, _, errs = runCLI(t, arg("init", "--name", "Eve", "--coop", "Other")...); code != 1 || !strings.Contains(errs, "already holds a co-op") {
+		t.Fatalf("second init: %d %q", code, errs)
+	}
+	for _, cmd := range [][]string{{"status"}, {"members"}, {"bylaws"}, {"reindex"}} {
+		code, out, errs = runCLI(t, arg(append(cmd, "--json")...)...)
+		if code != 0 || !json.Valid([]byte(out)) {
+			t.Fatalf("%v --json: %d %q %q", cmd, code, out, errs)
+		}
+		code, out, _ = runCLI(t, arg(cmd...)...)
+		if code != 0 || json.Valid([]byte(out)) || out == "" {
+			t.Fatalf("%v as text: %d %q", cmd, code, out)
+		}
+	}
+	if _, out, _ = runCLI(t, arg("members")...); !strings.Contains(out, "Ana Costa (you)") {
+		t.Fatalf("members: %q", out)
+	}
+	t.Setenv("COOPNODE_PASSPHRASE", "not it")
+	if code, _, errs = runCLI(t, arg("status")...); code != 1 || !strings.Contains(errs, "wrong passphrase") || !strings.Contains(errs, "nothing was changed") {
+		t.Fatalf("wrong passphrase: %d %q", code, errs)
+	}
+	// COOPNODE_HOME selects the home too.
+	t.Setenv("COOPNODE_HOME", home)
+	t.Setenv("COOPNODE_PASSPHRASE", "correct horse battery staple")
+	if code, out, _ = runCLI(t, "status", "--json"); code != 0 || !strings.Contains(out, home) {
+		t.Fatalf("COOPNODE_HOME: %d %q", code, out)
+	}
+}
+
+func TestNoWindowHere(t *testing.T) {
+	if desktopProblem() == "" {
+		t.Skip("this build and environment can open a window; the e2e window test covers it")
+	}
+	code, _, errs := runCLI(t, "--home", t.TempDir())
+	if code != exitUsage || !strings.Contains(errs, "coopnode serve") {
+		t.Fatalf("no-arg run without a window: %d %q", code, errs)
+	}
+}
