@@ -40,6 +40,20 @@ func NewCore(home string, opts node.Options) *Core { return &Core{home: home, op
 // Home is the home directory.
 func (c *Core) Home() string { return c.home }
 
+// Hold takes the home's lock for the Core's whole life, so that a process
+// serving a home keeps others out even before it is unlocked or founded.
+// Close releases it.
+func (c *Core) Hold() error {
+	l, err := node.LockHome(c.home)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.opts.Lock = l
+	c.mu.Unlock()
+	return nil
+}
+
 // OnReady registers f to run each time a node becomes ready (opened or founded).
 func (c *Core) OnReady(f func(*node.Node)) {
 	c.mu.Lock()
@@ -53,21 +67,21 @@ func (c *Core) OnReady(f func(*node.Node)) {
 
 // Unlock opens the home with passphrase. Unlocking an unlocked node is a no-op.
 func (c *Core) Unlock(passphrase []byte) error {
-	return c.become(func() (*node.Node, error) { return node.Open(c.home, passphrase, c.opts) })
+	return c.become(func(o node.Options) (*node.Node, error) { return node.Open(c.home, passphrase, o) })
 }
 
 // Found creates an identity and a co-op in an empty home.
 func (c *Core) Found(name, coopName string, passphrase []byte) error {
-	return c.become(func() (*node.Node, error) { return node.Init(c.home, name, coopName, passphrase, c.opts) })
+	return c.become(func(o node.Options) (*node.Node, error) { return node.Init(c.home, name, coopName, passphrase, o) })
 }
 
-func (c *Core) become(open func() (*node.Node, error)) error {
+func (c *Core) become(open func(node.Options) (*node.Node, error)) error {
 	c.mu.Lock()
 	if c.n != nil {
 		c.mu.Unlock()
 		return nil
 	}
-	n, err := open()
+	n, err := open(c.opts)
 	if err != nil {
 		c.mu.Unlock()
 		return err
@@ -88,16 +102,20 @@ func (c *Core) Node() *node.Node {
 	return c.n
 }
 
-// Close closes the node, if open. Safe to call more than once.
+// Close closes the node, if open, and releases a held lock. Safe to call more than once.
 func (c *Core) Close() error {
 	c.mu.Lock()
-	n := c.n
-	c.n = nil
+	n, l := c.n, c.opts.Lock
+	c.n, c.opts.Lock = nil, nil
 	c.mu.Unlock()
+	var err error
 	if n != nil {
-		return n.Close()
+		err = n.Close()
 	}
-	return nil
+	if l != nil {
+		l.Release()
+	}
+	return err
 }
 
 // App is the API. Every exported method is callable from the window, the

@@ -322,15 +322,17 @@ func (c *cli) startCore() (*Core, error) {
 		return nil, fmt.Errorf("a node is already running for %s: open %s (the link it printed has the token)", c.home, cl.URL())
 	}
 	core := NewCore(c.home, node.Options{})
+	if err := core.Hold(); err != nil {
+		return nil, err
+	}
 	if node.Initialized(c.home) {
 		pass, err := c.passphrase(false, true)
-		if err != nil {
-			return nil, err
+		if err == nil && pass != nil {
+			err = core.Unlock(pass)
 		}
-		if pass != nil {
-			if err := core.Unlock(pass); err != nil {
-				return nil, err
-			}
+		if err != nil {
+			core.Close()
+			return nil, err
 		}
 	}
 	return core, nil

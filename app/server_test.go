@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -184,4 +185,34 @@ func TestLockedAndUninitialized(t *testing.T) {
 	if st, _ := a.Status(); st.State != StateReady || st.Coop.Name != "Co" {
 		t.Fatalf("after unlock: %+v", st)
 	}
+}
+
+// TestHoldKeepsOthersOut: a serving process holds its home even while locked.
+func TestHoldKeepsOthersOut(t *testing.T) {
+	home := t.TempDir()
+	founder := NewCore(home, testOpts)
+	if err := NewApp(founder).Init("Ana", "Co", "long enough"); err != nil {
+		t.Fatal(err)
+	}
+	founder.Close()
+
+	serving := NewCore(home, testOpts)
+	if err := serving.Hold(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := node.Open(home, []byte("long enough"), testOpts); !errors.Is(err, node.ErrInUse) {
+		t.Fatalf("open while another process holds the home, locked: %v", err)
+	}
+	if err := serving.Unlock([]byte("long enough")); err != nil {
+		t.Fatalf("the holder itself must be able to unlock: %v", err)
+	}
+	if _, err := node.Open(home, []byte("long enough"), testOpts); !errors.Is(err, node.ErrInUse) {
+		t.Fatalf("open while held and unlocked: %v", err)
+	}
+	serving.Close()
+	n, err := node.Open(home, []byte("long enough"), testOpts)
+	if err != nil {
+		t.Fatalf("after Close the home is free: %v", err)
+	}
+	n.Close()
 }

@@ -46,11 +46,12 @@ func Initialized(home string) bool {
 	return err == nil
 }
 
-// homeLock is an exclusive advisory lock on a home directory.
-type homeLock struct{ f *os.File }
+// HomeLock is an exclusive advisory lock on a home directory. A process that
+// serves a home holds it for its whole life, even while the keys are locked.
+type HomeLock struct{ f *os.File }
 
-// lockHome takes the home's lock or fails with ErrInUse naming the holder's PID.
-func lockHome(home string) (*homeLock, error) {
+// LockHome takes the home's lock or fails with ErrInUse naming the holder's PID.
+func LockHome(home string) (*HomeLock, error) {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, fmt.Errorf("create home %s: %w", home, err)
 	}
@@ -70,10 +71,11 @@ func lockHome(home string) (*homeLock, error) {
 	}
 	_ = f.Truncate(0)
 	_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	return &homeLock{f: f}, nil
+	return &HomeLock{f: f}, nil
 }
 
-func (l *homeLock) release() {
+// Release gives the lock up. Safe to call more than once.
+func (l *HomeLock) Release() {
 	if l != nil && l.f != nil {
 		_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 		_ = l.f.Close()

@@ -51,6 +51,18 @@ type Options struct {
 	Now func() time.Time
 	// DeviceLabel names this device in its certificate (default: the host name).
 	DeviceLabel string
+	// Lock, when set, is the home's lock already held by the caller, who keeps
+	// it: Init and Open use it instead of locking, and Close leaves it held.
+	Lock *HomeLock
+}
+
+// lock returns the home's lock and whether this call took it.
+func (o *Options) lock(home string) (*HomeLock, bool, error) {
+	if o.Lock != nil {
+		return o.Lock, false, nil
+	}
+	l, err := LockHome(home)
+	return l, true, err
 }
 
 func (o *Options) now() time.Time {
@@ -64,7 +76,8 @@ func (o *Options) now() time.Time {
 type Node struct {
 	home string
 	opts Options
-	lock *homeLock
+	lock *HomeLock
+	owns bool // whether Close releases lock
 	keys *identity.Keyring
 	kv   store.KV
 	coop record.ID
@@ -87,14 +100,14 @@ func Init(home, founderName, coopName string, passphrase []byte, opts Options) (
 	if len(passphrase) == 0 {
 		return nil, errors.New("init: the passphrase must not be empty")
 	}
-	lock, err := lockHome(home)
+	lock, owns, err := opts.lock(home)
 	if err != nil {
 		return nil, err
 	}
 	ok := false
 	defer func() {
-		if !ok {
-			lock.release()
+		if !ok && owns {
+			lock.Release()
 		}
 	}()
 	if Initialized(home) {
@@ -127,7 +140,7 @@ func Init(home, founderName, coopName string, passphrase []byte, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, coop: genesis.ID, records: map[record.ID]*record.Record{}}
+	n := &Node{home: home, opts: opts, lock: lock, owns: owns, keys: keys, kv: kv, coop: genesis.ID, records: map[record.ID]*record.Record{}}
 	err = kv.Update(func(tx store.Tx) error { return tx.Set(keyCoop, genesis.ID[:]) })
 	if err == nil {
 		err = n.Put(genesis, cert)
@@ -151,7 +164,7 @@ func Open(home string, passphrase []byte, opts Options) (*Node, error) {
 	if !Initialized(home) {
 		return nil, fmt.Errorf("%w: %s has no identity; run `coopnode init --name NAME --coop NAME` first", ErrNotInitialized, home)
 	}
-	lock, err := lockHome(home)
+	lock, owns, err := opts.lock(home)
 	if err != nil {
 		return nil, err
 	}
@@ -161,18 +174,21 @@ func Open(home string, passphrase []byte, opts Options) (*Node, error) {
 		if keys, err = identity.Open(sealed, passphrase); err == nil {
 			var n *Node
 			if n, err = openStore(home, keys, lock, opts); err == nil {
+				n.owns = owns
 				return n, nil
 			}
 		}
 	}
-	lock.release()
+	if owns {
+		lock.Release()
+	}
 	if errors.Is(err, identity.ErrWrongPassphrase) {
 		return nil, fmt.Errorf("%w for %s: nothing was changed; try again (or set COOPNODE_PASSPHRASE)", err, home)
 	}
 	return nil, fmt.Errorf("open %s: %w", home, err)
 }
 
-func openStore(home string, keys *identity.Keyring, lock *homeLock, opts Options) (*Node, error) {
+func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options) (*Node, error) {
 	kv, err := store.OpenBadger(filepath.Join(home, DBDir), keys.StorageKey("badger"))
 	if err != nil {
 		return nil, err
@@ -253,7 +269,9 @@ func (n *Node) Close() error {
 		}
 		n.mu.Unlock()
 		err = n.kv.Close()
-		n.lock.release()
+		if n.owns {
+			n.lock.Release()
+		}
 	})
 	return err
 }
