@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -121,8 +122,11 @@ func (c *cli) root() *cobra.Command {
 			RunE: func(*cobra.Command, []string) error { return c.withAPI(c.bylaws) }}),
 		jsonFlag(&cobra.Command{Use: "reindex", Short: "Rebuild every derived index from the stored records", Args: cobra.NoArgs,
 			RunE: func(*cobra.Command, []string) error { return c.reindex() }}),
-		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
-			RunE: func(*cobra.Command, []string) error { fmt.Fprintln(c.out, "coopnode", Version); return nil }},
+		jsonFlag(&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error {
+				v := map[string]string{"version": Version, "go": runtime.Version(), "build": buildKind()}
+				return c.print(v, func(w io.Writer) { fmt.Fprintf(w, "coopnode %s (%s build, %s)\n", Version, v["build"], v["go"]) })
+			}}),
 	)
 	return root
 }
@@ -412,4 +416,11 @@ func (c *cli) window() error {
 		err = werr
 	}
 	return err
+}
+
+func buildKind() string {
+	if desktopBuild {
+		return "desktop"
+	}
+	return "headless"
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/coopnode/coopnode/node"
 )
 
+const desktopBuild = true
+
 // desktopProblem says why no window can open here ("" when one can).
 func desktopProblem() string {
 	if bindingsBuild {

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 )
 
+const desktopBuild = false
+
 func desktopProblem() string {
 	return "this is the headless build of coopnode, which has no window"
 }
