@@ -324,6 +324,9 @@ func sortRecords(rs []*record.Record) {
 	}
 }
 
+// ErrForeignCoop: records or a bundle of another co-op.
+var ErrForeignCoop = errors.New("belongs to another co-op")
+
 // Put verifies and durably stores records, then refolds state. Records
 // already held are skipped. Either all new records are stored or none.
 func (n *Node) Put(recs ...*record.Record) error {
@@ -331,43 +334,60 @@ func (n *Node) Put(recs ...*record.Record) error {
 		if err := r.Verify(); err != nil {
 			return fmt.Errorf("record %s: %w", r.ID.Short(), err)
 		}
+	}
+	_, err := n.store(recs, len(recs)+1)
+	return err
+}
+
+// store durably stores the records not yet held, batch records per
+// transaction, and refolds once. It returns how many were new.
+func (n *Node) store(recs []*record.Record, batch int) (int, error) {
+	for _, r := range recs {
 		if r.ID != n.coop && r.Coop != n.coop {
-			return fmt.Errorf("record %s belongs to another co-op", r.ID.Short())
+			return 0, fmt.Errorf("record %s %w (%s)", r.ID.Short(), ErrForeignCoop, r.Coop.Short())
 		}
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
-		return ErrClosed
+		return 0, ErrClosed
 	}
 	var fresh []*record.Record
+	seen := map[record.ID]bool{}
 	for _, r := range recs {
-		if _, ok := n.records[r.ID]; !ok {
+		if _, ok := n.records[r.ID]; !ok && !seen[r.ID] {
+			seen[r.ID] = true
 			fresh = append(fresh, r)
 		}
 	}
-	if len(fresh) == 0 {
-		return nil
-	}
-	err := n.kv.Update(func(tx store.Tx) error {
-		for _, r := range fresh {
-			if err := tx.Set(recordKey(r.ID), r.Bytes()); err != nil {
-				return err
+	for i := 0; i < len(fresh); i += batch {
+		chunk := fresh[i:min(i+batch, len(fresh))]
+		err := n.kv.Update(func(tx store.Tx) error {
+			for _, r := range chunk {
+				if err := tx.Set(recordKey(r.ID), r.Bytes()); err != nil {
+					return err
+				}
+				if err := tx.Set(typeKey(r), nil); err != nil {
+					return err
+				}
 			}
-			if err := tx.Set(typeKey(r), nil); err != nil {
-				return err
+			return nil
+		})
+		if err != nil {
+			// What earlier batches stored is durable and verified; a re-run resumes.
+			if i > 0 {
+				n.refoldLocked()
 			}
+			return i, fmt.Errorf("store records: %w (%d of %d new records were stored; run it again to resume)", err, i, len(fresh))
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store %d records: %w", len(fresh), err)
+		for _, r := range chunk {
+			n.records[r.ID] = r
+		}
 	}
-	for _, r := range fresh {
-		n.records[r.ID] = r
+	if len(fresh) > 0 {
+		n.refoldLocked()
 	}
-	n.refoldLocked()
-	return nil
+	return len(fresh), nil
 }
 
 func recordKey(id record.ID) []byte { return append(bytes.Clone(prefixRecord), id[:]...) }

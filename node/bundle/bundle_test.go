@@ -13,8 +13,11 @@ import (
 
 type signer struct{ k ed25519.PrivateKey }
 
-func (s signer) PublicKey() (p record.PublicKey) { copy(p[:], s.k.Public().(ed25519.PublicKey)); return }
-func (s signer) Sign(m []byte) ([]byte, error)   { return ed25519.Sign(s.k, m), nil }
+func (s signer) PublicKey() (p record.PublicKey) {
+	copy(p[:], s.k.Public().(ed25519.PublicKey))
+	return
+}
+func (s signer) Sign(m []byte) ([]byte, error) { return ed25519.Sign(s.k, m), nil }
 
 var t0 = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 

@@ -1,0 +1,111 @@
+// Package verify is what an auditor runs: it checks a bundle offline, with
+// nothing but the bundle. Every record's signature and ID are checked as the
+// bundle is read; then the co-op's rules are replayed from the genesis with
+// the same fold every node uses, so a record that its author had no
+// authority to sign at that point of the history is named with the reason.
+//
+// It imports neither storage nor networking.
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/coopnode/coopnode/node/bundle"
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/record"
+)
+
+// Finding is one problem, tied to a record where there is one.
+type Finding struct {
+	Record string `json:"record,omitempty"` // record ID
+	Type   string `json:"type,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Report is the outcome of verifying a bundle.
+type Report struct {
+	OK         bool           `json:"ok"`
+	Coop       string         `json:"coop"`
+	CoopName   string         `json:"coopName"`
+	Created    string         `json:"created"`
+	Records    int            `json:"records"`    // records read and verified
+	Signatures int            `json:"signatures"` // signatures checked
+	Types      map[string]int `json:"types"`
+	Valid      int            `json:"valid"` // records applied by the co-op's rules
+	Members    int            `json:"members"`
+	Digest     string         `json:"digest"`     // state digest after replay: compare with `coopnode status`
+	NeedsNewer int            `json:"needsNewer"` // records of types this version cannot judge (not failures)
+	Failures   []Finding      `json:"failures"`
+}
+
+// Bundle verifies the bundle read from r. A bad bundle gives a Report with
+// OK false and the reasons; the error is only for failures to read at all.
+func Bundle(r io.Reader) (Report, error) {
+	rep := Report{Types: map[string]int{}, Failures: []Finding{}}
+	br, err := bundle.NewReader(r)
+	if err != nil {
+		if errors.Is(err, bundle.ErrNotBundle) || errors.Is(err, bundle.ErrTruncated) || errors.Is(err, bundle.ErrTampered) {
+			rep.Failures = append(rep.Failures, Finding{Reason: err.Error()})
+			return rep, nil
+		}
+		return rep, err
+	}
+	defer br.Close()
+	hdr := br.Header()
+	rep.Coop, rep.Created = hdr.Coop.String(), hdr.Created.UTC().Format(record.TimeFormat)
+	var recs []*record.Record
+	for {
+		rec, err := br.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			// Signatures, IDs, truncation and tampering: nothing after this point can be trusted.
+			rep.Failures = append(rep.Failures, Finding{Reason: err.Error()})
+			return rep, nil
+		}
+		rep.Records++
+		rep.Signatures += len(rec.Sigs)
+		rep.Types[rec.Type]++
+		recs = append(recs, rec)
+	}
+	return Records(hdr.Coop, recs, rep), nil
+}
+
+// Records replays verified records of co-op coopID and adds the findings to rep.
+func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
+	s := coop.Fold(coopID, recs)
+	byID := make(map[record.ID]*record.Record, len(recs))
+	for _, r := range recs {
+		byID[r.ID] = r
+	}
+	if s.Name == "" {
+		rep.Failures = append(rep.Failures, Finding{Record: coopID.String(), Type: coop.TypeGenesis,
+			Reason: "the co-op's genesis record is missing or invalid: nothing can be judged without it"})
+	}
+	for _, rj := range s.Rejected {
+		rep.Failures = append(rep.Failures, Finding{Record: rj.ID.String(), Type: rj.Type, Reason: rj.Reason})
+	}
+	for _, id := range s.Pending {
+		var missing []string
+		for _, p := range byID[id].Prev {
+			if _, ok := byID[p]; !ok {
+				missing = append(missing, p.Short())
+			}
+		}
+		reason := "relies on a record that is itself waiting for a missing one"
+		if len(missing) > 0 {
+			reason = fmt.Sprintf("relies on records not in the bundle (%v): the bundle is incomplete", missing)
+		}
+		rep.Failures = append(rep.Failures, Finding{Record: id.String(), Type: byID[id].Type, Reason: reason})
+	}
+	sort.SliceStable(rep.Failures, func(i, j int) bool { return rep.Failures[i].Record < rep.Failures[j].Record })
+	d := s.Digest()
+	rep.CoopName, rep.Valid, rep.Members, rep.NeedsNewer = s.Name, s.Applied, len(s.Members), len(s.NeedsNewer)
+	rep.Digest = fmt.Sprintf("%x", d)
+	rep.OK = len(rep.Failures) == 0
+	return rep
+}

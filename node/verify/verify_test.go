@@ -1,0 +1,94 @@
+package verify
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coopnode/coopnode/node/bundle"
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/record"
+)
+
+type key struct{ k ed25519.PrivateKey }
+
+func newKey(b byte) key                       { return key{ed25519.NewKeyFromSeed(bytes.Repeat([]byte{b}, 32))} }
+func (k key) PublicKey() (p record.PublicKey) { copy(p[:], k.k.Public().(ed25519.PublicKey)); return }
+func (k key) Sign(m []byte) ([]byte, error)   { return ed25519.Sign(k.k, m), nil }
+
+var t0 = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+
+func TestVerify(t *testing.T) {
+	g, cert, _ := coop.Found(newKey(1), newKey(2), "Riverside Data Co-op", "Ana Costa", "laptop", coop.DefaultBylaws("Riverside Data Co-op"), t0)
+	bo, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: "Bo", MemberKey: newKey(3).PublicKey(), Class: "member"}, t0, cert.ID)
+	boDev, _ := coop.CertifyDevice(newKey(3), g.ID, coop.MemberID(bo.ID), newKey(4).PublicKey(), "phone", t0, bo.ID)
+	// Bo has no admitting role: this admission must be named.
+	byBo, _ := coop.Admit(newKey(4), g.ID, coop.Profile{Name: "Cy", MemberKey: newKey(5).PublicKey(), Class: "member"}, t0, boDev.ID)
+	orphan, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: "Di", MemberKey: newKey(6).PublicKey(), Class: "member"}, t0, cert.ID, record.ID{7})
+	future, _ := record.New(newKey(2), "ledger.transaction", 1, g.ID, t0, []record.ID{cert.ID}, map[string]string{"amount": "1.00"})
+	good := []*record.Record{g, cert, bo, boDev, future}
+
+	write := func(recs []*record.Record) []byte {
+		var b bytes.Buffer
+		if err := bundle.Write(&b, g.ID, t0, recs); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	goodBytes := write(good)
+	want := coop.Fold(g.ID, good).Digest()
+	tampered := bytes.Clone(goodBytes)
+	tampered[len(tampered)-40] ^= 1
+
+	for _, tc := range []struct {
+		name   string
+		b      []byte
+		ok     bool
+		record record.ID
+		reason string
+	}{
+		{"good", goodBytes, true, record.ID{}, ""},
+		{"unauthorised admission", write(append(good, byBo)), false, byBo.ID, "roles that may admit"},
+		{"incomplete", write(append(good, orphan)), false, orphan.ID, "not in the bundle"},
+		{"no genesis", write(good[1:]), false, g.ID, "genesis"},
+		{"tampered", tampered, false, record.ID{}, "altered"},
+		{"truncated", goodBytes[:len(goodBytes)-10], false, record.ID{}, "truncated"},
+		{"not a bundle", []byte("hello"), false, record.ID{}, "not a coopnode bundle"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := Bundle(bytes.NewReader(tc.b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.OK != tc.ok {
+				t.Fatalf("OK = %v: %+v", rep.OK, rep.Failures)
+			}
+			if tc.ok {
+				if rep.Digest != bytesHex(want[:]) || rep.Records != 5 || rep.Valid != 4 || rep.NeedsNewer != 1 || rep.Members != 2 || rep.CoopName != "Riverside Data Co-op" {
+					t.Fatalf("report %+v", rep)
+				}
+				return
+			}
+			found := false
+			for _, f := range rep.Failures {
+				if strings.Contains(f.Reason, tc.reason) && (tc.record.IsZero() || f.Record == tc.record.String()) {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("failures %+v lack %q for %s", rep.Failures, tc.reason, tc.record.Short())
+			}
+		})
+	}
+}
+
+func bytesHex(b []byte) string {
+	const h = "0123456789abcdef"
+	s := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		s = append(s, h[c>>4], h[c&15])
+	}
+	return string(s)
+}
