@@ -18,6 +18,8 @@ type API interface {
 	Status() (StatusView, error)
 	Members() ([]MemberView, error)
 	Bylaws() (BylawsView, error)
+	ExportBundle(path, since string) (ExportView, error)
+	ImportBundle(path string) (ImportView, error)
 }
 
 var _ API = (*App)(nil)
@@ -91,3 +93,11 @@ func (c *Client) call(method string, out any, args ...any) error {
 func (c *Client) Status() (v StatusView, err error)    { err = c.call("Status", &v); return }
 func (c *Client) Members() (v []MemberView, err error) { err = c.call("Members", &v); return }
 func (c *Client) Bylaws() (v BylawsView, err error)    { err = c.call("Bylaws", &v); return }
+func (c *Client) ExportBundle(path, since string) (v ExportView, err error) {
+	err = c.call("ExportBundle", &v, path, since)
+	return
+}
+func (c *Client) ImportBundle(path string) (v ImportView, err error) {
+	err = c.call("ImportBundle", &v, path)
+	return
+}

@@ -92,3 +92,21 @@ type MemberView struct {
 	Founder    bool     `json:"founder"`
 	Me         bool     `json:"me"`
 }
+
+// ExportView says what an export wrote.
+type ExportView struct {
+	Path    string `json:"path"`
+	Records int    `json:"records"`
+	Skipped int    `json:"skipped"` // records left out because the --since bundle has them
+	Bytes   int64  `json:"bytes"`
+}
+
+// ImportView says what an import did.
+type ImportView struct {
+	Path    string `json:"path"`
+	Read    int    `json:"read"`    // records in the bundle, all verified before anything was stored
+	Added   int    `json:"added"`   // new to this node
+	Had     int    `json:"had"`     // already held
+	Pending int    `json:"pending"` // waiting for records this node has not seen yet
+	Invalid int    `json:"invalid"` // breaking the co-op's rules: kept, never applied
+}

@@ -96,6 +96,24 @@ export namespace app {
 	        this.members = source["members"];
 	    }
 	}
+	export class ExportView {
+	    path: string;
+	    records: number;
+	    skipped: number;
+	    bytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ExportView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.records = source["records"];
+	        this.skipped = source["skipped"];
+	        this.bytes = source["bytes"];
+	    }
+	}
 	export class IdentityView {
 	    memberId: string;
 	    name: string;
@@ -116,6 +134,28 @@ export namespace app {
 	        this.deviceKey = source["deviceKey"];
 	        this.class = source["class"];
 	        this.roles = source["roles"];
+	    }
+	}
+	export class ImportView {
+	    path: string;
+	    read: number;
+	    added: number;
+	    had: number;
+	    pending: number;
+	    invalid: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ImportView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.read = source["read"];
+	        this.added = source["added"];
+	        this.had = source["had"];
+	        this.pending = source["pending"];
+	        this.invalid = source["invalid"];
 	    }
 	}
 	

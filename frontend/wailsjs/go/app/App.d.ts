@@ -4,6 +4,10 @@ import {app} from '../models';
 
 export function Bylaws():Promise<app.BylawsView>;
 
+export function ExportBundle(arg1:string,arg2:string):Promise<app.ExportView>;
+
+export function ImportBundle(arg1:string):Promise<app.ImportView>;
+
 export function Init(arg1:string,arg2:string,arg3:string):Promise<void>;
 
 export function Members():Promise<Array<app.MemberView>>;

@@ -6,6 +6,14 @@ export function Bylaws() {
   return window['go']['app']['App']['Bylaws']();
 }
 
+export function ExportBundle(arg1, arg2) {
+  return window['go']['app']['App']['ExportBundle'](arg1, arg2);
+}
+
+export function ImportBundle(arg1) {
+  return window['go']['app']['App']['ImportBundle'](arg1);
+}
+
 export function Init(arg1, arg2, arg3) {
   return window['go']['app']['App']['Init'](arg1, arg2, arg3);
 }
