@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -304,7 +305,8 @@ func (n *Node) Problems() []string {
 	return out
 }
 
-// Records returns every valid record this node holds, in ID order.
+// Records returns every record this node holds (whether or not the co-op's
+// rules accept it: see State for that), in ID order.
 func (n *Node) Records() []*record.Record {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
@@ -312,16 +314,8 @@ func (n *Node) Records() []*record.Record {
 	for _, r := range n.records {
 		out = append(out, r)
 	}
-	sortRecords(out)
+	slices.SortFunc(out, func(a, b *record.Record) int { return record.CompareIDs(a.ID, b.ID) })
 	return out
-}
-
-func sortRecords(rs []*record.Record) {
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && rs[j].ID.Less(rs[j-1].ID); j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
 }
 
 // ErrForeignCoop: records or a bundle of another co-op.
@@ -330,12 +324,15 @@ var ErrForeignCoop = errors.New("belongs to another co-op")
 // Put verifies and durably stores records, then refolds state. Records
 // already held are skipped. Either all new records are stored or none.
 func (n *Node) Put(recs ...*record.Record) error {
-	for _, r := range recs {
-		if err := r.Verify(); err != nil {
+	verified := make([]*record.Record, len(recs))
+	for i, r := range recs {
+		v, err := r.Verified() // store and fold only what the signed bytes say
+		if err != nil {
 			return fmt.Errorf("record %s: %w", r.ID.Short(), err)
 		}
+		verified[i] = v
 	}
-	_, err := n.store(recs, len(recs)+1)
+	_, err := n.store(verified, len(recs)+1)
 	return err
 }
 
@@ -355,7 +352,18 @@ func (n *Node) store(recs []*record.Record, batch int) (int, error) {
 	var fresh []*record.Record
 	seen := map[record.ID]bool{}
 	for _, r := range recs {
-		if _, ok := n.records[r.ID]; !ok && !seen[r.ID] {
+		old, ok := n.records[r.ID]
+		if ok {
+			// A copy with more co-signatures replaces the one we hold; the ID is the same.
+			merged := record.MergeSignatures(old.Sigs, r.Sigs)
+			if len(merged) == len(old.Sigs) {
+				continue
+			}
+			c := *old
+			c.Sigs = merged
+			r = &c
+		}
+		if !seen[r.ID] {
 			seen[r.ID] = true
 			fresh = append(fresh, r)
 		}

@@ -62,8 +62,10 @@ type State struct {
 	// Rejected are records that break the co-op's rules, with reasons.
 	Rejected []Rejection
 
-	memberByKey map[record.PublicKey]MemberID
-	deviceOf    map[record.PublicKey]deviceCert
+	// Every valid admission and device certificate per key. Concurrent ones
+	// can coexist; each record is judged by those in its own causal past.
+	memberByKey map[record.PublicKey][]MemberID
+	deviceOf    map[record.PublicKey][]deviceCert
 	prev        map[record.ID][]record.ID
 }
 
@@ -72,15 +74,25 @@ type deviceCert struct {
 	cert   record.ID
 }
 
-// MemberByKey finds the member whose member key or certified device key is k.
+// MemberByKey finds the member whose member key or certified device key is
+// k. Should concurrent admissions or certificates name several members, the
+// one with the lowest member ID answers (for display; authority never uses this).
 func (s *State) MemberByKey(k record.PublicKey) (*Member, bool) {
-	if id, ok := s.memberByKey[k]; ok {
-		return s.Members[id], true
+	var ids []MemberID
+	ids = append(ids, s.memberByKey[k]...)
+	for _, d := range s.deviceOf[k] {
+		ids = append(ids, d.member)
 	}
-	if d, ok := s.deviceOf[k]; ok {
-		return s.Members[d.member], true
+	if len(ids) == 0 {
+		return nil, false
 	}
-	return nil, false
+	best := ids[0]
+	for _, id := range ids[1:] {
+		if record.ID(id).Less(record.ID(best)) {
+			best = id
+		}
+	}
+	return s.Members[best], true
 }
 
 // SortedMembers returns the members ordered by admission time, then ID.
@@ -109,8 +121,8 @@ func Fold(coop record.ID, recs []*record.Record) *State {
 	s := &State{
 		CoopID:      coop,
 		Members:     map[MemberID]*Member{},
-		memberByKey: map[record.PublicKey]MemberID{},
-		deviceOf:    map[record.PublicKey]deviceCert{},
+		memberByKey: map[record.PublicKey][]MemberID{},
+		deviceOf:    map[record.PublicKey][]deviceCert{},
 		prev:        map[record.ID][]record.ID{},
 	}
 	byID := make(map[record.ID]*record.Record, len(recs))
@@ -226,6 +238,9 @@ func (s *State) applyGenesis(r *record.Record) string {
 	case r.Author != g.Founder.MemberKey:
 		return "the genesis is not signed by the founder's member key"
 	}
+	if err := g.Founder.MemberKey.Check(); err != nil {
+		return "founder's member key: " + err.Error()
+	}
 	if err := g.Bylaws.Validate(); err != nil {
 		return err.Error()
 	}
@@ -243,13 +258,16 @@ func (s *State) addMember(id MemberID, p Profile, at time.Time, by MemberID, fou
 	slices.Sort(roles)
 	s.Members[id] = &Member{ID: id, Name: p.Name, Key: p.MemberKey, Class: p.Class, Roles: slices.Compact(roles),
 		Admitted: at, AdmittedBy: by, Founder: founder}
-	s.memberByKey[p.MemberKey] = id
+	s.memberByKey[p.MemberKey] = append(s.memberByKey[p.MemberKey], id)
 }
 
 func (s *State) applyDevice(r *record.Record) string {
 	var d Device
 	if err := r.DecodeBody(&d); err != nil {
 		return err.Error()
+	}
+	if err := d.Key.Check(); err != nil {
+		return "device key: " + err.Error()
 	}
 	m, ok := s.Members[d.Member]
 	switch {
@@ -260,19 +278,45 @@ func (s *State) applyDevice(r *record.Record) string {
 	case !s.reaches(r.ID, record.ID(d.Member)):
 		return "the member's admission is not in this record's causal past"
 	}
-	if other, taken := s.deviceOf[d.Key]; taken {
-		if other.member == d.Member {
-			return "" // certified twice: harmless
+	for _, c := range s.deviceOf[d.Key] {
+		if c.member != d.Member && s.reaches(r.ID, c.cert) {
+			return "the device key is already certified for another member"
 		}
-		return "the device key is already certified for another member"
 	}
-	if _, isMember := s.memberByKey[d.Key]; isMember {
-		return "a member key cannot also be a device key"
+	for _, id := range s.memberByKey[d.Key] {
+		if s.reaches(r.ID, record.ID(id)) {
+			return "a member key cannot also be a device key"
+		}
 	}
-	s.deviceOf[d.Key] = deviceCert{member: d.Member, cert: r.ID}
-	m.Devices = append(m.Devices, d.Key)
-	slices.SortFunc(m.Devices, func(a, b record.PublicKey) int { return slices.Compare(a[:], b[:]) })
+	first := true
+	for _, c := range s.deviceOf[d.Key] {
+		first = first && c.member != d.Member
+	}
+	s.deviceOf[d.Key] = append(s.deviceOf[d.Key], deviceCert{member: d.Member, cert: r.ID})
+	if first {
+		m.Devices = append(m.Devices, d.Key)
+		slices.SortFunc(m.Devices, func(a, b record.PublicKey) int { return slices.Compare(a[:], b[:]) })
+	}
 	return ""
+}
+
+// signer finds the member for whom r's author is a certified device, judged
+// only by certificates in r's causal past.
+func (s *State) signer(r *record.Record) (*Member, string) {
+	var found *Member
+	for _, c := range s.deviceOf[r.Author] {
+		if !s.reaches(r.ID, c.cert) {
+			continue
+		}
+		if found != nil && found.ID != c.member {
+			return nil, "signed by a device key certified for several members"
+		}
+		found = s.Members[c.member]
+	}
+	if found == nil {
+		return nil, "signed by a key that is not a certified device of a member in this record's causal past"
+	}
+	return found, ""
 }
 
 func (s *State) applyAdmitted(r *record.Record) string {
@@ -280,11 +324,10 @@ func (s *State) applyAdmitted(r *record.Record) string {
 	if err := r.DecodeBody(&p); err != nil {
 		return err.Error()
 	}
-	dev, ok := s.deviceOf[r.Author]
-	if !ok || !s.reaches(r.ID, dev.cert) {
-		return "signed by a key that is not a certified device of a member in this record's causal past"
+	admitter, reason := s.signer(r)
+	if reason != "" {
+		return reason
 	}
-	admitter := s.Members[dev.member]
 	switch {
 	case s.Bylaws.Admission.Rule != AdmitDirect:
 		return fmt.Sprintf("the bylaws admit members %q, not directly", s.Bylaws.Admission.Rule)
@@ -295,13 +338,20 @@ func (s *State) applyAdmitted(r *record.Record) string {
 	case !s.Bylaws.HasClass(p.Class):
 		return fmt.Sprintf("class %q is not in the bylaws", p.Class)
 	}
-	if _, dup := s.memberByKey[p.MemberKey]; dup {
-		return "this member key is already a member"
+	if err := p.MemberKey.Check(); err != nil {
+		return "member key: " + err.Error()
 	}
-	if _, dup := s.deviceOf[p.MemberKey]; dup {
-		return "this member key is already a device key"
+	for _, id := range s.memberByKey[p.MemberKey] {
+		if s.reaches(r.ID, record.ID(id)) {
+			return "this member key is already a member"
+		}
 	}
-	s.addMember(MemberID(r.ID), p, r.Time, dev.member, false)
+	for _, c := range s.deviceOf[p.MemberKey] {
+		if s.reaches(r.ID, c.cert) {
+			return "this member key is already a device key"
+		}
+	}
+	s.addMember(MemberID(r.ID), p, r.Time, admitter.ID, false)
 	return ""
 }
 
@@ -363,7 +413,7 @@ func (s *State) Digest() [32]byte {
 	return sha256.Sum256(raw)
 }
 
-func sortIDs(ids []record.ID) { sort.Slice(ids, func(i, j int) bool { return ids[i].Less(ids[j]) }) }
+func sortIDs(ids []record.ID) { slices.SortFunc(ids, record.CompareIDs) }
 
 type idHeap []record.ID
 

@@ -3,7 +3,10 @@ package record
 import (
 	"crypto/ed25519"
 	"encoding/hex"
+	"errors"
 	"fmt"
+
+	"filippo.io/edwards25519"
 )
 
 // ID identifies a record: SHA-256 of PAE(payloadType, payload).
@@ -74,4 +77,20 @@ func parseHex32(s string, dst []byte) error {
 	}
 	_, err := hex.Decode(dst, []byte(s))
 	return err
+}
+
+// ErrWeakKey: a public key that is not a usable Ed25519 key (not a point, or
+// of small order, for which signatures can be forged without the private key).
+var ErrWeakKey = errors.New("unusable public key")
+
+// Check rejects keys that are not points on the curve or are of small order.
+func (k PublicKey) Check() error {
+	p, err := new(edwards25519.Point).SetBytes(k[:])
+	if err != nil {
+		return fmt.Errorf("%w %s: not a curve point", ErrWeakKey, k.String()[:12])
+	}
+	if new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1 {
+		return fmt.Errorf("%w %s: small order", ErrWeakKey, k.String()[:12])
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -57,6 +58,21 @@ type Header struct {
 	// Prev lists the records this one relies on (its causal predecessors), sorted, no duplicates.
 	Prev []ID            `json:"prev"`
 	Body json.RawMessage `json:"body"`
+}
+
+// headerKeys are the payload's top-level keys; true if required.
+var headerKeys = map[string]bool{"type": true, "v": true, "coop": false, "author": true, "time": true, "prev": true, "body": true}
+
+func isPositiveInt(raw json.RawMessage) bool {
+	if len(raw) == 0 || len(raw) > 9 || raw[0] < '1' || raw[0] > '9' {
+		return false
+	}
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // wireHeader is Header's JSON shape: Coop omitted when zero, time as an RFC 3339 string.
@@ -133,27 +149,40 @@ func (r *Record) CoSign(s Signer) (*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("co-sign: %w", err)
 	}
-	sigs := append(append([]Signature(nil), r.Sigs...), Signature{Key: s.PublicKey(), Sig: sig})
-	return verify(r.Payload, sigs)
+	return verify(r.Payload, MergeSignatures(r.Sigs, []Signature{{Key: s.PublicKey(), Sig: sig}}))
+}
+
+// MergeSignatures returns a's signatures plus those of b by keys a lacks, in
+// canonical order (a's first signature, the author's, stays first).
+func MergeSignatures(a, b []Signature) []Signature {
+	if len(a) == 0 {
+		return b
+	}
+	have := map[PublicKey]bool{}
+	out := append([]Signature(nil), a...)
+	for _, s := range a {
+		have[s.Key] = true
+	}
+	for _, s := range b {
+		if !have[s.Key] {
+			have[s.Key] = true
+			out = append(out, s)
+		}
+	}
+	rest := out[1:]
+	slices.SortFunc(rest, func(x, y Signature) int { return bytes.Compare(x.Key[:], y.Key[:]) })
+	return out
 }
 
 // SortIDs returns ids sorted with duplicates removed (a new slice).
 func SortIDs(ids []ID) []ID {
-	out := make([]ID, 0, len(ids))
-	for _, id := range ids {
-		i := 0
-		for i < len(out) && out[i].Less(id) {
-			i++
-		}
-		if i < len(out) && out[i] == id {
-			continue
-		}
-		out = append(out, ID{})
-		copy(out[i+1:], out[i:])
-		out[i] = id
-	}
-	return out
+	out := slices.Clone(ids)
+	slices.SortFunc(out, CompareIDs)
+	return slices.Compact(out)
 }
+
+// CompareIDs orders IDs bytewise.
+func CompareIDs(a, b ID) int { return bytes.Compare(a[:], b[:]) }
 
 func (h *Header) marshal() ([]byte, error) {
 	if h.Type == "" || h.V < 1 {
@@ -192,14 +221,31 @@ func parseHeader(payload []byte) (Header, error) {
 	if !bytes.Equal(canon, payload) {
 		return Header{}, fmt.Errorf("%w: payload is not RFC 8785 canonical JSON", ErrNonCanonical)
 	}
+	// Exactly the header's keys, in their exact case: parsers in other
+	// languages must read the same record we do.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &fields); err != nil {
+		return Header{}, fmt.Errorf("%w: header: %v", ErrMalformed, err)
+	}
+	for k := range fields {
+		if _, known := headerKeys[k]; !known {
+			return Header{}, fmt.Errorf("%w: unknown header field %q", ErrMalformed, k)
+		}
+	}
+	for k, required := range headerKeys {
+		if _, ok := fields[k]; required && !ok {
+			return Header{}, fmt.Errorf("%w: header field %q is missing", ErrMalformed, k)
+		}
+	}
+	if !isPositiveInt(fields["v"]) {
+		return Header{}, fmt.Errorf("%w: schema version v must be a JSON integer >= 1, got %s", ErrMalformed, fields["v"])
+	}
 	var w wireHeader
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	if err := dec.Decode(&w); err != nil {
+	if err := json.Unmarshal(payload, &w); err != nil {
 		return Header{}, fmt.Errorf("%w: header: %v", ErrMalformed, err)
 	}
 	v, err := strconv.Atoi(string(w.V))
-	if err != nil || v < 1 || w.Type == "" {
+	if err != nil || w.Type == "" {
 		return Header{}, fmt.Errorf("%w: header needs a type and an integer schema version >= 1", ErrMalformed)
 	}
 	t, err := time.Parse(TimeFormat, w.Time)
@@ -241,13 +287,17 @@ func verify(payload []byte, sigs []Signature) (*Record, error) {
 	if sigs[0].Key != h.Author {
 		return nil, fmt.Errorf("%w: first signature is by %s, not the author %s", ErrBadSignature, sigs[0].Key, h.Author)
 	}
-	pae := PAE(PayloadType, payload)
-	seen := make(map[PublicKey]bool, len(sigs))
-	for _, s := range sigs {
-		if seen[s.Key] {
-			return nil, fmt.Errorf("%w: key %s signs twice", ErrNonCanonical, s.Key)
+	// Co-signatures follow the author's in key order, so a set of signatures has one encoding.
+	for i := 2; i < len(sigs); i++ {
+		if bytes.Compare(sigs[i-1].Key[:], sigs[i].Key[:]) >= 0 {
+			return nil, fmt.Errorf("%w: co-signatures must be sorted by key, each key once", ErrNonCanonical)
 		}
-		seen[s.Key] = true
+	}
+	pae := PAE(PayloadType, payload)
+	for _, s := range sigs {
+		if err := s.Key.Check(); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadSignature, err)
+		}
 		if !s.Key.Verify(pae, s.Sig) {
 			return nil, fmt.Errorf("%w: signature by %s does not verify", ErrBadSignature, s.Key)
 		}
@@ -255,16 +305,18 @@ func verify(payload []byte, sigs []Signature) (*Record, error) {
 	return &Record{ID: sha256.Sum256(pae), Payload: payload, Sigs: sigs, Header: h}, nil
 }
 
-// Verify re-checks r from its payload and signatures (e.g. after it crossed a trust boundary).
-func (r *Record) Verify() error {
+// Verified re-derives r from its payload and signatures alone, so nothing a
+// caller changed in r's parsed fields survives (use it where a record
+// crosses a trust boundary). It fails if r's ID does not match.
+func (r *Record) Verified() (*Record, error) {
 	v, err := verify(r.Payload, r.Sigs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if v.ID != r.ID {
-		return ErrIDMismatch
+		return nil, ErrIDMismatch
 	}
-	return nil
+	return v, nil
 }
 
 // DecodeBody strictly unmarshals the record's body into v (unknown fields are an error).
