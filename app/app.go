@@ -5,13 +5,16 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/coopnode/coopnode/node"
 	"github.com/coopnode/coopnode/node/coop"
 	"github.com/coopnode/coopnode/node/exact"
+	"github.com/coopnode/coopnode/node/identity"
 	"github.com/coopnode/coopnode/node/record"
 )
 
@@ -22,7 +25,17 @@ var Version = "0.1.0-dev"
 var ErrLocked = errors.New("the node is locked: unlock it with your passphrase first")
 
 // ErrUninitialized: the API was asked for co-op data in a home without a co-op.
-var ErrUninitialized = errors.New("this home has no co-op yet: found one (coopnode init) first")
+var ErrUninitialized = errors.New("this home has no co-op yet: found one first (in the window or browser, or with `coopnode init` when no node is running)")
+
+// ErrInvalidInput: the caller gave something the API cannot accept; the message says what.
+var ErrInvalidInput = errors.New("invalid input")
+
+type invalidError struct{ msg string }
+
+func (e invalidError) Error() string { return e.msg }
+func (e invalidError) Unwrap() error { return ErrInvalidInput }
+
+func invalid(format string, args ...any) error { return invalidError{fmt.Sprintf(format, args...)} }
 
 // Core holds the node behind the API. It is not bound: only App is.
 type Core struct {
@@ -67,22 +80,33 @@ func (c *Core) OnReady(f func(*node.Node)) {
 
 // Unlock opens the home with passphrase. Unlocking an unlocked node is a no-op.
 func (c *Core) Unlock(passphrase []byte) error {
-	return c.become(func(o node.Options) (*node.Node, error) { return node.Open(c.home, passphrase, o) })
+	return c.become(true, func(o node.Options) (*node.Node, error) { return node.Open(c.home, passphrase, o) })
 }
 
 // Found creates an identity and a co-op in an empty home.
 func (c *Core) Found(name, coopName string, passphrase []byte) error {
-	return c.become(func(o node.Options) (*node.Node, error) { return node.Init(c.home, name, coopName, passphrase, o) })
+	return c.become(false, func(o node.Options) (*node.Node, error) { return node.Init(c.home, name, coopName, passphrase, o) })
 }
 
-func (c *Core) become(open func(node.Options) (*node.Node, error)) error {
+// become opens a node with open, unless one is open already: then it is a
+// no-op if reuse is set, else an error (founding twice must not report success).
+func (c *Core) become(reuse bool, open func(node.Options) (*node.Node, error)) error {
 	c.mu.Lock()
 	if c.n != nil {
 		c.mu.Unlock()
-		return nil
+		if reuse {
+			return nil
+		}
+		return fmt.Errorf("%w: this node already holds %q", node.ErrAlreadyInitialized, c.Node().State().Name)
 	}
 	n, err := open(c.opts)
+	if err == nil {
+		err = n.Start(context.Background()) // stopped by n.Close
+	}
 	if err != nil {
+		if n != nil {
+			n.Close()
+		}
 		c.mu.Unlock()
 		return err
 	}
@@ -205,15 +229,22 @@ func (a *App) Bylaws() (BylawsView, error) {
 // Unlock opens this node's keys with the passphrase.
 func (a *App) Unlock(passphrase string) error {
 	if passphrase == "" {
-		return errors.New("enter your passphrase")
+		return invalid("enter your passphrase")
 	}
-	return a.core.Unlock([]byte(passphrase))
+	err := a.core.Unlock([]byte(passphrase))
+	if errors.Is(err, identity.ErrWrongPassphrase) {
+		return fmt.Errorf("%w: nothing was changed; try again", identity.ErrWrongPassphrase)
+	}
+	return err
 }
 
 // Init founds a co-op in this (empty) home: your name, the co-op's name, a passphrase for your keys.
 func (a *App) Init(name, coopName, passphrase string) error {
 	if len(passphrase) < 8 {
-		return errors.New("choose a passphrase of at least 8 characters: it protects your keys")
+		return invalid("choose a passphrase of at least 8 characters: it protects your keys")
+	}
+	if strings.TrimSpace(name) == "" || strings.TrimSpace(coopName) == "" {
+		return invalid("give your name and the co-op's name")
 	}
 	return a.core.Found(name, coopName, []byte(passphrase))
 }

@@ -18,7 +18,7 @@ func (a *App) ExportBundle(path, since string) (ExportView, error) {
 		return ExportView{}, err
 	}
 	if !filepath.IsAbs(path) || (since != "" && !filepath.IsAbs(since)) {
-		return ExportView{}, fmt.Errorf("give absolute paths (got %q, %q)", path, since)
+		return ExportView{}, invalid("give absolute paths (got %q, %q)", path, since)
 	}
 	skip := map[record.ID]bool{}
 	if since != "" {
@@ -71,7 +71,7 @@ func (a *App) ImportBundle(path string) (ImportView, error) {
 		return ImportView{}, err
 	}
 	if !filepath.IsAbs(path) {
-		return ImportView{}, fmt.Errorf("give an absolute path (got %q)", path)
+		return ImportView{}, invalid("give an absolute path (got %q)", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/coopnode/coopnode/node"
+	"github.com/coopnode/coopnode/node/identity"
 	"github.com/coopnode/coopnode/node/verify"
 )
 
@@ -41,6 +42,9 @@ func Main(args []string, assets fs.FS, stdout, stderr io.Writer) int {
 			return ee.code
 		}
 		fmt.Fprintln(stderr, "coopnode:", err)
+		if errors.Is(err, identity.ErrWrongPassphrase) {
+			fmt.Fprintln(stderr, "Try again, or set COOPNODE_PASSPHRASE for scripts.")
+		}
 		return 1
 	}
 	return 0

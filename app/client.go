@@ -2,9 +2,13 @@ package app
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -49,12 +53,24 @@ func Dial(home string) (*Client, error) {
 		return nil, fmt.Errorf("a node is running for %s but its token file is unreadable: %w", home, err)
 	}
 	c := &Client{base: info.URL, token: string(bytes.TrimSpace(tok)), hc: &http.Client{Timeout: 30 * time.Second}}
+	// Before sending the token anywhere, make the server prove it holds it:
+	// after a crash api.json may point at a port someone else now listens on.
+	nonce := make([]byte, 16)
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	n := hex.EncodeToString(nonce)
 	probe := &http.Client{Timeout: 2 * time.Second}
-	resp, err := probe.Get(c.base + bridgePath)
+	resp, err := probe.Get(c.base + helloPath + "?nonce=" + n)
 	if err != nil {
 		return nil, ErrNoRunningNode // a stale API file from a process that died
 	}
-	resp.Body.Close()
+	defer resp.Body.Close()
+	var hello struct{ Proof string }
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&hello) != nil ||
+		!hmac.Equal([]byte(hello.Proof), []byte(helloProof(c.token, n))) {
+		return nil, ErrNoRunningNode // not our node: never send it the token
+	}
 	return c, nil
 }
 

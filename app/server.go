@@ -3,7 +3,9 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
@@ -20,11 +22,13 @@ import (
 	"time"
 
 	"github.com/coopnode/coopnode/node"
+	"github.com/coopnode/coopnode/node/bundle"
+	"github.com/coopnode/coopnode/node/identity"
 )
 
 const (
-	cookieName  = "coopnode_token"
 	bridgePath  = "/coopnode-bridge.js"
+	helloPath   = "/coopnode-hello"
 	maxBodySize = 1 << 20
 )
 
@@ -57,8 +61,12 @@ type Server struct {
 	token  string
 	assets fs.FS
 	ln     net.Listener
-	origin string // http://127.0.0.1:PORT
+	origin string // http://127.0.0.1:PORT (or http://[::1]:PORT)
 	hosts  map[string]bool
+	// Browsers get a cookie holding a per-server session secret, never the
+	// API token: cookies ignore ports, so every local service would see it.
+	cookie  string // coopnode_PORT
+	session string
 }
 
 // Listen binds addr, which must be a loopback address ("127.0.0.1:0" picks a port).
@@ -75,10 +83,16 @@ func Listen(addr string, a *App, token string, assets fs.FS) (*Server, error) {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	session := make([]byte, 32)
+	if _, err := rand.Read(session); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	s := &Server{app: a, token: token, assets: assets, ln: ln,
-		origin: fmt.Sprintf("http://127.0.0.1:%d", port),
-		hosts: map[string]bool{fmt.Sprintf("127.0.0.1:%d", port): true, fmt.Sprintf("localhost:%d", port): true,
-			fmt.Sprintf("[::1]:%d", port): true}}
+		origin:  "http://" + ln.Addr().String(),
+		hosts:   map[string]bool{ln.Addr().String(): true, fmt.Sprintf("localhost:%d", port): true},
+		cookie:  fmt.Sprintf("coopnode_%d", port),
+		session: hex.EncodeToString(session)}
 	return s, nil
 }
 
@@ -125,6 +139,7 @@ func (s *Server) Advertise(home string) (func(), error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/{method}", s.api)
+	mux.HandleFunc("GET "+helloPath, s.hello)
 	mux.HandleFunc("GET "+bridgePath, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		io.WriteString(w, bridgeJS)
@@ -153,11 +168,29 @@ func (s *Server) guard(next http.Handler) http.Handler {
 }
 
 func (s *Server) authorized(r *http.Request) bool {
-	got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if c, err := r.Cookie(cookieName); got == "" && err == nil {
-		got = c.Value
+	if got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
 	}
-	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
+	c, err := r.Cookie(s.cookie)
+	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.session)) == 1
+}
+
+// helloProof is what a server holding token answers to nonce.
+func helloProof(token, nonce string) string {
+	m := hmac.New(sha256.New, []byte(token))
+	m.Write([]byte("coopnode-hello:" + nonce))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// hello proves, without revealing it, that this server holds the home's
+// token: the CLI checks this before it sends the token to an advertised port.
+func (s *Server) hello(w http.ResponseWriter, r *http.Request) {
+	nonce := r.URL.Query().Get("nonce")
+	if len(nonce) < 16 || len(nonce) > 128 {
+		httpError(w, http.StatusBadRequest, "hello needs a nonce of 16 to 128 characters")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"proof": helloProof(s.token, nonce)})
 }
 
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +200,7 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// Keep the token in a strict, script-invisible cookie and drop it from the address bar.
-		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: s.session, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
@@ -228,15 +261,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	}
 	result, err := Call(s.app, r.PathValue("method"), args)
 	if err != nil {
-		code := http.StatusInternalServerError
-		var ce *CallError
-		switch {
-		case errors.As(err, &ce):
-			code = ce.Status
-		case errors.Is(err, ErrLocked), errors.Is(err, ErrUninitialized):
-			code = http.StatusConflict
-		}
-		httpError(w, code, err.Error())
+		httpError(w, statusOf(err), err.Error())
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"result": result})
@@ -281,6 +306,26 @@ func Call(a *App, name string, args []json.RawMessage) (any, error) {
 		result = o.Interface()
 	}
 	return result, nil
+}
+
+// statusOf maps an API error to an HTTP status: 4xx for what the user can
+// fix, 500 only for what they cannot.
+func statusOf(err error) int {
+	var ce *CallError
+	switch {
+	case errors.As(err, &ce):
+		return ce.Status
+	case errors.Is(err, ErrInvalidInput):
+		return http.StatusBadRequest
+	case errors.Is(err, identity.ErrWrongPassphrase):
+		return http.StatusForbidden
+	case errors.Is(err, ErrLocked), errors.Is(err, ErrUninitialized), errors.Is(err, node.ErrAlreadyInitialized), errors.Is(err, node.ErrInUse):
+		return http.StatusConflict
+	case errors.Is(err, node.ErrForeignCoop), errors.Is(err, bundle.ErrNotBundle), errors.Is(err, bundle.ErrTruncated),
+		errors.Is(err, bundle.ErrTampered), errors.Is(err, fs.ErrNotExist):
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusInternalServerError
 }
 
 func httpError(w http.ResponseWriter, code int, msg string) {

@@ -6,7 +6,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 
@@ -62,7 +66,13 @@ func TestAPIGuards(t *testing.T) {
 		{"no token", "POST", "/api/Status", nil, "", "[]", 401, "token"},
 		{"wrong token", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + strings.Repeat("0", 64)}, "", "[]", 401, "token"},
 		{"good token", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + tok}, "", "[]", 200, "Riverside Data Co-op"},
-		{"cookie token", "POST", "/api/Members", map[string]string{"Cookie": cookieName + "=" + tok}, "", "[]", 200, "Ana Costa"},
+		{"session cookie", "POST", "/api/Members", map[string]string{"Cookie": srv.cookie + "=" + srv.session}, "", "[]", 200, "Ana Costa"},
+		{"token in a cookie is not a session", "POST", "/api/Members", map[string]string{"Cookie": srv.cookie + "=" + tok}, "", "[]", 401, "token"},
+		{"another port's cookie", "POST", "/api/Members", map[string]string{"Cookie": "coopnode_1=" + srv.session}, "", "[]", 401, "token"},
+		{"hello proves the token", "GET", "/coopnode-hello?nonce=0123456789abcdef", nil, "", "", 200, helloProof(tok, "0123456789abcdef")},
+		{"hello needs a nonce", "GET", "/coopnode-hello", nil, "", "", 400, "nonce"},
+		{"found twice", "POST", "/api/Init", map[string]string{"Authorization": "Bearer " + tok}, "", `["Eve","Other","long enough"]`, 409, "already holds"},
+		{"short passphrase is the user's to fix", "POST", "/api/Init", map[string]string{"Authorization": "Bearer " + tok}, "", `["Eve","Other","short"]`, 400, "8 characters"},
 		{"no body means no arguments", "POST", "/api/Bylaws", map[string]string{"Authorization": "Bearer " + tok}, "", "", 200, "one-member-one-vote"},
 		{"foreign Host (DNS rebinding)", "POST", "/api/Status", map[string]string{"Authorization": "Bearer " + tok}, "evil.example:80", "[]", 421, "foreign Host"},
 		{"foreign Host on a page", "GET", "/", nil, "attacker.test", "", 421, "foreign Host"},
@@ -115,6 +125,46 @@ func TestTokenLinkSetsCookie(t *testing.T) {
 	ck := resp.Cookies()
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" || len(ck) != 1 || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteStrictMode {
 		t.Fatalf("token link: %d %v %+v", resp.StatusCode, resp.Header, ck)
+	}
+	if tok := srv.URL()[strings.Index(srv.URL(), "token=")+6:]; ck[0].Value == tok || ck[0].Name != srv.cookie {
+		t.Fatal("the cookie must hold a per-server session, under a per-port name, never the API token")
+	}
+}
+
+// TestDialRefusesImpostor: after a crash, api.json may point at a port some
+// other program now listens on; the CLI must not send it the token.
+func TestDialRefusesImpostor(t *testing.T) {
+	home := t.TempDir()
+	tok, _ := LoadToken(home)
+	var leaked atomic.Bool
+	imp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Authorization"), tok) || strings.Contains(r.URL.String(), tok) {
+			leaked.Store(true)
+		}
+		w.Write([]byte(`{"proof":"00"}`))
+	}))
+	defer imp.Close()
+	b, _ := json.Marshal(apiInfo{URL: imp.URL, PID: 1})
+	if err := os.WriteFile(filepath.Join(home, node.APIFile), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Dial(home); !errors.Is(err, ErrNoRunningNode) {
+		t.Fatalf("Dial(impostor) = %v", err)
+	}
+	if leaked.Load() {
+		t.Fatal("the token was sent to a server that could not prove it holds it")
+	}
+}
+
+func TestServeIPv6Loopback(t *testing.T) {
+	core := NewCore(t.TempDir(), testOpts)
+	srv, err := Listen("[::1]:0", NewApp(core), "t", testAssets)
+	if err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	defer srv.ln.Close()
+	if !strings.HasPrefix(srv.Addr(), "http://[::1]:") || !srv.hosts[strings.TrimPrefix(srv.Addr(), "http://")] {
+		t.Fatalf("origin %s, hosts %v", srv.Addr(), srv.hosts)
 	}
 }
 
@@ -176,7 +226,7 @@ func TestLockedAndUninitialized(t *testing.T) {
 	if _, err := a.Bylaws(); err != ErrLocked {
 		t.Fatalf("Bylaws while locked: %v", err)
 	}
-	if err := a.Unlock("wrong one"); err == nil || !strings.Contains(err.Error(), "wrong passphrase") {
+	if err := a.Unlock("wrong one"); statusOf(err) != 403 || !strings.Contains(err.Error(), "wrong passphrase: nothing was changed") || strings.Contains(err.Error(), "COOPNODE") {
 		t.Fatalf("wrong passphrase: %v", err)
 	}
 	if err := a.Unlock("long enough"); err != nil {

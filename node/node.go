@@ -88,6 +88,7 @@ type Node struct {
 	records  map[record.ID]*record.Record
 	corrupt  []string // problems found reading the store
 	closed   bool
+	ctx      context.Context // background work (sync, from package sync) runs under it
 	cancel   context.CancelFunc
 	stopOnce sync.Once
 }
@@ -184,7 +185,7 @@ func Open(home string, passphrase []byte, opts Options) (*Node, error) {
 		lock.Release()
 	}
 	if errors.Is(err, identity.ErrWrongPassphrase) {
-		return nil, fmt.Errorf("%w for %s: nothing was changed; try again (or set COOPNODE_PASSPHRASE)", err, home)
+		return nil, fmt.Errorf("%w for %s; nothing was changed", err, home)
 	}
 	return nil, fmt.Errorf("open %s: %w", home, err)
 }
@@ -255,7 +256,10 @@ func (n *Node) Start(ctx context.Context) error {
 	if n.closed {
 		return ErrClosed
 	}
-	_, n.cancel = context.WithCancel(ctx)
+	if n.cancel != nil {
+		return nil // started already
+	}
+	n.ctx, n.cancel = context.WithCancel(ctx)
 	return nil
 }
 

@@ -97,3 +97,6 @@ func (s *Badger) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
 	return s.closeErr
 }
+
+// SyncWrites reports whether every Update is fsynced before it returns.
+func (s *Badger) SyncWrites() bool { return s.db.Opts().SyncWrites }

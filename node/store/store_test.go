@@ -66,4 +66,8 @@ func TestBadgerEncryptedAtRest(t *testing.T) {
 	if _, err := kv.Get([]byte("other")); !errors.Is(err, store.ErrNotFound) {
 		t.Fatal(err)
 	}
+	// kill -9 cannot tell fsync from the page cache; power loss can. Check the setting itself.
+	if !kv.SyncWrites() {
+		t.Fatal("acknowledged writes must be synchronous (fsync before Update returns)")
+	}
 }
