@@ -77,6 +77,7 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./node/record -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/record -run '^$$' -fuzz '^FuzzDecodeDSSE$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./node/bundle -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf $(BIN) build/bin out
