@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -51,6 +53,28 @@ func TestCLI(t *testing.T) {
 	t.Setenv("COOPNODE_PASSPHRASE", "not it")
 	if code, _, errs = runCLI(t, arg("status")...); code != 1 || !strings.Contains(errs, "wrong passphrase") || !strings.Contains(errs, "nothing was changed") {
 		t.Fatalf("wrong passphrase: %d %q", code, errs)
+	}
+	// Bundles: export, verify offline (good, then tampered), re-import.
+	t.Setenv("COOPNODE_PASSPHRASE", "correct horse battery staple")
+	b := filepath.Join(t.TempDir(), "riverside.cnb")
+	if code, out, errs = runCLI(t, arg("export", "--out", b)...); code != 0 || !strings.Contains(out, "Wrote 2 records") {
+		t.Fatalf("export: %d %q %q", code, out, errs)
+	}
+	if code, out, errs = runCLI(t, "verify", b); code != 0 || !strings.Contains(out, "OK") {
+		t.Fatalf("verify: %d %q %q", code, out, errs)
+	}
+	raw, _ := os.ReadFile(b)
+	raw[len(raw)-20] ^= 1
+	bad := b + ".bad"
+	_ = os.WriteFile(bad, raw, 0o600)
+	if code, out, errs = runCLI(t, "verify", "--json", bad); code != 1 || !strings.Contains(out, `"ok": false`) || !strings.Contains(errs, "failed") {
+		t.Fatalf("verify tampered: %d %q %q", code, out, errs)
+	}
+	if code, _, errs = runCLI(t, arg("import", bad)...); code != 1 || !strings.Contains(errs, "nothing was imported") {
+		t.Fatalf("import tampered: %d %q", code, errs)
+	}
+	if code, out, _ = runCLI(t, arg("import", "--json", b)...); code != 0 || !strings.Contains(out, `"had": 2`) {
+		t.Fatalf("re-import: %d %q", code, out)
 	}
 	// COOPNODE_HOME selects the home too.
 	t.Setenv("COOPNODE_HOME", home)
