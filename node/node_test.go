@@ -1,6 +1,7 @@
 package node
 
 import (
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -163,18 +164,9 @@ func TestReindex(t *testing.T) {
 	if rep.Records != 2 || rep.Dropped != 1 || len(after) != 1 || len(before) != 1 || after[0] != before[0] || len(junk) != 0 {
 		t.Fatalf("report %+v; device index %v -> %v; junk %v", rep, before, after, junk)
 	}
-	if d := n.State().Digest(); rep.Digest != strings.ToLower(hexs(d[:])) {
+	if d := n.State().Digest(); rep.Digest != hex.EncodeToString(d[:]) {
 		t.Fatal("report digest differs from state")
 	}
-}
-
-func hexs(b []byte) string {
-	const h = "0123456789abcdef"
-	out := make([]byte, 0, 2*len(b))
-	for _, c := range b {
-		out = append(out, h[c>>4], h[c&15])
-	}
-	return string(out)
 }
 
 func TestFilesArePrivate(t *testing.T) {

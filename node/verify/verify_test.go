@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ func TestVerify(t *testing.T) {
 				t.Fatalf("OK = %v: %+v", rep.OK, rep.Failures)
 			}
 			if tc.ok {
-				if rep.Digest != bytesHex(want[:]) || rep.Records != 5 || rep.Valid != 4 || rep.NeedsNewer != 1 || rep.Members != 2 || rep.CoopName != "Riverside Data Co-op" {
+				if rep.Digest != hex.EncodeToString(want[:]) || rep.Records != 5 || rep.Valid != 4 || rep.NeedsNewer != 1 || rep.Members != 2 || rep.CoopName != "Riverside Data Co-op" {
 					t.Fatalf("report %+v", rep)
 				}
 				return
@@ -82,13 +83,4 @@ func TestVerify(t *testing.T) {
 			}
 		})
 	}
-}
-
-func bytesHex(b []byte) string {
-	const h = "0123456789abcdef"
-	s := make([]byte, 0, 2*len(b))
-	for _, c := range b {
-		s = append(s, h[c>>4], h[c&15])
-	}
-	return string(s)
 }
