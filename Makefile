@@ -9,7 +9,7 @@ export CGO_ENABLED := 1
 
 WAILS   := $(shell $(GO) env GOPATH)/bin/wails
 
-.PHONY: wails-check run test setup setup-run frontend build desktop bindings vet fmt-check unit e2e fuzz clean
+.PHONY: bench wails-check run test setup setup-run frontend build desktop bindings vet fmt-check unit e2e fuzz clean
 
 run: setup-run frontend
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -78,6 +78,11 @@ fuzz:
 	$(GO) test ./node/record -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/record -run '^$$' -fuzz '^FuzzDecodeDSSE$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/bundle -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./sync/recon -run '^$$' -fuzz '^FuzzStep$$' -fuzztime $(FUZZTIME)
+
+# Benchmarks, run and reported (not part of `make test`).
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 10x ./sync/recon
 
 clean:
 	rm -rf $(BIN) build/bin out
