@@ -1,7 +1,6 @@
 package p2p
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
@@ -117,11 +116,6 @@ func (h *Host) Refused() map[peer.ID]int { return h.gater.snapshot() }
 
 // RefusedTotal is the number of refused connections.
 func (h *Host) RefusedTotal() int64 { return h.gater.total.Load() }
-
-// Connect dials p at addrs and waits for a gated, secured connection.
-func (h *Host) Connect(ctx context.Context, p peer.AddrInfo) error {
-	return h.Host.Connect(ctx, p)
-}
 
 // gater lets a connection through only once the remote peer's identity is
 // proven (the secured stage) and it is allowed.
