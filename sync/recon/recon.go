@@ -39,6 +39,7 @@ const (
 	modeSkip byte = iota
 	modeFingerprint
 	modeIDs
+	modeWant
 )
 
 // ErrProtocol: a message that does not follow the protocol.
@@ -72,8 +73,11 @@ func (b bound) before(o bound) bool {
 type Session struct {
 	ids       []record.ID
 	initiator bool
-	// Have and Need are what the initiator learned: IDs it has that the
-	// other side lacks, and IDs the other side has that it lacks.
+	// Have grows with each Step by the IDs this side has that the other
+	// lacks: the records to send. Need grows by the IDs this side lacks and
+	// must ask for (the initiator's only: the responder is sent what it
+	// wanted). Together, over both sides, they are the exact difference.
+	// Callers may take and reset them between steps.
 	Have, Need []record.ID
 }
 
@@ -152,20 +156,49 @@ func (s *Session) Step(msg []byte) ([]byte, error) {
 				}
 				theirs[id] = true
 			}
-			if s.initiator {
-				for _, id := range s.ids[lo:hi] {
-					if !theirs[id] {
-						s.Have = append(s.Have, id)
-					}
-					delete(theirs, id)
+			for _, id := range s.ids[lo:hi] {
+				if !theirs[id] {
+					s.Have = append(s.Have, id)
 				}
+				delete(theirs, id)
+			}
+			if s.initiator {
 				for id := range theirs {
 					s.Need = append(s.Need, id)
 				}
 				w.skip(b)
+			} else if len(theirs) > 0 {
+				want := make([]record.ID, 0, len(theirs))
+				for id := range theirs {
+					want = append(want, id)
+				}
+				sortIDs(want)
+				w.want(b, want)
 			} else {
-				w.ids(b, s.ids[lo:hi])
+				w.skip(b)
 			}
+		case modeWant:
+			if !s.initiator {
+				return nil, fmt.Errorf("%w: only the responder says what it wants", ErrProtocol)
+			}
+			n, err := r.uvarint()
+			if err != nil {
+				return nil, err
+			}
+			if n > uint64(len(r.b))/32 || n > uint64(hi-lo) {
+				return nil, fmt.Errorf("%w: %d IDs wanted, more than the range holds", ErrProtocol, n)
+			}
+			mine := s.ids[lo:hi]
+			for range n {
+				raw, _ := r.take(32)
+				var id record.ID
+				copy(id[:], raw)
+				if _, ok := sort.Find(len(mine), func(i int) int { return record.CompareIDs(id, mine[i]) }); !ok {
+					return nil, fmt.Errorf("%w: wanted an ID this side did not list", ErrProtocol)
+				}
+				s.Have = append(s.Have, id)
+			}
+			w.skip(b)
 		default:
 			return nil, fmt.Errorf("%w: unknown mode %d", ErrProtocol, mode)
 		}
@@ -176,8 +209,6 @@ func (s *Session) Step(msg []byte) ([]byte, error) {
 	}
 	out := w.finish()
 	if s.initiator && len(out) == 0 {
-		sortIDs(s.Have)
-		sortIDs(s.Need)
 		return nil, nil
 	}
 	return out, nil
@@ -273,10 +304,13 @@ func (w *writer) fingerprint(b bound, fp []byte) {
 	w.b = append(w.b, fp...)
 }
 
-func (w *writer) ids(b bound, ids []record.ID) {
+func (w *writer) ids(b bound, ids []record.ID)  { w.list(b, modeIDs, ids) }
+func (w *writer) want(b bound, ids []record.ID) { w.list(b, modeWant, ids) }
+
+func (w *writer) list(b bound, mode byte, ids []record.ID) {
 	w.flushSkip()
 	w.bound(b)
-	w.b = append(w.b, modeIDs)
+	w.b = append(w.b, mode)
 	w.b = binary.AppendUvarint(w.b, uint64(len(ids)))
 	for _, id := range ids {
 		w.b = append(w.b, id[:]...)

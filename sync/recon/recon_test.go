@@ -17,8 +17,10 @@ func id(n uint64) record.ID {
 	return sha256.Sum256(b[:])
 }
 
-// run reconciles a (initiator) with b and returns what a learned, the rounds
-// (messages each way) and the bytes sent both ways.
+// run reconciles a (initiator) with b and returns what a must send (its Have)
+// and what a must receive (its Need, plus what b sends unasked: b's Have),
+// after checking that what b must send and receive is the mirror image. It
+// also returns the rounds (messages each way) and the bytes sent both ways.
 func run(t testing.TB, a, b []record.ID) (have, need []record.ID, rounds, bytes int) {
 	ia, rb := New(a, true), New(b, false)
 	msg := ia.Initiate()
@@ -37,7 +39,18 @@ func run(t testing.TB, a, b []record.ID) (have, need []record.ID, rounds, bytes 
 			t.Fatal(err)
 		}
 		if msg == nil {
-			return ia.Have, ia.Need, rounds, bytes
+			have = sortedCopy(ia.Have)
+			need = sortedCopy(append(slices.Clone(ia.Need), rb.Have...))
+			// b is sent exactly what it asked for in its Want ranges: a subset of a's Have.
+			for _, x := range rb.Need {
+				if _, ok := slices.BinarySearchFunc(have, x, record.CompareIDs); !ok {
+					t.Fatalf("b wanted %s, which a does not send", x.Short())
+				}
+			}
+			if len(need) != len(slices.Compact(slices.Clone(need))) {
+				t.Fatal("an ID both asked for and sent unasked")
+			}
+			return have, need, rounds, bytes
 		}
 	}
 }
@@ -78,6 +91,7 @@ func TestReconcile(t *testing.T) {
 		{"small diff in large set", 50000, 30, 20},
 		{"disjoint", 0, 3000, 3000},
 		{"mostly different", 100, 2000, 500},
+		{"new member", 2, 0, 50000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var a, b []record.ID
@@ -99,6 +113,11 @@ func TestReconcile(t *testing.T) {
 				t.Fatalf("have %d (want %d), need %d (want %d)", len(have), tc.onlyA, len(need), tc.onlyB)
 			}
 			t.Logf("%d shared, %d+%d differ: %d rounds, %d bytes", tc.shared, tc.onlyA, tc.onlyB, rounds, bytes)
+			// A side that holds (almost) nothing costs (almost) no IDs on the
+			// wire: the other side sends the records it lacks unasked.
+			if tc.shared+tc.onlyA <= ListMax && bytes > 40*(tc.shared+tc.onlyA)+8 {
+				t.Errorf("%d bytes of reconciliation for a side holding %d IDs", bytes, tc.shared+tc.onlyA)
+			}
 		})
 	}
 }
@@ -133,16 +152,30 @@ func TestProtocolErrors(t *testing.T) {
 	s := New([]record.ID{id(1), id(2)}, false)
 	good := New([]record.ID{id(1)}, true).Initiate()
 	for name, msg := range map[string][]byte{
-		"unknown mode":     {0xff, 9},
-		"truncated":        good[:len(good)-3],
-		"bad bound length": {40, 1},
-		"after infinity":   append(append([]byte{}, good...), good...),
-		"descending":       {1, 0x80, modeSkip, 1, 0x10, modeSkip},
-		"too many ids":     {0xff, modeIDs, 0xff, 0xff, 0x03},
+		"unknown mode":      {0xff, 9},
+		"truncated":         good[:len(good)-3],
+		"bad bound length":  {40, 1},
+		"after infinity":    append(append([]byte{}, good...), good...),
+		"descending":        {1, 0x80, modeSkip, 1, 0x10, modeSkip},
+		"too many ids":      {0xff, modeIDs, 0xff, 0xff, 0x03},
+		"want to responder": {0xff, modeWant, 0},
 	} {
 		if _, err := s.Step(msg); !errors.Is(err, ErrProtocol) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestWantMustBeMine: the initiator refuses a Want naming IDs it never listed.
+func TestWantMustBeMine(t *testing.T) {
+	s := New([]record.ID{id(1), id(2)}, true)
+	msg := append([]byte{0xff, modeWant, 1}, func() []byte { x := id(3); return x[:] }()...)
+	if _, err := s.Step(msg); !errors.Is(err, ErrProtocol) {
+		t.Fatalf("want of an unknown ID: %v", err)
+	}
+	msg = append([]byte{0xff, modeWant, 1}, func() []byte { x := id(2); return x[:] }()...)
+	if _, err := s.Step(msg); err != nil || len(s.Have) != 1 || s.Have[0] != id(2) {
+		t.Fatalf("want of a listed ID: %v, have %v", err, s.Have)
 	}
 }
 
