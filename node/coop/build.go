@@ -46,3 +46,55 @@ func Admit(device record.Signer, coop record.ID, p Profile, now time.Time, prev 
 	}
 	return r, nil
 }
+
+// RequestJoin builds a join request signed by the joiner's member key,
+// asking co-op coopID to admit them and certify their device key. Its only
+// predecessor is the co-op's genesis (from the invite).
+func RequestJoin(member record.Signer, coopID record.ID, name string, device record.PublicKey, label, invite string, now time.Time) (*record.Record, error) {
+	if err := checkJoinRequest(member.PublicKey(), JoinRequest{Name: name, DeviceKey: device}); err != nil {
+		return nil, fmt.Errorf("request to join: %w", err)
+	}
+	r, err := record.New(member, TypeJoinRequest, 1, coopID, now, []record.ID{coopID},
+		JoinRequest{Name: name, DeviceKey: device, DeviceLabel: label, Invite: invite})
+	if err != nil {
+		return nil, fmt.Errorf("request to join: %w", err)
+	}
+	return r, nil
+}
+
+// checkJoinRequest is what makes a join request well-formed; the fold and
+// RequestJoin share it so a request that builds is one the fold accepts.
+func checkJoinRequest(member record.PublicKey, j JoinRequest) error {
+	if j.Name == "" {
+		return errors.New("a join request needs the joiner's name")
+	}
+	if err := member.Check(); err != nil {
+		return fmt.Errorf("member key: %w", err)
+	}
+	if err := j.DeviceKey.Check(); err != nil {
+		return fmt.Errorf("device key: %w", err)
+	}
+	if j.DeviceKey == member {
+		return errors.New("the device key must differ from the member key that signs the join request")
+	}
+	return nil
+}
+
+// AdmitRequest builds an admission answering join request req, signed by the
+// admitting member's device: the new member's name and member key come from
+// the request, and the request's device key is certified by this admission.
+// prev must include the admitter's device certificate; req is added to it.
+func AdmitRequest(device record.Signer, coopID record.ID, req *record.Record, class string, roles []string, now time.Time, prev ...record.ID) (*record.Record, error) {
+	if req.Type != TypeJoinRequest {
+		return nil, fmt.Errorf("admit a join request: record %s is a %s, not a join request", req.ID.Short(), req.Type)
+	}
+	if req.Coop != coopID {
+		return nil, fmt.Errorf("admit a join request: request %s asks to join another co-op (%s)", req.ID.Short(), req.Coop.Short())
+	}
+	var j JoinRequest
+	if err := req.DecodeBody(&j); err != nil {
+		return nil, fmt.Errorf("admit a join request: %w", err)
+	}
+	p := Profile{Name: j.Name, MemberKey: req.Author, Class: class, Roles: roles, Request: req.ID}
+	return Admit(device, coopID, p, now, append([]record.ID{req.ID}, prev...)...)
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gowebpki/jcs"
@@ -67,6 +68,13 @@ type State struct {
 	memberByKey map[record.PublicKey][]MemberID
 	deviceOf    map[record.PublicKey][]deviceCert
 	prev        map[record.ID][]record.ID
+	// Valid join requests, for the admissions that answer them.
+	requests map[record.ID]joinRequest
+}
+
+type joinRequest struct {
+	member record.PublicKey // the request's author
+	JoinRequest
 }
 
 type deviceCert struct {
@@ -93,6 +101,53 @@ func (s *State) MemberByKey(k record.PublicKey) (*Member, bool) {
 		}
 	}
 	return s.Members[best], true
+}
+
+// DeviceAllowed reports whether k is a certified device key of a current
+// member: what a node needs to let a peer open a sync stream.
+func (s *State) DeviceAllowed(k record.PublicKey) bool {
+	for _, c := range s.deviceOf[k] {
+		if _, ok := s.Members[c.member]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// MayAdmit says whether the member whose device key (or member key) is k may
+// admit new members under the bylaws in force: nil if so, otherwise an error
+// saying why and what to do instead. It answers for the state as a whole;
+// the fold still judges each admission from its own causal past.
+func (s *State) MayAdmit(k record.PublicKey) error {
+	var ids []MemberID
+	ids = append(ids, s.memberByKey[k]...)
+	for _, c := range s.deviceOf[k] {
+		ids = append(ids, c.member)
+	}
+	slices.SortFunc(ids, func(a, b MemberID) int { return record.CompareIDs(record.ID(a), record.ID(b)) })
+	ids = slices.Compact(ids)
+	switch {
+	case len(ids) == 0:
+		return fmt.Errorf("key %s is neither a member key nor a certified device of %s: only members may admit, so join the co-op first", k.String()[:12], s.coopName())
+	case len(ids) > 1:
+		return fmt.Errorf("key %s is certified for several members, so admissions signed with it would be refused: certify a new device and admit from it", k.String()[:12])
+	}
+	m := s.Members[ids[0]]
+	if s.Bylaws.Admission.Rule != AdmitDirect {
+		return fmt.Errorf("the bylaws admit new members %q, not directly: propose the admission to the members instead", s.Bylaws.Admission.Rule)
+	}
+	if !m.HasRole(s.Bylaws.Admission.Roles...) {
+		return fmt.Errorf("%s holds none of the roles that may admit (%s): ask a member who holds one to admit, or amend the bylaws",
+			m.Name, strings.Join(s.Bylaws.Admission.Roles, ", "))
+	}
+	return nil
+}
+
+func (s *State) coopName() string {
+	if s.Name == "" {
+		return "this co-op"
+	}
+	return s.Name
 }
 
 // SortedMembers returns the members ordered by admission time, then ID.
@@ -124,6 +179,7 @@ func Fold(coop record.ID, recs []*record.Record) *State {
 		memberByKey: map[record.PublicKey][]MemberID{},
 		deviceOf:    map[record.PublicKey][]deviceCert{},
 		prev:        map[record.ID][]record.ID{},
+		requests:    map[record.ID]joinRequest{},
 	}
 	byID := make(map[record.ID]*record.Record, len(recs))
 	for _, r := range recs {
@@ -211,6 +267,8 @@ func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
 		reason = s.applyDevice(r)
 	case TypeAdmitted:
 		reason = s.applyAdmitted(r)
+	case TypeJoinRequest:
+		reason = s.applyJoinRequest(r)
 	}
 	if reason == "" {
 		s.Applied++
@@ -278,26 +336,40 @@ func (s *State) applyDevice(r *record.Record) string {
 	case !s.reaches(r.ID, record.ID(d.Member)):
 		return "the member's admission is not in this record's causal past"
 	}
-	for _, c := range s.deviceOf[d.Key] {
-		if c.member != d.Member && s.reaches(r.ID, c.cert) {
+	if reason := s.deviceConflict(r.ID, d.Key, d.Member); reason != "" {
+		return reason
+	}
+	s.addDevice(m, d.Key, r.ID)
+	return ""
+}
+
+// deviceConflict says why key cannot become a device of member by record at,
+// judged by the certificates and admissions in at's causal past ("" if it can).
+func (s *State) deviceConflict(at record.ID, key record.PublicKey, member MemberID) string {
+	for _, c := range s.deviceOf[key] {
+		if c.member != member && s.reaches(at, c.cert) {
 			return "the device key is already certified for another member"
 		}
 	}
-	for _, id := range s.memberByKey[d.Key] {
-		if s.reaches(r.ID, record.ID(id)) {
+	for _, id := range s.memberByKey[key] {
+		if s.reaches(at, record.ID(id)) {
 			return "a member key cannot also be a device key"
 		}
 	}
+	return ""
+}
+
+// addDevice records cert as a certificate of key for m.
+func (s *State) addDevice(m *Member, key record.PublicKey, cert record.ID) {
 	first := true
-	for _, c := range s.deviceOf[d.Key] {
-		first = first && c.member != d.Member
+	for _, c := range s.deviceOf[key] {
+		first = first && c.member != m.ID
 	}
-	s.deviceOf[d.Key] = append(s.deviceOf[d.Key], deviceCert{member: d.Member, cert: r.ID})
+	s.deviceOf[key] = append(s.deviceOf[key], deviceCert{member: m.ID, cert: cert})
 	if first {
-		m.Devices = append(m.Devices, d.Key)
+		m.Devices = append(m.Devices, key)
 		slices.SortFunc(m.Devices, func(a, b record.PublicKey) int { return slices.Compare(a[:], b[:]) })
 	}
-	return ""
 }
 
 // signer finds the member for whom r's author is a certified device, judged
@@ -351,7 +423,44 @@ func (s *State) applyAdmitted(r *record.Record) string {
 			return "this member key is already a device key"
 		}
 	}
+	var device record.PublicKey
+	if !p.Request.IsZero() {
+		req, ok := s.requests[p.Request]
+		switch {
+		case !s.reaches(r.ID, p.Request):
+			return fmt.Sprintf("the join request %s is not in this admission's causal past", p.Request.Short())
+		case !ok:
+			return fmt.Sprintf("record %s is not a valid join request of this co-op", p.Request.Short())
+		case req.member != p.MemberKey:
+			return "the admission's member key is not the key that signed the join request"
+		}
+		if reason := s.deviceConflict(r.ID, req.DeviceKey, MemberID(r.ID)); reason != "" {
+			return "the join request's " + reason
+		}
+		device = req.DeviceKey
+	}
 	s.addMember(MemberID(r.ID), p, r.Time, admitter.ID, false)
+	if !p.Request.IsZero() {
+		// The admission certifies the requested device, as a member.device would.
+		s.addDevice(s.Members[MemberID(r.ID)], device, r.ID)
+	}
+	return ""
+}
+
+// applyJoinRequest checks a join request is well-formed. Anyone may ask, so
+// it needs no authority and changes nothing until an admission answers it.
+func (s *State) applyJoinRequest(r *record.Record) string {
+	var j JoinRequest
+	if err := r.DecodeBody(&j); err != nil {
+		return err.Error()
+	}
+	if !s.reaches(r.ID, s.CoopID) {
+		return "a join request must name the co-op's genesis as a predecessor"
+	}
+	if err := checkJoinRequest(r.Author, j); err != nil {
+		return err.Error()
+	}
+	s.requests[r.ID] = joinRequest{member: r.Author, JoinRequest: j}
 	return ""
 }
 

@@ -217,6 +217,8 @@ func TestOrderIndependence(t *testing.T) {
 			ids = append(ids, w.admit(ids[len(ids)-1], fmt.Sprintf("member %d's pick", i)))
 		}
 	}
+	w.join(w.founder(), "joined by request")
+	w.join(ids[1], "asked a member who may not admit") // rejected, with nothing relying on it
 	extra, _ := record.New(w.dkey[w.founder()], "future.thing", 1, w.coop(), t0, []record.ID{w.cert[w.founder()]}, map[string]int{})
 	dangling, _ := Admit(w.dkey[w.founder()], w.coop(), Profile{Name: "Z", MemberKey: newKey(1000).PublicKey(), Class: "member"}, t0, record.ID{7})
 	recs := append(w.recs, extra, dangling)

@@ -17,10 +17,13 @@ const (
 	TypeGenesis  = "coop.genesis"    // founds the co-op; signed by the founder's member key
 	TypeDevice   = "member.device"   // certifies a device key; signed by the member key
 	TypeAdmitted = "member.admitted" // admits a member; signed by a device of a member who may admit
+	// TypeJoinRequest asks to join; signed by the joiner's new member key. It
+	// needs no authority: it only becomes effective through an admission.
+	TypeJoinRequest = "member.join-request"
 )
 
 // schemas maps each known type to the highest schema version this code reads.
-var schemas = map[string]int{TypeGenesis: 1, TypeDevice: 1, TypeAdmitted: 1}
+var schemas = map[string]int{TypeGenesis: 1, TypeDevice: 1, TypeAdmitted: 1, TypeJoinRequest: 1}
 
 // Known reports whether this version can interpret records of type t at version v.
 func Known(t string, v int) bool { s, ok := schemas[t]; return ok && v <= s }
@@ -153,6 +156,23 @@ type Profile struct {
 	MemberKey record.PublicKey `json:"memberKey"`
 	Class     string           `json:"class"`
 	Roles     []string         `json:"roles"`
+	// Request is the join request this admission answers; zero for an
+	// admission without one. When set, the request's device key is certified
+	// by the admission itself. omitzero (not omitempty, which never omits an
+	// array) keeps the bytes, and so the IDs, of profiles without a request.
+	Request record.ID `json:"request,omitzero"`
+}
+
+// JoinRequest is the body of a TypeJoinRequest record. The record's author
+// is the joiner's member key; DeviceKey is the device they will use day to day.
+type JoinRequest struct {
+	Name        string           `json:"name"`
+	DeviceKey   record.PublicKey `json:"deviceKey"`
+	DeviceLabel string           `json:"deviceLabel"`
+	// Invite names the invite the joiner used. The fold does not read it;
+	// invites are checked where they are handled. Every member gets a copy
+	// of this record, so it should not hold a secret that still grants anything.
+	Invite string `json:"invite"`
 }
 
 // Device is the body of a TypeDevice record.
