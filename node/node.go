@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/coopnode/coopnode/node/coop"
 	"github.com/coopnode/coopnode/node/identity"
 	"github.com/coopnode/coopnode/node/record"
@@ -85,11 +87,16 @@ type Node struct {
 
 	mu       sync.RWMutex
 	state    *coop.State
+	dirty    bool // records changed since state was folded
 	records  map[record.ID]*record.Record
 	corrupt  []string // problems found reading the store
 	closed   bool
+	hooks    map[int]func([]*record.Record, string)
+	nextHook int
+
 	ctx      context.Context // background work (sync, from package sync) runs under it
 	cancel   context.CancelFunc
+	group    *errgroup.Group
 	stopOnce sync.Once
 }
 
@@ -99,6 +106,30 @@ func Init(home, founderName, coopName string, passphrase []byte, opts Options) (
 	if founderName == "" || coopName == "" {
 		return nil, errors.New("init: give your name (--name) and the co-op's name (--coop)")
 	}
+	return create(home, passphrase, opts, func(keys *identity.Keyring, label string) (record.ID, []*record.Record, error) {
+		genesis, cert, err := coop.Found(keys.Member(), keys.Device(), coopName, founderName, label, coop.DefaultBylaws(coopName), opts.now())
+		if err != nil {
+			return record.ID{}, nil, err
+		}
+		return genesis.ID, []*record.Record{genesis, cert}, nil
+	})
+}
+
+// Join creates an identity in home for joining the co-op coopID (from an
+// invite). The node holds none of the co-op's records until a member admits
+// it and it syncs; see RequestJoin.
+func Join(home string, coopID record.ID, passphrase []byte, opts Options) (*Node, error) {
+	if coopID.IsZero() {
+		return nil, errors.New("join: the invite names no co-op")
+	}
+	return create(home, passphrase, opts, func(*identity.Keyring, string) (record.ID, []*record.Record, error) {
+		return coopID, nil, nil
+	})
+}
+
+// create makes a new home: keys, sealed key file, store naming the co-op
+// that first returns, and the records it returns.
+func create(home string, passphrase []byte, opts Options, first func(keys *identity.Keyring, label string) (record.ID, []*record.Record, error)) (*Node, error) {
 	if len(passphrase) == 0 {
 		return nil, errors.New("init: the passphrase must not be empty")
 	}
@@ -113,7 +144,7 @@ func Init(home, founderName, coopName string, passphrase []byte, opts Options) (
 		}
 	}()
 	if Initialized(home) {
-		return nil, fmt.Errorf("%w (%s); nothing was changed. Use another --home to found another co-op", ErrAlreadyInitialized, home)
+		return nil, fmt.Errorf("%w (%s); nothing was changed. Use another --home for another co-op", ErrAlreadyInitialized, home)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(home, DBDir)); len(entries) > 0 {
 		return nil, fmt.Errorf("%w: %s has a store but no identity file; restore %s or use another --home", ErrAlreadyInitialized, home, KeyFile)
@@ -130,7 +161,7 @@ func Init(home, founderName, coopName string, passphrase []byte, opts Options) (
 	if label == "" {
 		label, _ = os.Hostname()
 	}
-	genesis, cert, err := coop.Found(keys.Member(), keys.Device(), coopName, founderName, label, coop.DefaultBylaws(coopName), opts.now())
+	coopID, recs, err := first(keys, label)
 	if err != nil {
 		return nil, err
 	}
@@ -142,10 +173,10 @@ func Init(home, founderName, coopName string, passphrase []byte, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{home: home, opts: opts, lock: lock, owns: owns, keys: keys, kv: kv, coop: genesis.ID, records: map[record.ID]*record.Record{}}
-	err = kv.Update(func(tx store.Tx) error { return tx.Set(keyCoop, genesis.ID[:]) })
-	if err == nil {
-		err = n.Put(genesis, cert)
+	n := &Node{home: home, opts: opts, lock: lock, owns: owns, keys: keys, kv: kv, coop: coopID, records: map[record.ID]*record.Record{}, dirty: true}
+	err = kv.Update(func(tx store.Tx) error { return tx.Set(keyCoop, coopID[:]) })
+	if err == nil && len(recs) > 0 {
+		err = n.Put(recs...)
 	}
 	// The key file goes last: a home without it is not initialised, so a failed Init can be retried.
 	if err == nil {
@@ -200,7 +231,7 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 		kv.Close()
 		return nil, fmt.Errorf("the store names no co-op (m/coop: %v); the home is damaged", err)
 	}
-	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, records: map[record.ID]*record.Record{}}
+	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, records: map[record.ID]*record.Record{}, dirty: true}
 	copy(n.coop[:], c)
 	if err := n.load(); err != nil {
 		kv.Close()
@@ -245,11 +276,11 @@ func (n *Node) refoldLocked() {
 		all = append(all, r)
 	}
 	n.state = coop.Fold(n.coop, all)
+	n.dirty = false
 }
 
-// Start runs the node's background work until ctx ends or Close is called.
-// Sync and discovery (package sync) attach here; today the node has no
-// background work of its own.
+// Start lets the node run background work (see Go) until ctx ends or Close
+// is called. Sync and discovery (package sync) attach through Go.
 func (n *Node) Start(ctx context.Context) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -260,10 +291,27 @@ func (n *Node) Start(ctx context.Context) error {
 		return nil // started already
 	}
 	n.ctx, n.cancel = context.WithCancel(ctx)
+	n.group, n.ctx = errgroup.WithContext(n.ctx)
 	return nil
 }
 
-// Close stops the node and releases the home. It is safe to call more than once.
+// Go runs f as the node's background work: f must return when ctx ends,
+// which happens at Close (which waits for it) or when any other such work
+// fails. It fails with ErrClosed after Close, and before Start.
+func (n *Node) Go(f func(ctx context.Context) error) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed || n.group == nil {
+		return fmt.Errorf("node background work: %w (or not started)", ErrClosed)
+	}
+	ctx := n.ctx
+	n.group.Go(func() error { return f(ctx) })
+	return nil
+}
+
+// Close stops the node's background work, waits for it, and releases the
+// home. It is safe to call more than once. It returns the first error of
+// the background work, if any, or of closing the store.
 func (n *Node) Close() error {
 	var err error
 	n.stopOnce.Do(func() {
@@ -272,8 +320,16 @@ func (n *Node) Close() error {
 		if n.cancel != nil {
 			n.cancel()
 		}
+		g := n.group
 		n.mu.Unlock()
-		err = n.kv.Close()
+		if g != nil {
+			if gerr := g.Wait(); gerr != nil && !errors.Is(gerr, context.Canceled) {
+				err = gerr
+			}
+		}
+		if cerr := n.kv.Close(); err == nil {
+			err = cerr
+		}
 		if n.owns {
 			n.lock.Release()
 		}
@@ -291,19 +347,30 @@ func (n *Node) CoopID() record.ID { return n.coop }
 func (n *Node) MemberKey() record.PublicKey { return n.keys.MemberKey() }
 func (n *Node) DeviceKey() record.PublicKey { return n.keys.DeviceKey() }
 
-// State is the current co-op state. Callers must not modify it.
+// State is the current co-op state. Callers must not modify it. It is
+// folded lazily, so a burst of arriving records costs one fold.
 func (n *Node) State() *coop.State {
 	n.mu.RLock()
-	defer n.mu.RUnlock()
+	s, dirty := n.state, n.dirty
+	n.mu.RUnlock()
+	if !dirty {
+		return s
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.dirty {
+		n.refoldLocked()
+	}
 	return n.state
 }
 
 // Problems are sentences about what is wrong in this home and what to do.
 func (n *Node) Problems() []string {
+	s := n.State()
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	out := append([]string(nil), n.corrupt...)
-	for _, r := range n.state.Rejected {
+	for _, r := range s.Rejected {
 		out = append(out, fmt.Sprintf("record %s (%s) breaks the co-op's rules: %s", r.ID.Short(), r.Type, r.Reason))
 	}
 	return out
@@ -336,22 +403,60 @@ func (n *Node) Put(recs ...*record.Record) error {
 		}
 		verified[i] = v
 	}
-	_, err := n.store(verified, len(recs)+1)
+	_, err := n.store(verified, len(recs)+1, "")
 	return err
 }
 
+// OnStored registers f to be called with the records each write stored
+// (new ones, or ones that gained co-signatures) and where they came from
+// (a peer, or "" for this node's own writes and imports). f runs after the
+// write is durable, on the writer's goroutine: it must be quick. The
+// returned function unregisters f.
+func (n *Node) OnStored(f func(recs []*record.Record, from string)) (cancel func()) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.hooks == nil {
+		n.hooks = map[int]func([]*record.Record, string){}
+	}
+	id := n.nextHook
+	n.nextHook++
+	n.hooks[id] = f
+	return func() {
+		n.mu.Lock()
+		delete(n.hooks, id)
+		n.mu.Unlock()
+	}
+}
+
 // store durably stores the records not yet held, batch records per
-// transaction, and refolds once. It returns how many were new.
-func (n *Node) store(recs []*record.Record, batch int) (int, error) {
+// transaction, and marks state for refolding. It returns how many were
+// new, and tells the OnStored hooks.
+func (n *Node) store(recs []*record.Record, batch int, from string) (int, error) {
 	for _, r := range recs {
 		if r.ID != n.coop && r.Coop != n.coop {
 			return 0, fmt.Errorf("record %s %w (%s)", r.ID.Short(), ErrForeignCoop, r.Coop.Short())
 		}
 	}
+	stored, err := n.storeLocked(recs, batch)
+	if len(stored) > 0 {
+		n.mu.RLock()
+		hooks := make([]func([]*record.Record, string), 0, len(n.hooks))
+		for _, f := range n.hooks {
+			hooks = append(hooks, f)
+		}
+		n.mu.RUnlock()
+		for _, f := range hooks {
+			f(stored, from)
+		}
+	}
+	return len(stored), err
+}
+
+func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
-		return 0, ErrClosed
+		return nil, ErrClosed
 	}
 	var fresh []*record.Record
 	seen := map[record.ID]bool{}
@@ -387,19 +492,14 @@ func (n *Node) store(recs []*record.Record, batch int) (int, error) {
 		})
 		if err != nil {
 			// What earlier batches stored is durable and verified; a re-run resumes.
-			if i > 0 {
-				n.refoldLocked()
-			}
-			return i, fmt.Errorf("store records: %w (%d of %d new records were stored; run it again to resume)", err, i, len(fresh))
+			return fresh[:i], fmt.Errorf("store records: %w (%d of %d new records were stored; run it again to resume)", err, i, len(fresh))
 		}
 		for _, r := range chunk {
 			n.records[r.ID] = r
 		}
+		n.dirty = true
 	}
-	if len(fresh) > 0 {
-		n.refoldLocked()
-	}
-	return len(fresh), nil
+	return fresh, nil
 }
 
 func recordKey(id record.ID) []byte { return append(bytes.Clone(prefixRecord), id[:]...) }

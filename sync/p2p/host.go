@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/control"
@@ -84,7 +85,7 @@ func New(cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gater{allow: cfg.Allow, refused: map[peer.ID]int{}}
+	g := &gater{allow: cfg.Allow, refused: map[peer.ID]int{}, banned: map[peer.ID]time.Time{}}
 	h, err := libp2p.New(
 		libp2p.Identity(sk),
 		libp2p.ListenAddrStrings(listen...),
@@ -114,6 +115,32 @@ func New(cfg Config) (*Host, error) {
 // Refused returns how many connections each peer had refused by the gater.
 func (h *Host) Refused() map[peer.ID]int { return h.gater.snapshot() }
 
+// Ban refuses p until the given time and closes its connections now: for
+// a peer that keeps sending records that fail verification.
+func (h *Host) Ban(p peer.ID, until time.Time) {
+	h.gater.mu.Lock()
+	h.gater.banned[p] = until
+	h.gater.mu.Unlock()
+	h.Network().ClosePeer(p)
+}
+
+// Unban lifts p's ban.
+func (h *Host) Unban(p peer.ID) {
+	h.gater.mu.Lock()
+	delete(h.gater.banned, p)
+	h.gater.mu.Unlock()
+}
+
+// BannedUntil is when p's ban ends (zero if it is not banned).
+func (h *Host) BannedUntil(p peer.ID) time.Time {
+	h.gater.mu.Lock()
+	defer h.gater.mu.Unlock()
+	if t := h.gater.banned[p]; time.Now().Before(t) {
+		return t
+	}
+	return time.Time{}
+}
+
 // RefusedTotal is the number of refused connections.
 func (h *Host) RefusedTotal() int64 { return h.gater.total.Load() }
 
@@ -125,6 +152,7 @@ type gater struct {
 	total   atomic.Int64
 	mu      sync.Mutex
 	refused map[peer.ID]int
+	banned  map[peer.ID]time.Time
 }
 
 func (g *gater) InterceptPeerDial(p peer.ID) bool { return g.allowed(p, false) }
@@ -141,7 +169,14 @@ func (g *gater) InterceptSecured(_ network.Direction, p peer.ID, _ network.ConnM
 }
 
 func (g *gater) allowed(p peer.ID, count bool) bool {
-	if g.allow != nil && g.allow.Allowed(p) {
+	g.mu.Lock()
+	until, banned := g.banned[p]
+	if banned && !time.Now().Before(until) {
+		delete(g.banned, p)
+		banned = false
+	}
+	g.mu.Unlock()
+	if !banned && g.allow != nil && g.allow.Allowed(p) {
 		return true
 	}
 	if count {

@@ -52,3 +52,22 @@ func PeerID(k record.PublicKey) (peer.ID, error) {
 	}
 	return peer.IDFromPublicKey(pub)
 }
+
+// PublicKey is the device key behind a peer ID; it fails for peer IDs of
+// other key types.
+func PublicKey(p peer.ID) (record.PublicKey, error) {
+	var k record.PublicKey
+	pub, err := p.ExtractPublicKey()
+	if err != nil {
+		return k, err
+	}
+	if pub.Type() != pb.KeyType_Ed25519 {
+		return k, errors.New("peer's key is not Ed25519")
+	}
+	raw, err := pub.Raw()
+	if err != nil || len(raw) != len(k) {
+		return k, errors.New("peer's Ed25519 key is malformed")
+	}
+	copy(k[:], raw)
+	return k, nil
+}

@@ -1,0 +1,196 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/record"
+)
+
+// ErrNotJoinRequest: the record given to Admit is not a join request of this co-op.
+var ErrNotJoinRequest = errors.New("not a join request of this co-op")
+
+// Device is this node's device key as a signer (for the libp2p host). The
+// private key stays in package identity.
+func (n *Node) Device() record.Signer { return n.keys.Device() }
+
+// Secret is a stable secret for purpose, derived from this node's keys (for
+// keys a transport needs of its own, such as QUIC's stateless-reset key).
+func (n *Node) Secret(purpose string) []byte { return n.keys.StorageKey(purpose) }
+
+// Admitted reports whether this node's member key is a current member.
+func (n *Node) Admitted() bool {
+	m, ok := n.State().MemberByKey(n.MemberKey())
+	return ok && m.Key == n.MemberKey()
+}
+
+// RequestJoin signs a request to join with this node's member key (asking
+// for this device to be certified too), stores it and returns it. invite
+// names the invite it answers.
+func (n *Node) RequestJoin(name, invite string) (*record.Record, error) {
+	label := n.opts.DeviceLabel
+	if label == "" {
+		label, _ = os.Hostname()
+	}
+	req, err := coop.RequestJoin(n.keys.Member(), n.coop, name, n.DeviceKey(), label, invite, n.opts.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := n.Put(req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// JoinRequest is a request to join and whether it was answered.
+type JoinRequest struct {
+	Record   *record.Record
+	Body     coop.JoinRequest
+	Admitted bool // a member admitted it
+}
+
+// JoinRequests lists the valid join requests this node holds, oldest first.
+func (n *Node) JoinRequests() []JoinRequest {
+	s := n.State()
+	answered := n.answered()
+	rejected := map[record.ID]bool{}
+	for _, r := range s.Rejected {
+		rejected[r.ID] = true
+	}
+	var out []JoinRequest
+	n.mu.RLock()
+	for _, r := range n.records {
+		if r.Type != coop.TypeJoinRequest || rejected[r.ID] || slices.Contains(s.Pending, r.ID) {
+			continue
+		}
+		var j coop.JoinRequest
+		if r.DecodeBody(&j) != nil {
+			continue
+		}
+		_, done := answered[r.ID]
+		out = append(out, JoinRequest{Record: r, Body: j, Admitted: done})
+	}
+	n.mu.RUnlock()
+	slices.SortFunc(out, func(a, b JoinRequest) int {
+		if c := a.Record.Time.Compare(b.Record.Time); c != 0 {
+			return c
+		}
+		return record.CompareIDs(a.Record.ID, b.Record.ID)
+	})
+	return out
+}
+
+// Admit admits the member who sent join request req into class (the
+// bylaws' first class if empty) with roles, signed by this node's device, and stores
+// the admission (and the request, if new). It fails with a reason when the
+// bylaws do not let this member admit.
+func (n *Node) Admit(req *record.Record, class string, roles ...string) (*record.Record, error) {
+	if req.Type != coop.TypeJoinRequest || req.Coop != n.coop {
+		return nil, fmt.Errorf("record %s is %w", req.ID.Short(), ErrNotJoinRequest)
+	}
+	if err := n.Put(req); err != nil {
+		return nil, fmt.Errorf("the join request: %w", err)
+	}
+	s := n.State()
+	if err := s.MayAdmit(n.DeviceKey()); err != nil {
+		return nil, err
+	}
+	if id, ok := n.answered()[req.ID]; ok {
+		name := "the joiner"
+		if m, ok := s.Members[id]; ok {
+			name = m.Name
+		}
+		return nil, fmt.Errorf("request %s was already answered: %s is a member (%s)", req.ID.Short(), name, id.String()[:12])
+	}
+	if class == "" {
+		class = s.Bylaws.Classes[0].Name
+	}
+	if !s.Bylaws.HasClass(class) {
+		return nil, fmt.Errorf("class %q is not in the bylaws (classes: %s)", class, classNames(s.Bylaws))
+	}
+	cert, ok := n.deviceCert()
+	if !ok {
+		return nil, errors.New("this device's certificate is not among the records: sync with another member first")
+	}
+	adm, err := coop.AdmitRequest(n.Device(), n.coop, req, class, roles, n.opts.now(), cert)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.Put(adm); err != nil {
+		return nil, err
+	}
+	for _, rj := range n.State().Rejected {
+		if rj.ID == adm.ID {
+			return adm, fmt.Errorf("the co-op's rules refuse this admission: %s", rj.Reason)
+		}
+	}
+	return adm, nil
+}
+
+// answered maps each join request to the member its valid admission made.
+func (n *Node) answered() map[record.ID]coop.MemberID {
+	s := n.State()
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	out := map[record.ID]coop.MemberID{}
+	for id, m := range s.Members {
+		r, ok := n.records[record.ID(id)]
+		if !ok || r.Type != coop.TypeAdmitted {
+			continue
+		}
+		var p coop.Profile
+		if r.DecodeBody(&p) == nil && !p.Request.IsZero() && p.MemberKey == m.Key {
+			out[p.Request] = id
+		}
+	}
+	return out
+}
+
+// deviceCert finds the record that certifies this node's device key: a
+// device certificate, or the admission that answered our join request.
+func (n *Node) deviceCert() (record.ID, bool) {
+	s := n.State()
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	var found []record.ID
+	for _, r := range n.records {
+		switch r.Type {
+		case coop.TypeDevice:
+			var d coop.Device
+			if r.DecodeBody(&d) == nil && d.Key == n.DeviceKey() && r.Author == n.MemberKey() {
+				found = append(found, r.ID)
+			}
+		case coop.TypeAdmitted:
+			var p coop.Profile
+			if r.DecodeBody(&p) == nil && p.MemberKey == n.MemberKey() && !p.Request.IsZero() {
+				if req, ok := n.records[p.Request]; ok && req.Author == n.MemberKey() {
+					found = append(found, r.ID)
+				}
+			}
+		}
+	}
+	rejected := map[record.ID]bool{}
+	for _, rj := range s.Rejected {
+		rejected[rj.ID] = true
+	}
+	found = slices.DeleteFunc(found, func(id record.ID) bool { return rejected[id] || slices.Contains(s.Pending, id) })
+	if len(found) == 0 {
+		return record.ID{}, false
+	}
+	slices.SortFunc(found, record.CompareIDs)
+	return found[0], true
+}
+
+func classNames(b coop.Bylaws) string {
+	var s string
+	for i, c := range b.Classes {
+		if i > 0 {
+			s += ", "
+		}
+		s += c.Name
+	}
+	return s
+}

@@ -1,0 +1,161 @@
+package node
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/node/store"
+)
+
+// What package sync needs of a node: the set of record IDs, records by ID,
+// a gate for records from peers, and a little local state of its own.
+
+// IDs returns the ID of every record this node holds, valid or not: the
+// set that replicas reconcile.
+func (n *Node) IDs() []record.ID {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	out := make([]record.ID, 0, len(n.records))
+	for id := range n.records {
+		out = append(out, id)
+	}
+	return out
+}
+
+// Get returns the records held among ids, in the order asked; IDs not held
+// are left out.
+func (n *Node) Get(ids []record.ID) []*record.Record {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	out := make([]*record.Record, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := n.records[id]; ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Has reports whether the node holds id.
+func (n *Node) Has(id record.ID) bool {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	_, ok := n.records[id]
+	return ok
+}
+
+// Refusal is a record a node would not store, and why.
+type Refusal struct {
+	ID     record.ID // zero when the bytes did not decode
+	Kind   string    // a short, stable reason to count by ("bad signature", ...)
+	Reason string    // the full reason
+}
+
+// Kinds of refusal.
+const (
+	RefusedMalformed    = "malformed"
+	RefusedNonCanonical = "not canonical"
+	RefusedSignature    = "bad signature"
+	RefusedForeign      = "another co-op"
+)
+
+func refusal(err error) Refusal {
+	k := RefusedMalformed
+	switch {
+	case errors.Is(err, record.ErrBadSignature):
+		k = RefusedSignature
+	case errors.Is(err, record.ErrNonCanonical):
+		k = RefusedNonCanonical
+	}
+	return Refusal{Kind: k, Reason: err.Error()}
+}
+
+// Accept is the gate for records from peer from: each one is verified
+// (encoding, signatures, ID, co-op) on its own; the good ones are stored
+// durably in one write, the others refused with a reason. Authority is not
+// judged here but in the fold. It returns how many were new. The error is
+// only for failures to store (ErrClosed, a full disk): then nothing of
+// this call was stored.
+func (n *Node) Accept(raw [][]byte, from string) (added int, refused []Refusal, err error) {
+	good := make([]*record.Record, 0, len(raw))
+	for _, b := range raw {
+		r, err := record.Decode(b)
+		if err != nil {
+			refused = append(refused, refusal(err))
+			continue
+		}
+		if r.ID != n.coop && r.Coop != n.coop {
+			refused = append(refused, Refusal{ID: r.ID, Kind: RefusedForeign, Reason: fmt.Sprintf("record %s %s (%s)", r.ID.Short(), ErrForeignCoop, r.Coop.Short())})
+			continue
+		}
+		good = append(good, r)
+	}
+	added, err = n.store(good, len(good)+1, from)
+	return added, refused, err
+}
+
+// DeviceAllowed reports whether k may sync with this node: a certified
+// device of a current member or, while this node awaits its own admission
+// (it holds no member roll to judge by), a device it trusts from its invite.
+func (n *Node) DeviceAllowed(k record.PublicKey) bool {
+	if n.State().DeviceAllowed(k) {
+		return true
+	}
+	if n.Admitted() {
+		return false
+	}
+	_, err := n.Local("trust").Get(k.String())
+	return err == nil
+}
+
+// TrustUntilAdmitted lets device k (the inviter's, from an invite) sync with
+// this node until this node's member is admitted, so that it can receive
+// the co-op's records: they are verified as always, and the genesis
+// record's ID is the co-op's ID, so a false co-op cannot be passed off.
+func (n *Node) TrustUntilAdmitted(k record.PublicKey) error {
+	return n.Local("trust").Set(k.String(), nil)
+}
+
+// ErrNotFound: no local value under the key.
+var ErrNotFound = store.ErrNotFound
+
+// Local is a namespace of the node's own, unreplicated state (a sync
+// layer's peer book and progress). It is not derived from records, so
+// Reindex leaves it alone.
+type Local struct {
+	n      *Node
+	prefix []byte
+}
+
+// Local returns the namespace ns.
+func (n *Node) Local(ns string) Local {
+	return Local{n: n, prefix: append([]byte("l/"+ns), 0)}
+}
+
+// Get returns the value under key, or ErrNotFound.
+func (l Local) Get(key string) ([]byte, error) {
+	return l.n.kv.Get(append(bytes.Clone(l.prefix), key...))
+}
+
+// Set stores value under key, durably.
+func (l Local) Set(key string, value []byte) error {
+	return l.n.kv.Update(func(tx store.Tx) error { return tx.Set(append(bytes.Clone(l.prefix), key...), value) })
+}
+
+// Delete removes key; a missing key is not an error.
+func (l Local) Delete(key string) error {
+	return l.n.kv.Update(func(tx store.Tx) error {
+		err := tx.Delete(append(bytes.Clone(l.prefix), key...))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+}
+
+// Each calls fn for every key and value in the namespace, in key order.
+func (l Local) Each(fn func(key string, value []byte) error) error {
+	return l.n.kv.Scan(l.prefix, func(k, v []byte) error { return fn(string(k[len(l.prefix):]), bytes.Clone(v)) })
+}
