@@ -98,3 +98,33 @@ func AdmitRequest(device record.Signer, coopID record.ID, req *record.Record, cl
 	p := Profile{Name: j.Name, MemberKey: req.Author, Class: class, Roles: roles, Request: req.ID}
 	return Admit(device, coopID, p, now, append([]record.ID{req.ID}, prev...)...)
 }
+
+// RevokeDevice builds the revocation of member's device key, signed by the
+// member key or another of the member's devices.
+//
+// A revocation is final: whatever the key signed outside the revocation's
+// causal past becomes invalid on every node. So prev must include the key's
+// certificate, the signer's own certificate (when a device signs), and the
+// latest records of the key that should stay valid (KeyHeads gives them).
+func RevokeDevice(signer record.Signer, coopID record.ID, member MemberID, device record.PublicKey, reason string, now time.Time, prev ...record.ID) (*record.Record, error) {
+	r, err := record.New(signer, TypeRevoked, 1, coopID, now, prev, Revocation{Member: member, Key: device, Reason: reason})
+	if err != nil {
+		return nil, fmt.Errorf("revoke device %s: %w", device.String()[:12], err)
+	}
+	return r, nil
+}
+
+// Resign builds a member's resignation (a member.removed of themselves),
+// signed by their member key or one of their devices.
+//
+// A resignation is final: whatever the member's keys signed outside its
+// causal past becomes invalid on every node. So prev must include the
+// signer's certificate (when a device signs) and the latest records of the
+// member's keys that should stay valid (KeyHeads gives them).
+func Resign(signer record.Signer, coopID record.ID, member MemberID, reason string, now time.Time, prev ...record.ID) (*record.Record, error) {
+	r, err := record.New(signer, TypeRemoved, 1, coopID, now, prev, Removal{Member: member, Reason: reason})
+	if err != nil {
+		return nil, fmt.Errorf("resign: %w", err)
+	}
+	return r, nil
+}

@@ -25,7 +25,15 @@ type Member struct {
 	Admitted   time.Time // the admission record's (claimed) time
 	AdmittedBy MemberID  // zero for founders
 	Founder    bool
-	Devices    []record.PublicKey // sorted
+	Devices    []record.PublicKey // certified and not revoked; sorted
+	Revoked    []record.PublicKey // device keys revoked for this member; sorted
+	// Removed is set once the member has left (resigned): they stay listed
+	// for the record, but no longer count as a member.
+	Removed   bool
+	Removal   record.ID // the removal record; zero while a member
+	RemovedAt time.Time // the removal record's (claimed) time
+
+	certs []deviceCert // every certificate of a device for this member, in fold order
 }
 
 // HasRole reports whether m holds any of roles.
@@ -43,6 +51,9 @@ type Rejection struct {
 	ID     record.ID
 	Type   string
 	Reason string
+	// Cut is the revocation or removal whose cut excludes this record; zero
+	// when the record was refused for another reason.
+	Cut record.ID
 }
 
 // State is the co-op's state: a pure function of its valid records.
@@ -67,10 +78,16 @@ type State struct {
 	// can coexist; each record is judged by those in its own causal past.
 	memberByKey map[record.PublicKey][]MemberID
 	deviceOf    map[record.PublicKey][]deviceCert
-	prev        map[record.ID][]record.ID
 	// Valid join requests, for the admissions that answer them.
 	requests map[record.ID]joinRequest
+	// Valid revocations per device key.
+	revoked map[record.PublicKey][]revocation
+	// Valid revocations and removals in fold order: the cuts they would pin.
+	cutters []cutter
+	g       *graph // only while folding
 }
+
+type revocation struct{ id record.ID }
 
 type joinRequest struct {
 	member record.PublicKey // the request's author
@@ -80,11 +97,13 @@ type joinRequest struct {
 type deviceCert struct {
 	member MemberID
 	cert   record.ID
+	key    record.PublicKey
 }
 
 // MemberByKey finds the member whose member key or certified device key is
 // k. Should concurrent admissions or certificates name several members, the
 // one with the lowest member ID answers (for display; authority never uses this).
+// Members who left are found too: check Member.Removed.
 func (s *State) MemberByKey(k record.PublicKey) (*Member, bool) {
 	var ids []MemberID
 	ids = append(ids, s.memberByKey[k]...)
@@ -106,8 +125,11 @@ func (s *State) MemberByKey(k record.PublicKey) (*Member, bool) {
 // DeviceAllowed reports whether k is a certified device key of a current
 // member: what a node needs to let a peer open a sync stream.
 func (s *State) DeviceAllowed(k record.PublicKey) bool {
+	if len(s.revoked[k]) > 0 {
+		return false // revoked for one member is compromised for all
+	}
 	for _, c := range s.deviceOf[k] {
-		if _, ok := s.Members[c.member]; ok {
+		if m, ok := s.Members[c.member]; ok && !m.Removed {
 			return true
 		}
 	}
@@ -133,6 +155,12 @@ func (s *State) MayAdmit(k record.PublicKey) error {
 		return fmt.Errorf("key %s is certified for several members, so admissions signed with it would be refused: certify a new device and admit from it", k.String()[:12])
 	}
 	m := s.Members[ids[0]]
+	if m.Removed {
+		return fmt.Errorf("%s left the co-op (%s), so their keys can no longer admit: ask a current member who may admit", m.Name, m.Removal.Short())
+	}
+	if rv := s.revoked[k]; len(rv) > 0 {
+		return fmt.Errorf("device key %s was revoked (%s), so nothing it signs now is valid: use another of your devices", k.String()[:12], rv[0].id.Short())
+	}
 	if s.Bylaws.Admission.Rule != AdmitDirect {
 		return fmt.Errorf("the bylaws admit new members %q, not directly: propose the admission to the members instead", s.Bylaws.Admission.Rule)
 	}
@@ -172,15 +200,43 @@ func (s *State) SortedMembers() []*Member {
 // present is pending; one that relies on a rejected record is rejected too.
 // Authority is judged from the record's causal past only: the certificate of
 // the device that signed it must be among its ancestors.
+//
+// Revocations and removals are final (DESIGN, "Records"): each valid one
+// pins a cut, its own causal past, and whatever the revoked key (the removed
+// member's keys) signed outside that cut is rejected, whatever predecessors
+// it claims. A cut can only be known once the whole set is folded, so Fold
+// folds twice: once without cuts, to find the revocations and removals and
+// what each would cut, and once with the cuts that stand (see resolveCuts
+// for why two passes reach the fixpoint and how revocations that cut each
+// other are settled).
 func Fold(coop record.ID, recs []*record.Record) *State {
-	s := &State{
-		CoopID:      coop,
-		Members:     map[MemberID]*Member{},
-		memberByKey: map[record.PublicKey][]MemberID{},
-		deviceOf:    map[record.PublicKey][]deviceCert{},
-		prev:        map[record.ID][]record.ID{},
-		requests:    map[record.ID]joinRequest{},
+	g := newGraph(recs)
+	s := g.fold(coop, nil)
+	if len(s.cutters) > 0 {
+		if cuts := g.resolveCuts(s); len(cuts) > 0 {
+			s = g.fold(coop, cuts)
+		}
 	}
+	s.g = nil // the graph is only needed while folding; do not keep it alive
+	return s
+}
+
+// graph is the record set arranged once per Fold: the foldable (not
+// pending) records in fold order, with predecessors and children as
+// positions in that order.
+type graph struct {
+	recs     []*record.Record
+	pos      map[record.ID]int32
+	prev     [][]int32
+	children [][]int32
+	byAuthor map[record.PublicKey][]int32 // ascending
+	pending  []record.ID
+	// seen and epoch make a visited set that needs no clearing between walks.
+	seen  []uint32
+	epoch uint32
+}
+
+func newGraph(recs []*record.Record) *graph {
 	byID := make(map[record.ID]*record.Record, len(recs))
 	for _, r := range recs {
 		byID[r.ID] = r
@@ -211,31 +267,68 @@ func Fold(coop record.ID, recs []*record.Record) *State {
 			}
 		}
 	}
+	g := &graph{pos: make(map[record.ID]int32, len(byID)), byAuthor: map[record.PublicKey][]int32{}}
 	ready := &idHeap{}
 	for id := range byID {
 		if !pending[id] && indeg[id] == 0 {
 			heap.Push(ready, id)
 		}
 	}
-	rejected := map[record.ID]bool{}
 	for ready.Len() > 0 {
 		id := heap.Pop(ready).(record.ID)
 		r := byID[id]
-		s.prev[id] = r.Prev
-		if reason := s.apply(r, rejected); reason != "" {
-			rejected[id] = true
-			s.Rejected = append(s.Rejected, Rejection{ID: id, Type: r.Type, Reason: reason})
-		}
+		i := int32(len(g.recs))
+		g.pos[id] = i
+		g.recs = append(g.recs, r)
+		g.byAuthor[r.Author] = append(g.byAuthor[r.Author], i)
 		for _, c := range children[id] {
 			if indeg[c]--; indeg[c] == 0 && !pending[c] {
 				heap.Push(ready, c)
 			}
 		}
 	}
-	for id := range pending {
-		s.Pending = append(s.Pending, id)
+	g.prev = make([][]int32, len(g.recs))
+	g.children = make([][]int32, len(g.recs))
+	for i, r := range g.recs {
+		for _, p := range r.Prev {
+			j := g.pos[p] // present: r is not pending
+			g.prev[i] = append(g.prev[i], j)
+			g.children[j] = append(g.children[j], int32(i))
+		}
 	}
-	sortIDs(s.Pending)
+	g.seen = make([]uint32, len(g.recs))
+	for id := range pending {
+		g.pending = append(g.pending, id)
+	}
+	sortIDs(g.pending)
+	return g
+}
+
+// fold applies g's records in order; cuts are records already known to be
+// outside a standing revocation's or removal's cut, rejected as such.
+func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
+	s := &State{
+		CoopID:      coop,
+		Members:     map[MemberID]*Member{},
+		memberByKey: map[record.PublicKey][]MemberID{},
+		deviceOf:    map[record.PublicKey][]deviceCert{},
+		requests:    map[record.ID]joinRequest{},
+		revoked:     map[record.PublicKey][]revocation{},
+		g:           g,
+	}
+	rejected := map[record.ID]bool{}
+	for _, r := range g.recs {
+		if c, ok := cuts[r.ID]; ok {
+			rejected[r.ID] = true
+			s.Rejected = append(s.Rejected, c)
+			continue
+		}
+		if reason := s.apply(r, rejected); reason != "" {
+			rejected[r.ID] = true
+			s.Rejected = append(s.Rejected, Rejection{ID: r.ID, Type: r.Type, Reason: reason})
+		}
+	}
+	s.Pending = slices.Clone(g.pending)
 	sortIDs(s.NeedsNewer)
 	sort.Slice(s.Rejected, func(i, j int) bool { return s.Rejected[i].ID.Less(s.Rejected[j].ID) })
 	return s
@@ -269,6 +362,10 @@ func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
 		reason = s.applyAdmitted(r)
 	case TypeJoinRequest:
 		reason = s.applyJoinRequest(r)
+	case TypeRevoked:
+		reason = s.applyRevoked(r)
+	case TypeRemoved:
+		reason = s.applyRemoved(r)
 	}
 	if reason == "" {
 		s.Applied++
@@ -356,16 +453,23 @@ func (s *State) deviceConflict(at record.ID, key record.PublicKey, member Member
 			return "a member key cannot also be a device key"
 		}
 	}
+	for _, rv := range s.revoked[key] {
+		if s.reaches(at, rv.id) {
+			return fmt.Sprintf("the device key was revoked (%s) and a revoked key stays revoked: certify a new key", rv.id.Short())
+		}
+	}
 	return ""
 }
 
 // addDevice records cert as a certificate of key for m.
 func (s *State) addDevice(m *Member, key record.PublicKey, cert record.ID) {
-	first := true
+	first := !slices.Contains(m.Revoked, key) // a concurrent certificate does not undo a revocation
 	for _, c := range s.deviceOf[key] {
 		first = first && c.member != m.ID
 	}
-	s.deviceOf[key] = append(s.deviceOf[key], deviceCert{member: m.ID, cert: cert})
+	dc := deviceCert{member: m.ID, cert: cert, key: key}
+	s.deviceOf[key] = append(s.deviceOf[key], dc)
+	m.certs = append(m.certs, dc)
 	if first {
 		m.Devices = append(m.Devices, key)
 		slices.SortFunc(m.Devices, func(a, b record.PublicKey) int { return slices.Compare(a[:], b[:]) })
@@ -415,6 +519,9 @@ func (s *State) applyAdmitted(r *record.Record) string {
 	}
 	for _, id := range s.memberByKey[p.MemberKey] {
 		if s.reaches(r.ID, record.ID(id)) {
+			if m := s.Members[id]; m.Removed && s.reaches(r.ID, m.Removal) {
+				return fmt.Sprintf("this member key belonged to %s, who left (%s): a returning member needs a new member key", m.Name, m.Removal.Short())
+			}
 			return "this member key is already a member"
 		}
 	}
@@ -464,20 +571,36 @@ func (s *State) applyJoinRequest(r *record.Record) string {
 	return ""
 }
 
-// reaches reports whether target is from or one of its ancestors.
-// Only records already folded are visited, which is all of from's past.
+// reaches reports whether target is from or one of its ancestors. Every
+// caller asks from the record being applied, whose past is all folded.
 func (s *State) reaches(from, target record.ID) bool {
-	seen := map[record.ID]bool{from: true}
-	stack := []record.ID{from}
+	f, ok := s.g.pos[from]
+	t, ok2 := s.g.pos[target]
+	return ok && ok2 && s.g.reaches(f, t)
+}
+
+// newWalk starts a new visited set in g.seen.
+func (g *graph) newWalk() {
+	g.epoch++
+	if g.epoch == 0 { // wrapped: clear the stamps once every 2^32 walks
+		clear(g.seen)
+		g.epoch = 1
+	}
+}
+
+func (g *graph) reaches(from, target int32) bool {
+	g.newWalk()
+	g.seen[from] = g.epoch
+	stack := []int32{from}
 	for len(stack) > 0 {
-		id := stack[len(stack)-1]
+		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if id == target {
+		if i == target {
 			return true
 		}
-		for _, p := range s.prev[id] {
-			if !seen[p] {
-				seen[p] = true
+		for _, p := range g.prev[i] {
+			if g.seen[p] != g.epoch {
+				g.seen[p] = g.epoch
 				stack = append(stack, p)
 			}
 		}
@@ -498,6 +621,11 @@ func (s *State) Digest() [32]byte {
 		AdmittedBy string             `json:"admittedBy"`
 		Founder    bool               `json:"founder"`
 		Devices    []record.PublicKey `json:"devices"`
+		// Omitted when empty, so states without revocations or removals
+		// keep the digest they had before these existed.
+		Revoked   []record.PublicKey `json:"revoked,omitempty"`
+		Removal   string             `json:"removal,omitempty"`
+		RemovedAt string             `json:"removedAt,omitempty"`
 	}
 	ms := []member{}
 	for _, m := range s.Members {
@@ -505,7 +633,12 @@ func (s *State) Digest() [32]byte {
 		if m.AdmittedBy != (MemberID{}) {
 			by = m.AdmittedBy.String()
 		}
-		ms = append(ms, member{m.ID, m.Name, m.Key, m.Class, m.Roles, m.Admitted.UTC().Format(record.TimeFormat), by, m.Founder, m.Devices})
+		mm := member{ID: m.ID, Name: m.Name, Key: m.Key, Class: m.Class, Roles: m.Roles, Admitted: m.Admitted.UTC().Format(record.TimeFormat),
+			AdmittedBy: by, Founder: m.Founder, Devices: m.Devices, Revoked: m.Revoked}
+		if m.Removed {
+			mm.Removal, mm.RemovedAt = m.Removal.String(), m.RemovedAt.UTC().Format(record.TimeFormat)
+		}
+		ms = append(ms, mm)
 	}
 	sort.Slice(ms, func(i, j int) bool { return record.ID(ms[i].ID).Less(record.ID(ms[j].ID)) })
 	doc := map[string]any{

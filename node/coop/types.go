@@ -20,10 +20,15 @@ const (
 	// TypeJoinRequest asks to join; signed by the joiner's new member key. It
 	// needs no authority: it only becomes effective through an admission.
 	TypeJoinRequest = "member.join-request"
+	// TypeRevoked revokes a device key; signed by the member key or another of the member's devices.
+	TypeRevoked = "device.revoked"
+	// TypeRemoved ends a membership. For now only the member may sign it
+	// (a resignation); removing others will need a decision of the members.
+	TypeRemoved = "member.removed"
 )
 
 // schemas maps each known type to the highest schema version this code reads.
-var schemas = map[string]int{TypeGenesis: 1, TypeDevice: 1, TypeAdmitted: 1, TypeJoinRequest: 1}
+var schemas = map[string]int{TypeGenesis: 1, TypeDevice: 1, TypeAdmitted: 1, TypeJoinRequest: 1, TypeRevoked: 1, TypeRemoved: 1}
 
 // Known reports whether this version can interpret records of type t at version v.
 func Known(t string, v int) bool { s, ok := schemas[t]; return ok && v <= s }
@@ -180,4 +185,21 @@ type Device struct {
 	Member MemberID         `json:"member"`
 	Key    record.PublicKey `json:"key"`
 	Label  string           `json:"label"`
+}
+
+// Revocation is the body of a TypeRevoked record: Key is no longer a device
+// of Member. It is final: whatever Key signed outside the record's causal
+// past is invalid (see Fold).
+type Revocation struct {
+	Member MemberID         `json:"member"`
+	Key    record.PublicKey `json:"key"`
+	Reason string           `json:"reason"`
+}
+
+// Removal is the body of a TypeRemoved record: Member is no longer a member.
+// It is final: whatever the member's keys signed outside the record's causal
+// past is invalid (see Fold).
+type Removal struct {
+	Member MemberID `json:"member"`
+	Reason string   `json:"reason"`
 }
