@@ -79,6 +79,8 @@ fuzz:
 	$(GO) test ./node/record -run '^$$' -fuzz '^FuzzDecodeDSSE$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/bundle -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./sync/recon -run '^$$' -fuzz '^FuzzStep$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./sync/invite -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./sync/replicate -run '^$$' -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME)
 
 # Benchmarks, run and reported (not part of `make test`).
 bench:
