@@ -4,6 +4,10 @@
 // the same fold every node uses, so a record that its author had no
 // authority to sign at that point of the history is named with the reason.
 //
+// Revocations and removals are final: what a revoked key (a removed
+// member's keys) signed outside the revocation's (removal's) causal past is
+// invalid, and the report names each such record, the reason and the cut.
+//
 // It imports neither storage nor networking.
 package verify
 
@@ -23,6 +27,8 @@ type Finding struct {
 	Record string `json:"record,omitempty"` // record ID
 	Type   string `json:"type,omitempty"`
 	Reason string `json:"reason"`
+	// Cut is the revocation or removal whose cut excludes the record, if that is why it fails.
+	Cut string `json:"cut,omitempty"`
 }
 
 // Report is the outcome of verifying a bundle.
@@ -34,8 +40,11 @@ type Report struct {
 	Records    int            `json:"records"`    // records read and verified
 	Signatures int            `json:"signatures"` // signatures checked
 	Types      map[string]int `json:"types"`
-	Valid      int            `json:"valid"` // records applied by the co-op's rules
-	Members    int            `json:"members"`
+	Valid      int            `json:"valid"`      // records applied by the co-op's rules
+	Members    int            `json:"members"`    // current members
+	Removed    int            `json:"removed"`    // members who left (resigned); not counted in Members
+	Revoked    int            `json:"revoked"`    // device keys revoked
+	Cut        int            `json:"cut"`        // records outside a revocation's or removal's cut (each also a failure)
 	Digest     string         `json:"digest"`     // state digest after replay: compare with `coopnode status`
 	NeedsNewer int            `json:"needsNewer"` // records of types this version cannot judge (not failures)
 	Failures   []Finding      `json:"failures"`
@@ -86,8 +95,14 @@ func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
 		rep.Failures = append(rep.Failures, Finding{Record: coopID.String(), Type: coop.TypeGenesis,
 			Reason: "the co-op's genesis record is missing or invalid: nothing can be judged without it"})
 	}
+	rep.Cut = 0
 	for _, rj := range s.Rejected {
-		rep.Failures = append(rep.Failures, Finding{Record: rj.ID.String(), Type: rj.Type, Reason: rj.Reason})
+		f := Finding{Record: rj.ID.String(), Type: rj.Type, Reason: rj.Reason}
+		if !rj.Cut.IsZero() {
+			f.Cut = rj.Cut.String()
+			rep.Cut++
+		}
+		rep.Failures = append(rep.Failures, f)
 	}
 	for _, id := range s.Pending {
 		var missing []string
@@ -104,7 +119,16 @@ func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
 	}
 	sort.SliceStable(rep.Failures, func(i, j int) bool { return rep.Failures[i].Record < rep.Failures[j].Record })
 	d := s.Digest()
-	rep.CoopName, rep.Valid, rep.Members, rep.NeedsNewer = s.Name, s.Applied, len(s.Members), len(s.NeedsNewer)
+	rep.CoopName, rep.Valid, rep.NeedsNewer = s.Name, s.Applied, len(s.NeedsNewer)
+	rep.Members, rep.Removed, rep.Revoked = 0, 0, 0
+	for _, m := range s.Members {
+		if m.Removed {
+			rep.Removed++
+		} else {
+			rep.Members++
+		}
+		rep.Revoked += len(m.Revoked)
+	}
 	rep.Digest = fmt.Sprintf("%x", d)
 	rep.OK = len(rep.Failures) == 0
 	return rep

@@ -84,3 +84,71 @@ func TestVerify(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyRevocationsAndRemovals(t *testing.T) {
+	g, cert, _ := coop.Found(newKey(1), newKey(2), "Riverside Data Co-op", "Ana Costa", "laptop", coop.DefaultBylaws("Riverside Data Co-op"), t0)
+	bo, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: "Bo", MemberKey: newKey(3).PublicKey(), Class: "member"}, t0, cert.ID)
+	boDev, _ := coop.CertifyDevice(newKey(3), g.ID, coop.MemberID(bo.ID), newKey(4).PublicKey(), "phone", t0, bo.ID)
+	cy, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: "Cy", MemberKey: newKey(5).PublicKey(), Class: "member"}, t0, cert.ID)
+	// Ana's laptop is lost: her member key revokes it, keeping what it signed so far.
+	revoke, _ := coop.RevokeDevice(newKey(1), g.ID, coop.MemberID(g.ID), newKey(2).PublicKey(), "lost", t0.Add(time.Hour),
+		coop.KeyHeads([]*record.Record{g, cert, bo, boDev, cy}, newKey(2).PublicKey())...)
+	// Bo resigns from his phone.
+	resign, _ := coop.Resign(newKey(4), g.ID, coop.MemberID(bo.ID), "moving away", t0.Add(time.Hour), boDev.ID)
+	good := []*record.Record{g, cert, bo, boDev, cy, revoke, resign}
+	// Whoever found the laptop admits a friend, claiming the revocation's predecessors.
+	late, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: "Eve", MemberKey: newKey(6).PublicKey(), Class: "member"}, t0.Add(2*time.Hour), revoke.Prev...)
+	// Ana tries to remove Cy: not possible without a decision of the members.
+	removeCy, _ := coop.Resign(newKey(1), g.ID, coop.MemberID(cy.ID), "", t0, cy.ID)
+
+	for _, tc := range []struct {
+		name   string
+		recs   []*record.Record
+		record record.ID
+		cut    record.ID
+		reason string // "" = the bundle verifies
+	}{
+		{"revocation and resignation", good, record.ID{}, record.ID{}, ""},
+		{"revoked device used after", append(good, late), late.ID, revoke.ID, "after its revocation " + revoke.ID.Short() + "; outside the revocation's cut"},
+		{"someone else removed", append(good, removeCy), removeCy.ID, record.ID{}, "governance by decision"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := bundle.Write(&b, g.ID, t0, tc.recs); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Bundle(&b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Members != 2 || rep.Removed != 1 || rep.Revoked != 1 {
+				t.Fatalf("members %d, removed %d, revoked %d", rep.Members, rep.Removed, rep.Revoked)
+			}
+			if tc.reason == "" {
+				if !rep.OK || rep.Cut != 0 || rep.Valid != len(tc.recs) {
+					t.Fatalf("report %+v", rep)
+				}
+				return
+			}
+			if rep.OK {
+				t.Fatal("a bundle with an invalid record verifies")
+			}
+			wantCut := 0
+			if !tc.cut.IsZero() {
+				wantCut = 1
+			}
+			if rep.Cut != wantCut {
+				t.Fatalf("cut %d, want %d", rep.Cut, wantCut)
+			}
+			for _, f := range rep.Failures {
+				if f.Record == tc.record.String() {
+					if !strings.Contains(f.Reason, tc.reason) || (f.Cut != "") != !tc.cut.IsZero() || !tc.cut.IsZero() && f.Cut != tc.cut.String() {
+						t.Fatalf("finding %+v, want reason %q and cut %s", f, tc.reason, tc.cut.Short())
+					}
+					return
+				}
+			}
+			t.Fatalf("failures %+v do not name %s", rep.Failures, tc.record.Short())
+		})
+	}
+}
