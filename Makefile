@@ -69,7 +69,7 @@ unit:
 e2e: build desktop
 	cd frontend && CI=1 node --test e2e/ui-flows.test.mjs
 	COOPNODE_BIN=$(CURDIR)/$(BIN) COOPNODE_DESKTOP_BIN=$(CURDIR)/$(DESKTOP) COOPNODE_E2E_OUT=$(CURDIR)/$(E2E_OUT) \
-	  $(GO) test -tags e2e -count=1 -v -run 'TestWindow|TestBrowser' ./app
+	  $(GO) test -tags e2e -count=1 -v -run 'TestWindow|TestBrowser|TestThreeServes' ./app
 	@echo "screenshots in $(E2E_OUT)/"
 
 # Longer fuzzing of every decoder of outside input (not part of `make test`).

@@ -16,6 +16,7 @@ import (
 	"github.com/coopnode/coopnode/node/exact"
 	"github.com/coopnode/coopnode/node/identity"
 	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/sync/replicate"
 )
 
 // Version is the program's version, set at build time with -ldflags "-X ...app.Version=...".
@@ -45,6 +46,8 @@ type Core struct {
 	mu      sync.Mutex
 	n       *node.Node
 	onReady []func(*node.Node)
+	netOpts *replicate.Options // nil: no network (one-shot CLI commands)
+	net     *network
 }
 
 // NewCore prepares a Core for home; nothing is opened yet.
@@ -103,6 +106,9 @@ func (c *Core) become(reuse bool, open func(node.Options) (*node.Node, error)) e
 	if err == nil {
 		err = n.Start(context.Background()) // stopped by n.Close
 	}
+	if err == nil {
+		err = c.attach(n)
+	}
 	if err != nil {
 		if n != nil {
 			n.Close()
@@ -130,7 +136,7 @@ func (c *Core) Node() *node.Node {
 func (c *Core) Close() error {
 	c.mu.Lock()
 	n, l := c.n, c.opts.Lock
-	c.n, c.opts.Lock = nil, nil
+	c.n, c.opts.Lock, c.net = nil, nil, nil
 	c.mu.Unlock()
 	var err error
 	if n != nil {
@@ -163,7 +169,17 @@ func (a *App) ready() (*node.Node, error) {
 func (a *App) Status() (StatusView, error) {
 	v := StatusView{Home: a.core.home, Version: Version, Problems: []string{}}
 	n := a.core.Node()
+	v.Network = a.network()
 	switch {
+	case n != nil && !n.Admitted():
+		v.State = StateJoining
+		v.Coop = &CoopView{ID: n.CoopID().String(), Name: n.State().Name}
+		v.Me = &IdentityView{MemberKey: n.MemberKey().String(), DeviceKey: n.DeviceKey().String(), Roles: []string{}}
+		if reqs := n.OwnJoinRequests(); len(reqs) > 0 {
+			v.Me.Name = reqs[len(reqs)-1].Body.Name
+		}
+		v.Problems = append(v.Problems, n.Problems()...)
+		return v, nil
 	case n != nil:
 		v.State = StateReady
 	case node.Initialized(a.core.home):
@@ -182,8 +198,6 @@ func (a *App) Status() (StatusView, error) {
 	me := &IdentityView{MemberKey: n.MemberKey().String(), DeviceKey: n.DeviceKey().String(), Roles: []string{}}
 	if m, ok := s.MemberByKey(n.MemberKey()); ok {
 		me.MemberID, me.Name, me.Class, me.Roles = m.ID.String(), m.Name, m.Class, nonNil(m.Roles)
-	} else {
-		v.Problems = append(v.Problems, "this node's member key is not a member of the co-op")
 	}
 	v.Me = me
 	return v, nil
@@ -198,15 +212,19 @@ func (a *App) Members() ([]MemberView, error) {
 	s := n.State()
 	out := []MemberView{}
 	for _, m := range s.SortedMembers() {
-		by := ""
-		if m.AdmittedBy != (coop.MemberID{}) {
-			by = m.AdmittedBy.String()
-		}
-		out = append(out, MemberView{ID: m.ID.String(), Name: m.Name, Class: m.Class, Roles: nonNil(m.Roles),
-			Admitted: m.Admitted.UTC().Format(timeLayout), AdmittedBy: by, Devices: len(m.Devices),
-			Founder: m.Founder, Me: m.Key == n.MemberKey()})
+		out = append(out, memberView(n, m))
 	}
 	return out, nil
+}
+
+func memberView(n *node.Node, m *coop.Member) MemberView {
+	by := ""
+	if m.AdmittedBy != (coop.MemberID{}) {
+		by = m.AdmittedBy.String()
+	}
+	return MemberView{ID: m.ID.String(), Name: m.Name, Class: m.Class, Roles: nonNil(m.Roles),
+		Admitted: m.Admitted.UTC().Format(timeLayout), AdmittedBy: by, Devices: len(m.Devices),
+		Founder: m.Founder, Me: m.Key == n.MemberKey()}
 }
 
 // Bylaws returns the bylaws in force.

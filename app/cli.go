@@ -22,6 +22,7 @@ import (
 	"github.com/coopnode/coopnode/node"
 	"github.com/coopnode/coopnode/node/identity"
 	"github.com/coopnode/coopnode/node/verify"
+	"github.com/coopnode/coopnode/sync/replicate"
 )
 
 // exitUsage is the exit status for "cannot do that here" (no display, bad flags).
@@ -62,7 +63,11 @@ type cli struct {
 	out, errw io.Writer
 	home      string
 	asJSON    bool
+	p2pListen []string
 }
+
+// defaultP2PListen: every interface, so members on the LAN can reach us.
+var defaultP2PListen = []string{"/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/udp/0/quic-v1"}
 
 func (c *cli) root() *cobra.Command {
 	root := &cobra.Command{
@@ -125,6 +130,20 @@ func (c *cli) root() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return c.serve(cmd.Context(), addr) },
 	}
 	serveCmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "loopback address to serve on (port 0 picks a free one)")
+	serveCmd.Flags().StringSliceVar(&c.p2pListen, "p2p-listen", defaultP2PListen, "libp2p addresses to listen on for other members' nodes (port 0: a free port, kept across restarts)")
+	var hours int
+	inviteCmd := &cobra.Command{Use: "invite [--hours N]", Short: "Make a one-time invite for someone to join (needs a running node)", Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error { return c.invite(hours) }}
+	inviteCmd.Flags().IntVar(&hours, "hours", 72, "how long the invite stays valid (1 to 720)")
+	joinCmd := &cobra.Command{Use: "join INVITE --name NAME", Short: "Ask to join a co-op with an invite, creating your identity in this home", Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error { return c.join(args[0], name) }}
+	joinCmd.Flags().StringVar(&name, "name", "", "your name, as other members will see it")
+	var class string
+	admitCmd := &cobra.Command{Use: "admit REQUEST [--class CLASS]", Short: "Admit the member who sent a join request (ID or its first 8+ characters)", Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return c.withAPI(func(api API) error { return c.admit(api, args[0], class) })
+		}}
+	admitCmd.Flags().StringVar(&class, "class", "", "the member class to admit into (default: the bylaws' first class)")
 	root.AddCommand(
 		jsonFlag(initCmd),
 		serveCmd,
@@ -135,6 +154,13 @@ func (c *cli) root() *cobra.Command {
 		jsonFlag(&cobra.Command{Use: "bylaws", Short: "Show the bylaws in force", Args: cobra.NoArgs,
 			RunE: func(*cobra.Command, []string) error { return c.withAPI(c.bylaws) }}),
 		jsonFlag(exportCmd),
+		jsonFlag(inviteCmd),
+		jsonFlag(joinCmd),
+		jsonFlag(admitCmd),
+		jsonFlag(&cobra.Command{Use: "requests", Short: "List requests to join and whether they were answered", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error { return c.withAPI(c.requests) }}),
+		jsonFlag(&cobra.Command{Use: "peers", Short: "List the peers this node syncs with (needs a running node)", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error { return c.peers() }}),
 		jsonFlag(&cobra.Command{Use: "import FILE", Short: "Verify a bundle, then add the records this node lacks", Args: cobra.ExactArgs(1),
 			RunE: func(_ *cobra.Command, args []string) error { return c.importBundle(args[0]) }}),
 		jsonFlag(&cobra.Command{Use: "verify BUNDLE", Short: "Check a bundle offline: signatures, IDs, authority; no home needed", Args: cobra.ExactArgs(1),
@@ -256,19 +282,29 @@ func (c *cli) status(api API) error {
 			fmt.Fprintf(tw, "State\tlocked: unlock it in the window or browser\nHome\t%s\n", st.Home)
 			return
 		case StateUninitialized:
-			fmt.Fprintf(tw, "State\tno co-op yet: run `coopnode init`\nHome\t%s\n", st.Home)
+			fmt.Fprintf(tw, "State\tno co-op yet: run `coopnode init`, or `coopnode join INVITE`\nHome\t%s\n", st.Home)
+			return
+		case StateJoining:
+			fmt.Fprintf(tw, "State\tasked to join co-op %s; waiting for a member to admit you\n", st.Coop.ID)
+			fmt.Fprintf(tw, "You\t%s\nDevice key\t%s\nHome\t%s\n", st.Me.Name, st.Me.DeviceKey, st.Home)
+			if st.Network == nil {
+				fmt.Fprintln(tw, "Network\tnot running: run `coopnode serve` (or open the window) to receive the co-op once admitted")
+			}
 			return
 		}
 		fmt.Fprintf(tw, "Co-op\t%s\n", st.Coop.Name)
 		fmt.Fprintf(tw, "Co-op ID\t%s\n", st.Coop.ID)
 		fmt.Fprintf(tw, "Founded\t%s\n", st.Coop.Founded)
 		fmt.Fprintf(tw, "Members\t%d\n", st.Coop.Members)
-		fmt.Fprintf(tw, "You\t%s (%s; %s)\n", st.Me.Name, st.Me.Class, strings.Join(st.Me.Roles, ", "))
+		fmt.Fprintf(tw, "You\t%s (%s)\n", st.Me.Name, strings.Join(append([]string{st.Me.Class}, st.Me.Roles...), ", "))
 		fmt.Fprintf(tw, "Member ID\t%s\n", st.Me.MemberID)
 		fmt.Fprintf(tw, "Device key\t%s\n", st.Me.DeviceKey)
 		fmt.Fprintf(tw, "State digest\t%s\n", st.Digest)
 		fmt.Fprintf(tw, "Records\t%d valid, %d pending, %d need a newer coopnode\n", st.Records, st.Pending, st.NeedsNewer)
 		fmt.Fprintf(tw, "Home\t%s\n", st.Home)
+		if nw := st.Network; nw != nil {
+			fmt.Fprintf(tw, "Network\tpeer %s, %d connected, %d strangers refused\n", nw.PeerID, nw.Connected, nw.RefusedHandshakes)
+		}
 		for _, p := range st.Problems {
 			fmt.Fprintf(tw, "Problem\t%s\n", p)
 		}
@@ -345,6 +381,11 @@ func (c *cli) startCore() (*Core, error) {
 		return nil, fmt.Errorf("a node is already running for %s: open %s (the link it printed has the token)", c.home, cl.URL())
 	}
 	core := NewCore(c.home, node.Options{})
+	listen := c.p2pListen
+	if listen == nil {
+		listen = defaultP2PListen
+	}
+	core.EnableNetwork(replicate.Options{Listen: listen, Log: slog.Default()})
 	if err := core.Hold(); err != nil {
 		return nil, err
 	}
@@ -522,4 +563,123 @@ func (c *cli) verify(file string) error {
 		return exitError{1, fmt.Sprintf("verification of %s failed: %d problems", file, len(rep.Failures))}
 	}
 	return nil
+}
+
+func (c *cli) invite(hours int) error {
+	cl, err := Dial(c.home)
+	if errors.Is(err, ErrNoRunningNode) {
+		return fmt.Errorf("%w (the joiner reaches your node through it)", ErrNoNetwork)
+	} else if err != nil {
+		return err
+	}
+	v, err := cl.Invite(hours)
+	if err != nil {
+		return err
+	}
+	return c.print(v, func(w io.Writer) {
+		fmt.Fprintf(w, "Give this invite to the person joining (valid until %s, for one person):\n\n%s\n\n", v.Expires, v.Text)
+		fmt.Fprintln(w, "They run `coopnode join INVITE --name \"Their Name\"` (or paste it in the app).")
+		fmt.Fprintln(w, "Their request then shows in `coopnode requests`; admit it with `coopnode admit REQUEST`.")
+		fmt.Fprintln(w, "The app shows the same invite as a QR code.")
+	})
+}
+
+func (c *cli) join(text, name string) error {
+	var api API
+	if cl, err := Dial(c.home); err == nil {
+		api = cl
+	} else if !errors.Is(err, ErrNoRunningNode) {
+		return err
+	}
+	pass, err := c.passphrase(!node.Initialized(c.home), false)
+	if err != nil {
+		return err
+	}
+	if api == nil {
+		core := NewCore(c.home, node.Options{})
+		defer core.Close()
+		api = NewApp(core)
+	}
+	v, err := api.Join(text, name, string(pass))
+	if err != nil {
+		if v.Request != "" {
+			return fmt.Errorf("%w\nYour identity and request %s are kept in %s: run the same command again to resend it", err, v.Request[:12], c.home)
+		}
+		return err
+	}
+	return c.print(v, func(w io.Writer) {
+		fmt.Fprintf(w, "Asked to join %q. Request %s\n\n%s\n", v.Coop, v.Request, v.Message)
+	})
+}
+
+func (c *cli) admit(api API, request, class string) error {
+	m, err := api.Admit(request, class)
+	if err != nil {
+		return err
+	}
+	return c.print(m, func(w io.Writer) {
+		fmt.Fprintf(w, "Admitted %s as a %s; member ID %s.\nTheir node receives the co-op's records when it next connects to a member's node.\n", m.Name, m.Class, m.ID)
+	})
+}
+
+func (c *cli) requests(api API) error {
+	rs, err := api.JoinRequests()
+	if err != nil {
+		return err
+	}
+	return c.print(rs, func(w io.Writer) {
+		if len(rs) == 0 {
+			fmt.Fprintln(w, "No requests to join.")
+			return
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		defer tw.Flush()
+		fmt.Fprintln(tw, "REQUEST\tNAME\tDEVICE\tREQUESTED\tSTATUS")
+		for _, r := range rs {
+			st := "waiting"
+			if r.Admitted {
+				st = "admitted"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID[:16], r.Name, r.DeviceLabel, r.Requested, st)
+		}
+		if len(rs) > 0 && !rs[0].MayAdmit && rs[0].Why != "" {
+			fmt.Fprintf(tw, "\nYou cannot admit: %s\n", rs[0].Why)
+		}
+	})
+}
+
+func (c *cli) peers() error {
+	cl, err := Dial(c.home)
+	if errors.Is(err, ErrNoRunningNode) {
+		return ErrNoNetwork
+	} else if err != nil {
+		return err
+	}
+	ps, err := cl.Peers()
+	if err != nil {
+		return err
+	}
+	return c.print(ps, func(w io.Writer) {
+		if len(ps) == 0 {
+			fmt.Fprintln(w, "No peers yet. Invite someone (`coopnode invite`) or join with an invite.")
+			return
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		defer tw.Flush()
+		fmt.Fprintln(tw, "PEER\tMEMBER\tCONNECTED\tLAST SYNC\tSENT\tRECEIVED\tREFUSED")
+		for _, p := range ps {
+			conn := "no"
+			if p.Connected {
+				conn = strings.Join(p.Via, "+")
+			}
+			var refused []string
+			for _, r := range p.Refused {
+				refused = append(refused, fmt.Sprintf("%d %s", r.Count, r.Reason))
+			}
+			if p.BannedUntil != "" {
+				refused = append(refused, "disconnected until "+p.BannedUntil)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", p.PeerID[len(p.PeerID)-8:], p.Member, conn, p.LastSync, p.Sent, p.Received, strings.Join(refused, "; "))
+		}
+	})
 }

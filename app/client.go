@@ -24,6 +24,11 @@ type API interface {
 	Bylaws() (BylawsView, error)
 	ExportBundle(path, since string) (ExportView, error)
 	ImportBundle(path string) (ImportView, error)
+	Peers() ([]PeerView, error)
+	Invite(hours int) (InviteView, error)
+	JoinRequests() ([]JoinRequestView, error)
+	Admit(request, class string) (MemberView, error)
+	Join(invite, name, passphrase string) (JoinView, error)
 }
 
 var _ API = (*App)(nil)
@@ -115,5 +120,22 @@ func (c *Client) ExportBundle(path, since string) (v ExportView, err error) {
 }
 func (c *Client) ImportBundle(path string) (v ImportView, err error) {
 	err = c.call("ImportBundle", &v, path)
+	return
+}
+func (c *Client) Peers() (v []PeerView, err error) { err = c.call("Peers", &v); return }
+func (c *Client) Invite(hours int) (v InviteView, err error) {
+	err = c.call("Invite", &v, hours)
+	return
+}
+func (c *Client) JoinRequests() (v []JoinRequestView, err error) {
+	err = c.call("JoinRequests", &v)
+	return
+}
+func (c *Client) Admit(request, class string) (v MemberView, err error) {
+	err = c.call("Admit", &v, request, class)
+	return
+}
+func (c *Client) Join(invite, name, passphrase string) (v JoinView, err error) {
+	err = c.call("Join", &v, invite, name, passphrase)
 	return
 }

@@ -12,11 +12,14 @@ const (
 	StateLocked = "locked"
 	// StateReady: the node is unlocked and serving its co-op.
 	StateReady = "ready"
+	// StateJoining: the node holds an identity for a co-op that has not
+	// admitted it yet (it asked with an invite).
+	StateJoining = "joining"
 )
 
 // StatusView is what `coopnode status` prints and the UI's header shows.
 type StatusView struct {
-	State   string `json:"state"` // one of StateUninitialized, StateLocked, StateReady
+	State   string `json:"state"` // one of StateUninitialized, StateLocked, StateJoining, StateReady
 	Home    string `json:"home"`
 	Version string `json:"version"`
 	// Coop and Me are nil unless State is StateReady.
@@ -32,6 +35,68 @@ type StatusView struct {
 	NeedsNewer int `json:"needsNewer"`
 	// Problems are human-readable sentences about what is wrong and what to do.
 	Problems []string `json:"problems"`
+	// Network is nil when this process runs no network (one-shot CLI commands).
+	Network *NetworkView `json:"network,omitempty"`
+}
+
+// NetworkView is this node's place on the co-op's network.
+type NetworkView struct {
+	PeerID            string   `json:"peerId"` // libp2p peer ID (of the device key)
+	Addrs             []string `json:"addrs"`
+	Connected         int      `json:"connected"`         // peers connected now
+	RefusedHandshakes int64    `json:"refusedHandshakes"` // connections refused: not a member's device
+}
+
+// PeerView is one peer this node knows.
+type PeerView struct {
+	PeerID      string        `json:"peerId"`
+	DeviceKey   string        `json:"deviceKey"`
+	Member      string        `json:"member"` // the member's name, if the device is a member's
+	Connected   bool          `json:"connected"`
+	Via         []string      `json:"via"`   // "tcp", "quic"
+	Addrs       []string      `json:"addrs"` // where it was reached
+	LastSync    string        `json:"lastSync"`
+	Sent        uint64        `json:"sent"`     // records sent to it
+	Received    uint64        `json:"received"` // records from it that were new here
+	Refused     []RefusalView `json:"refused"`  // records from it that failed verification
+	BannedUntil string        `json:"bannedUntil"`
+	LastError   string        `json:"lastError"`
+}
+
+// RefusalView counts refused records of one reason.
+type RefusalView struct {
+	Reason string `json:"reason"`
+	Count  uint64 `json:"count"`
+}
+
+// InviteView is an invite to give someone.
+type InviteView struct {
+	Text    string   `json:"text"` // COOPNODE1...: paste it into `coopnode join` or the app
+	QR      string   `json:"qr"`   // the text as a QR code: a data: URL of a PNG
+	ID      string   `json:"id"`
+	Expires string   `json:"expires"`
+	Addrs   []string `json:"addrs"` // where it will reach this node
+}
+
+// JoinRequestView is a request to join.
+type JoinRequestView struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	DeviceLabel string `json:"deviceLabel"`
+	MemberKey   string `json:"memberKey"`
+	Requested   string `json:"requested"`
+	Admitted    bool   `json:"admitted"`
+	MayAdmit    bool   `json:"mayAdmit"` // whether you may admit it now
+	Why         string `json:"why"`      // why you may not, if not
+}
+
+// JoinView says what a join did.
+type JoinView struct {
+	Request string `json:"request"` // the join request's record ID
+	Coop    string `json:"coop"`    // the co-op's name, as the inviter gave it
+	CoopID  string `json:"coopId"`
+	Inviter string `json:"inviter"` // the inviter's peer ID
+	Message string `json:"message"`
 }
 
 // CoopView names the co-op.

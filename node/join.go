@@ -45,6 +45,22 @@ func (n *Node) RequestJoin(name, invite string) (*record.Record, error) {
 	return req, nil
 }
 
+// OwnJoinRequests are the join requests this node's member signed (held
+// pending here until the co-op's records arrive), oldest first.
+func (n *Node) OwnJoinRequests() []JoinRequest {
+	n.mu.RLock()
+	var out []JoinRequest
+	for _, r := range n.records {
+		var j coop.JoinRequest
+		if r.Type == coop.TypeJoinRequest && r.Author == n.MemberKey() && r.DecodeBody(&j) == nil {
+			out = append(out, JoinRequest{Record: r, Body: j})
+		}
+	}
+	n.mu.RUnlock()
+	slices.SortFunc(out, func(a, b JoinRequest) int { return a.Record.Time.Compare(b.Record.Time) })
+	return out
+}
+
 // JoinRequest is a request to join and whether it was answered.
 type JoinRequest struct {
 	Record   *record.Record
@@ -71,6 +87,9 @@ func (n *Node) JoinRequests() []JoinRequest {
 			continue
 		}
 		_, done := answered[r.ID]
+		if m, ok := s.MemberByKey(r.Author); ok && m.Key == r.Author {
+			done = true // admitted through another request
+		}
 		out = append(out, JoinRequest{Record: r, Body: j, Admitted: done})
 	}
 	n.mu.RUnlock()

@@ -1,7 +1,7 @@
-// Package sync will carry the co-op's records between members' nodes: the
-// libp2p host with member-only gating, range-based set reconciliation of the
-// record set, Automerge document sync, and bundle export/import. It depends
-// on node's interfaces only; the domain never imports it.
-//
-// It is empty in the walking skeleton: replication is the next issue.
+// Package sync carries the co-op's records between members' nodes. Its
+// subpackages: p2p (the libp2p host on the device key, member-only gating),
+// recon (range-based set reconciliation of record IDs), replicate (sessions,
+// push and catch-up over libp2p streams) and invite (invites and the join
+// exchange). Automerge document sync arrives with the documents issue. It
+// depends on node's interfaces only; the domain never imports it.
 package sync

@@ -140,7 +140,7 @@ func newInviter(t *testing.T) *inviter {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	h.SetStreamHandler(Protocol, k.Handle("Riverside"))
+	h.SetStreamHandler(Protocol, k.Handle(func() string { return "Riverside" }))
 	return &inviter{n: n, h: h, k: k, clock: c}
 }
 

@@ -152,12 +152,13 @@ type Reply struct {
 
 // Handle answers one join exchange: the stream's peer must hold an issued
 // invite, and sends one join request signed by the joiner's member key.
-func (k *Keeper) Handle(coopName string) network.StreamHandler {
+// coopName names the co-op in the answer.
+func (k *Keeper) Handle(coopName func() string) network.StreamHandler {
 	return func(s network.Stream) {
 		defer s.Close()
 		s.SetDeadline(time.Now().Add(30 * time.Second))
 		rep := k.answer(s)
-		rep.Coop = coopName
+		rep.Coop = coopName()
 		b, _ := json.Marshal(rep)
 		s.Write(b)
 	}

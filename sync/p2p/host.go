@@ -65,6 +65,9 @@ func quicKeys(secret []byte) (quic.StatelessResetKey, quic.TokenGeneratorKey, er
 	return rk, tk, err
 }
 
+// DefaultListen are loopback TCP and QUIC on free ports.
+var DefaultListen = []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"}
+
 // Host is a running libp2p host with member-only gating.
 type Host struct {
 	host.Host
@@ -79,7 +82,7 @@ func New(cfg Config) (*Host, error) {
 	}
 	listen := cfg.Listen
 	if listen == nil {
-		listen = []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"}
+		listen = DefaultListen
 	}
 	resetKey, tokenKey, err := quicKeys(cfg.Secret)
 	if err != nil {

@@ -180,6 +180,9 @@ func (r *Replicator) Run(ctx context.Context) error {
 	r.host.SetStreamHandler(PushProtocol, r.handlePush)
 	notify := &network.NotifyBundle{
 		ConnectedF: func(_ network.Network, c network.Conn) {
+			if !r.allowed(c.RemotePeer()) {
+				return // an invite's holder, come to ask to join: not a peer to sync with
+			}
 			r.remember(c.RemotePeer(), c.RemoteMultiaddr(), c.Stat().Direction == network.DirOutbound)
 			if r.leads(c.RemotePeer()) {
 				r.goSync(c.RemotePeer())
@@ -741,7 +744,7 @@ func (r *Replicator) Peers() []PeerStatus {
 	}
 	r.mu.Unlock()
 	for _, p := range nw.Peers() {
-		if !slices.Contains(ids, p) {
+		if !slices.Contains(ids, p) && r.allowed(p) {
 			ids = append(ids, p)
 		}
 	}

@@ -158,6 +158,72 @@ export namespace app {
 	        this.invalid = source["invalid"];
 	    }
 	}
+	export class InviteView {
+	    text: string;
+	    qr: string;
+	    id: string;
+	    expires: string;
+	    addrs: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new InviteView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.text = source["text"];
+	        this.qr = source["qr"];
+	        this.id = source["id"];
+	        this.expires = source["expires"];
+	        this.addrs = source["addrs"];
+	    }
+	}
+	export class JoinRequestView {
+	    id: string;
+	    name: string;
+	    deviceLabel: string;
+	    memberKey: string;
+	    requested: string;
+	    admitted: boolean;
+	    mayAdmit: boolean;
+	    why: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new JoinRequestView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.deviceLabel = source["deviceLabel"];
+	        this.memberKey = source["memberKey"];
+	        this.requested = source["requested"];
+	        this.admitted = source["admitted"];
+	        this.mayAdmit = source["mayAdmit"];
+	        this.why = source["why"];
+	    }
+	}
+	export class JoinView {
+	    request: string;
+	    coop: string;
+	    coopId: string;
+	    inviter: string;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new JoinView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.request = source["request"];
+	        this.coop = source["coop"];
+	        this.coopId = source["coopId"];
+	        this.inviter = source["inviter"];
+	        this.message = source["message"];
+	    }
+	}
 	
 	export class MemberView {
 	    id: string;
@@ -187,6 +253,91 @@ export namespace app {
 	        this.me = source["me"];
 	    }
 	}
+	export class NetworkView {
+	    peerId: string;
+	    addrs: string[];
+	    connected: number;
+	    refusedHandshakes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new NetworkView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.peerId = source["peerId"];
+	        this.addrs = source["addrs"];
+	        this.connected = source["connected"];
+	        this.refusedHandshakes = source["refusedHandshakes"];
+	    }
+	}
+	export class RefusalView {
+	    reason: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RefusalView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.reason = source["reason"];
+	        this.count = source["count"];
+	    }
+	}
+	export class PeerView {
+	    peerId: string;
+	    deviceKey: string;
+	    member: string;
+	    connected: boolean;
+	    via: string[];
+	    addrs: string[];
+	    lastSync: string;
+	    sent: number;
+	    received: number;
+	    refused: RefusalView[];
+	    bannedUntil: string;
+	    lastError: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PeerView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.peerId = source["peerId"];
+	        this.deviceKey = source["deviceKey"];
+	        this.member = source["member"];
+	        this.connected = source["connected"];
+	        this.via = source["via"];
+	        this.addrs = source["addrs"];
+	        this.lastSync = source["lastSync"];
+	        this.sent = source["sent"];
+	        this.received = source["received"];
+	        this.refused = this.convertValues(source["refused"], RefusalView);
+	        this.bannedUntil = source["bannedUntil"];
+	        this.lastError = source["lastError"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	
 	export class StatusView {
 	    state: string;
@@ -199,6 +350,7 @@ export namespace app {
 	    pending: number;
 	    needsNewer: number;
 	    problems: string[];
+	    network?: NetworkView;
 	
 	    static createFrom(source: any = {}) {
 	        return new StatusView(source);
@@ -216,6 +368,7 @@ export namespace app {
 	        this.pending = source["pending"];
 	        this.needsNewer = source["needsNewer"];
 	        this.problems = source["problems"];
+	        this.network = this.convertValues(source["network"], NetworkView);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
