@@ -588,18 +588,32 @@ func (g *graph) newWalk() {
 	}
 }
 
+// reaches reports whether target is from or one of its ancestors. Positions
+// are a topological order, so every ancestor of a record comes before it:
+// nothing before target can lead to it, and the walk never goes below it.
+// The common question, about a direct predecessor (the signer's
+// certificate, the member's admission), is answered without a walk.
 func (g *graph) reaches(from, target int32) bool {
+	if from == target {
+		return true
+	}
+	if target > from {
+		return false
+	}
+	if slices.Contains(g.prev[from], target) {
+		return true
+	}
 	g.newWalk()
 	g.seen[from] = g.epoch
 	stack := []int32{from}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if i == target {
-			return true
-		}
 		for _, p := range g.prev[i] {
-			if g.seen[p] != g.epoch {
+			if p == target {
+				return true
+			}
+			if p > target && g.seen[p] != g.epoch {
 				g.seen[p] = g.epoch
 				stack = append(stack, p)
 			}
