@@ -194,7 +194,13 @@ func (a *App) Status() (StatusView, error) {
 	v.Digest = fmt.Sprintf("%x", d)
 	v.Records, v.Pending, v.NeedsNewer = s.Applied, len(s.Pending), len(s.NeedsNewer)
 	v.Problems = append(v.Problems, n.Problems()...)
-	v.Coop = &CoopView{ID: s.CoopID.String(), Name: s.Name, Founded: s.Founded.UTC().Format(timeLayout), Members: len(s.Members)}
+	current := 0
+	for _, m := range s.Members {
+		if !m.Removed {
+			current++
+		}
+	}
+	v.Coop = &CoopView{ID: s.CoopID.String(), Name: s.Name, Founded: s.Founded.UTC().Format(timeLayout), Members: current}
 	me := &IdentityView{MemberKey: n.MemberKey().String(), DeviceKey: n.DeviceKey().String(), Roles: []string{}}
 	if m, ok := s.MemberByKey(n.MemberKey()); ok {
 		me.MemberID, me.Name, me.Class, me.Roles = m.ID.String(), m.Name, m.Class, nonNil(m.Roles)
@@ -222,9 +228,13 @@ func memberView(n *node.Node, m *coop.Member) MemberView {
 	if m.AdmittedBy != (coop.MemberID{}) {
 		by = m.AdmittedBy.String()
 	}
-	return MemberView{ID: m.ID.String(), Name: m.Name, Class: m.Class, Roles: nonNil(m.Roles),
+	v := MemberView{ID: m.ID.String(), Name: m.Name, Class: m.Class, Roles: nonNil(m.Roles),
 		Admitted: m.Admitted.UTC().Format(timeLayout), AdmittedBy: by, Devices: len(m.Devices),
 		Founder: m.Founder, Me: m.Key == n.MemberKey()}
+	if m.Removed {
+		v.Left = m.RemovedAt.UTC().Format(timeLayout)
+	}
+	return v
 }
 
 // Bylaws returns the bylaws in force.

@@ -144,6 +144,21 @@ func (c *cli) root() *cobra.Command {
 			return c.withAPI(func(api API) error { return c.admit(api, args[0], class) })
 		}}
 	admitCmd.Flags().StringVar(&class, "class", "", "the member class to admit into (default: the bylaws' first class)")
+	var sure bool
+	resignCmd := &cobra.Command{Use: "resign --yes [REASON]", Short: "Leave the co-op (final)", Args: cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if !sure {
+				return exitError{exitUsage, "resigning is final: your keys can sign nothing valid afterwards. Run it again with --yes if you mean it"}
+			}
+			return c.withAPI(func(api API) error {
+				if err := api.Resign(strings.Join(args, "")); err != nil {
+					return err
+				}
+				fmt.Fprintln(c.out, "You have left the co-op. Your past records stay valid; your keys can sign nothing valid from now on.")
+				return nil
+			})
+		}}
+	resignCmd.Flags().BoolVar(&sure, "yes", false, "yes, I am leaving the co-op")
 	root.AddCommand(
 		jsonFlag(initCmd),
 		serveCmd,
@@ -157,6 +172,17 @@ func (c *cli) root() *cobra.Command {
 		jsonFlag(inviteCmd),
 		jsonFlag(joinCmd),
 		jsonFlag(admitCmd),
+		&cobra.Command{Use: "revoke-device KEY [REASON]", Short: "Revoke one of your device keys (a lost laptop); final", Args: cobra.RangeArgs(1, 2),
+			RunE: func(_ *cobra.Command, args []string) error {
+				return c.withAPI(func(api API) error {
+					if err := api.RevokeDevice(args[0], strings.Join(args[1:], "")); err != nil {
+						return err
+					}
+					fmt.Fprintln(c.out, "Revoked. Whatever that key signs from now on is invalid everywhere.")
+					return nil
+				})
+			}},
+		resignCmd,
 		jsonFlag(&cobra.Command{Use: "requests", Short: "List requests to join and whether they were answered", Args: cobra.NoArgs,
 			RunE: func(*cobra.Command, []string) error { return c.withAPI(c.requests) }}),
 		jsonFlag(&cobra.Command{Use: "peers", Short: "List the peers this node syncs with (needs a running node)", Args: cobra.NoArgs,
@@ -324,6 +350,9 @@ func (c *cli) members(api API) error {
 			name := m.Name
 			if m.Me {
 				name += " (you)"
+			}
+			if m.Left != "" {
+				name += " (left " + m.Left[:10] + ")"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", name, m.Class, strings.Join(m.Roles, ","), m.Admitted[:10], m.Devices, m.ID[:12])
 		}

@@ -29,6 +29,8 @@ type API interface {
 	JoinRequests() ([]JoinRequestView, error)
 	Admit(request, class string) (MemberView, error)
 	Join(invite, name, passphrase string) (JoinView, error)
+	RevokeDevice(deviceKey, reason string) error
+	Resign(reason string) error
 }
 
 var _ API = (*App)(nil)
@@ -139,3 +141,7 @@ func (c *Client) Join(invite, name, passphrase string) (v JoinView, err error) {
 	err = c.call("Join", &v, invite, name, passphrase)
 	return
 }
+func (c *Client) RevokeDevice(deviceKey, reason string) error {
+	return c.call("RevokeDevice", nil, deviceKey, reason)
+}
+func (c *Client) Resign(reason string) error { return c.call("Resign", nil, reason) }

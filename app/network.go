@@ -298,3 +298,33 @@ func (a *App) Join(inviteText, name, passphrase string) (JoinView, error) {
 	}
 	return a.core.Join(inviteText, name, []byte(passphrase))
 }
+
+// RevokeDevice revokes one of your device keys (hex), e.g. of a lost
+// laptop. It is final: whatever that key signs from now on is invalid
+// everywhere, and it can no longer sync.
+func (a *App) RevokeDevice(deviceKey, reason string) error {
+	n, err := a.ready()
+	if err != nil {
+		return err
+	}
+	k, err := record.ParsePublicKey(strings.TrimSpace(deviceKey))
+	if err != nil {
+		return invalid("device key: %v", err)
+	}
+	if k == n.DeviceKey() {
+		return invalid("that is this device's own key: revoke it from another of your devices")
+	}
+	_, err = n.RevokeDevice(k, reason)
+	return err
+}
+
+// Resign records that you leave the co-op. It is final: your keys can sign
+// nothing valid afterwards, and other members' nodes stop syncing with yours.
+func (a *App) Resign(reason string) error {
+	n, err := a.ready()
+	if err != nil {
+		return err
+	}
+	_, err = n.Resign(reason)
+	return err
+}

@@ -104,7 +104,7 @@ type CoopView struct {
 	ID      string `json:"id"`      // the genesis record's ID
 	Name    string `json:"name"`    // e.g. "Riverside Data Co-op"
 	Founded string `json:"founded"` // RFC 3339
-	Members int    `json:"members"`
+	Members int    `json:"members"` // current members (not those who left)
 }
 
 // IdentityView is this node's own member and device.
@@ -156,6 +156,7 @@ type MemberView struct {
 	Devices    int      `json:"devices"`
 	Founder    bool     `json:"founder"`
 	Me         bool     `json:"me"`
+	Left       string   `json:"left"` // RFC 3339 time they left (resigned); empty for current members
 }
 
 // ExportView says what an export wrote.

@@ -24,7 +24,7 @@ func (n *Node) Secret(purpose string) []byte { return n.keys.StorageKey(purpose)
 // Admitted reports whether this node's member key is a current member.
 func (n *Node) Admitted() bool {
 	m, ok := n.State().MemberByKey(n.MemberKey())
-	return ok && m.Key == n.MemberKey()
+	return ok && m.Key == n.MemberKey() && !m.Removed
 }
 
 // RequestJoin signs a request to join with this node's member key (asking
@@ -212,4 +212,90 @@ func classNames(b coop.Bylaws) string {
 		s += c.Name
 	}
 	return s
+}
+
+// me is this node's member in the current state, if admitted and not removed.
+func (n *Node) me() (*coop.Member, error) {
+	m, ok := n.State().MemberByKey(n.MemberKey())
+	if !ok || m.Key != n.MemberKey() {
+		return nil, errors.New("this node's member is not a member of the co-op (yet)")
+	}
+	if m.Removed {
+		return nil, fmt.Errorf("%s has left the co-op", m.Name)
+	}
+	return m, nil
+}
+
+// myHeads are the member's admission and the latest records of this
+// member's keys (member key and every device), the predecessors a revocation or resignation must name so
+// that everything this member signed so far stays inside its cut.
+func (n *Node) myHeads(m *coop.Member) []record.ID {
+	keys := append([]record.PublicKey{m.Key}, m.Devices...)
+	keys = append(keys, m.Revoked...)
+	heads := coop.KeyHeads(n.Records(), keys...)
+	if !slices.Contains(heads, record.ID(m.ID)) {
+		heads = append(heads, record.ID(m.ID)) // the admission: the member exists in the record's past
+	}
+	slices.SortFunc(heads, record.CompareIDs)
+	return heads
+}
+
+// CertifyDevice certifies another device key for this node's member
+// (signed with the member key): a new laptop, say.
+func (n *Node) CertifyDevice(key record.PublicKey, label string) (*record.Record, error) {
+	m, err := n.me()
+	if err != nil {
+		return nil, err
+	}
+	r, err := coop.CertifyDevice(n.keys.Member(), n.coop, m.ID, key, label, n.opts.now(), n.myHeads(m)...)
+	if err != nil {
+		return nil, err
+	}
+	return r, n.putJudged(r)
+}
+
+// RevokeDevice revokes one of this member's device keys (a lost laptop),
+// signed with the member key. It is final: whatever that key signs from
+// now on is invalid everywhere.
+func (n *Node) RevokeDevice(key record.PublicKey, reason string) (*record.Record, error) {
+	m, err := n.me()
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(m.Devices, key) {
+		return nil, fmt.Errorf("%s is not one of %s's devices", key.String()[:12], m.Name)
+	}
+	r, err := coop.RevokeDevice(n.keys.Member(), n.coop, m.ID, key, reason, n.opts.now(), n.myHeads(m)...)
+	if err != nil {
+		return nil, err
+	}
+	return r, n.putJudged(r)
+}
+
+// Resign records that this node's member leaves the co-op. It is final:
+// whatever their keys sign from now on is invalid everywhere.
+func (n *Node) Resign(reason string) (*record.Record, error) {
+	m, err := n.me()
+	if err != nil {
+		return nil, err
+	}
+	r, err := coop.Resign(n.keys.Member(), n.coop, m.ID, reason, n.opts.now(), n.myHeads(m)...)
+	if err != nil {
+		return nil, err
+	}
+	return r, n.putJudged(r)
+}
+
+// putJudged stores r and fails, saying why, if the co-op's rules refuse it
+// (it stays stored: records are never deleted).
+func (n *Node) putJudged(r *record.Record) error {
+	if err := n.Put(r); err != nil {
+		return err
+	}
+	for _, rj := range n.State().Rejected {
+		if rj.ID == r.ID {
+			return fmt.Errorf("the co-op's rules refuse %s: %s", r.Type, rj.Reason)
+		}
+	}
+	return nil
 }

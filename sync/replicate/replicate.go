@@ -33,6 +33,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/coopnode/coopnode/node"
+	"github.com/coopnode/coopnode/node/coop"
 	"github.com/coopnode/coopnode/node/record"
 	"github.com/coopnode/coopnode/sync/p2p"
 	"github.com/coopnode/coopnode/sync/recon"
@@ -126,6 +127,7 @@ type Replicator struct {
 
 type peerState struct {
 	saved   savedPeer
+	member  bool // allowed when it connected: pushes go to it
 	syncing bool
 	strikes int // refusals since the last ban
 	push    []record.ID
@@ -183,6 +185,9 @@ func (r *Replicator) Run(ctx context.Context) error {
 			if !r.allowed(c.RemotePeer()) {
 				return // an invite's holder, come to ask to join: not a peer to sync with
 			}
+			r.mu.Lock()
+			r.peer(c.RemotePeer()).member = true
+			r.mu.Unlock()
 			r.remember(c.RemotePeer(), c.RemoteMultiaddr(), c.Stat().Direction == network.DirOutbound)
 			if r.leads(c.RemotePeer()) {
 				r.goSync(c.RemotePeer())
@@ -199,6 +204,12 @@ func (r *Replicator) Run(ctx context.Context) error {
 		r.wg.Wait()
 	}()
 	for _, p := range r.host.Network().Peers() { // connected before Run
+		if !r.allowed(p) {
+			continue
+		}
+		r.mu.Lock()
+		r.peer(p).member = true
+		r.mu.Unlock()
 		if r.leads(p) {
 			r.goSync(p)
 		}
@@ -632,19 +643,35 @@ func (r *Replicator) writeRecords(fw *frameWriter, ids []record.ID, sent *int) e
 	return flush()
 }
 
-// stored is the node's hook: push what was stored to every connected,
-// allowed peer except the one it came from.
+// stored is the node's hook: push what was stored to every connected
+// member peer except the one it came from. A revocation or removal may end
+// a peer's right to sync: those peers are disconnected (the gater then
+// refuses them).
 func (r *Replicator) stored(recs []*record.Record, from string) {
 	ids := make([]record.ID, len(recs))
+	recheck := false
 	for i, rec := range recs {
 		ids[i] = rec.ID
+		recheck = recheck || rec.Type == coop.TypeRevoked || rec.Type == coop.TypeRemoved
 	}
 	for _, p := range r.host.Network().Peers() {
-		if p.String() == from || !r.allowed(p) {
+		if recheck && !r.allowed(p) {
+			r.mu.Lock()
+			wasMember := r.peer(p).member
+			r.peer(p).member = false
+			r.mu.Unlock()
+			if wasMember {
+				r.log.Info("disconnecting a peer whose device or member was removed", "peer", p)
+				r.host.Network().ClosePeer(p)
+			}
 			continue
 		}
 		r.mu.Lock()
 		ps := r.peer(p)
+		if p.String() == from || !ps.member {
+			r.mu.Unlock()
+			continue
+		}
 		ps.push = append(ps.push, ids...)
 		start := !ps.pushing
 		ps.pushing = true

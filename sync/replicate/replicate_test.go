@@ -364,3 +364,80 @@ func refused(a, b *member) uint64 {
 	}
 	return n
 }
+
+// TestRevokedAndRemoved: what a device signed before its revocation stays
+// valid; what it signs after is rejected on every node alike. A member who
+// resigns is disconnected and refused by the others.
+func TestRevokedAndRemoved(t *testing.T) {
+	a := found(t, "Ada", fast)
+	b := join(t, a, "Bo", fast, coop.RoleFounder) // Bo may admit
+	c := join(t, a, "Cy", fast)
+	b.connect(t, c)
+	converged(t, a, b, c)
+
+	// Bo certifies a phone, which admits someone: valid.
+	phone, _ := identity.Generate(nil)
+	cert, err := b.n.CertifyDevice(phone.DeviceKey(), "phone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xan := request(t, a.n.CoopID(), "Xan")
+	before, err := coop.AdmitRequest(phone.Device(), a.n.CoopID(), xan, "member", nil, time.Now(), cert.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.n.Put(xan, before); err != nil {
+		t.Fatal(err)
+	}
+	converged(t, a, b, c)
+	// The phone is lost: Bo revokes it. The thief then admits someone.
+	if _, err := b.n.RevokeDevice(phone.DeviceKey(), "lost"); err != nil {
+		t.Fatal(err)
+	}
+	converged(t, a, b, c)
+	zed := request(t, a.n.CoopID(), "Zed")
+	after, err := coop.AdmitRequest(phone.Device(), a.n.CoopID(), zed, "member", nil, time.Now(), cert.ID, before.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The record is well signed: the gate stores it; the fold rejects it, everywhere.
+	if _, refused, err := c.n.Accept([][]byte{zed.Bytes(), after.Bytes()}, "test"); err != nil || len(refused) != 0 {
+		t.Fatalf("the gate refused a well-signed record: %v %v", refused, err)
+	}
+	converged(t, a, b, c)
+	for _, m := range []*member{a, b, c} {
+		s := m.n.State()
+		if !rejected(s, after.ID) || rejected(s, before.ID) {
+			t.Logf("%s holds after: %v; rejected %+v; pending %v; members %d", m.name, m.n.Has(after.ID), s.Rejected, s.Pending, len(s.Members))
+			t.Fatalf("%s: after the cut rejected %v (want true), before it %v (want false)", m.name, rejected(s, after.ID), rejected(s, before.ID))
+		}
+		if len(s.Members) != 4 {
+			t.Fatalf("%s: %d members, want 4 (Xan in, Zed out)", m.name, len(s.Members))
+		}
+	}
+
+	// Cy resigns: the others disconnect Cy's device and refuse it after.
+	if _, err := c.n.Resign("moving away"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the resignation to reach a and b", func() bool {
+		return a.n.State().DeviceAllowed(c.n.DeviceKey()) == false && b.n.State().DeviceAllowed(c.n.DeviceKey()) == false
+	})
+	waitFor(t, "Cy's disconnect", func() bool {
+		return a.svc.Host.Network().Connectedness(c.svc.Host.ID()) != network.Connected &&
+			b.svc.Host.Network().Connectedness(c.svc.Host.ID()) != network.Connected
+	})
+	waitFor(t, "Cy's redial refused", func() bool { return a.svc.Host.Refused()[c.svc.Host.ID()] > 0 })
+	if digest(a) != digest(b) {
+		t.Fatal("a and b differ after the resignation")
+	}
+}
+
+func rejected(s *coop.State, id record.ID) bool {
+	for _, r := range s.Rejected {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}

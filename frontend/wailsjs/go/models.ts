@@ -235,6 +235,7 @@ export namespace app {
 	    devices: number;
 	    founder: boolean;
 	    me: boolean;
+	    left: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new MemberView(source);
@@ -251,6 +252,7 @@ export namespace app {
 	        this.devices = source["devices"];
 	        this.founder = source["founder"];
 	        this.me = source["me"];
+	        this.left = source["left"];
 	    }
 	}
 	export class NetworkView {

@@ -22,6 +22,10 @@ export function Members():Promise<Array<app.MemberView>>;
 
 export function Peers():Promise<Array<app.PeerView>>;
 
+export function Resign(arg1:string):Promise<void>;
+
+export function RevokeDevice(arg1:string,arg2:string):Promise<void>;
+
 export function Status():Promise<app.StatusView>;
 
 export function Unlock(arg1:string):Promise<void>;

@@ -42,6 +42,14 @@ export function Peers() {
   return window['go']['app']['App']['Peers']();
 }
 
+export function Resign(arg1) {
+  return window['go']['app']['App']['Resign'](arg1);
+}
+
+export function RevokeDevice(arg1, arg2) {
+  return window['go']['app']['App']['RevokeDevice'](arg1, arg2);
+}
+
 export function Status() {
   return window['go']['app']['App']['Status']();
 }
