@@ -83,8 +83,12 @@ fuzz:
 	$(GO) test ./sync/replicate -run '^$$' -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME)
 
 # Benchmarks, run and reported (not part of `make test`).
+BENCH_RECORDS ?= 200000
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./sync/recon
+	$(GO) test -run '^$$' -bench 'Fold|Reaches' ./node/coop
+	$(GO) test -run '^$$' -bench Propagation20 -benchtime 50x ./sync/replicate
+	COOPNODE_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench FirstSync -benchtime 1x -timeout 60m ./sync/replicate
 
 clean:
 	rm -rf $(BIN) build/bin out

@@ -177,6 +177,7 @@ func (a *App) Status() (StatusView, error) {
 		v.Me = &IdentityView{MemberKey: n.MemberKey().String(), DeviceKey: n.DeviceKey().String(), Roles: []string{}}
 		if reqs := n.OwnJoinRequests(); len(reqs) > 0 {
 			v.Me.Name = reqs[len(reqs)-1].Body.Name
+			v.JoinRequest = reqs[len(reqs)-1].Record.ID.String()
 		}
 		v.Problems = append(v.Problems, n.Problems()...)
 		return v, nil

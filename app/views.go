@@ -35,6 +35,8 @@ type StatusView struct {
 	NeedsNewer int `json:"needsNewer"`
 	// Problems are human-readable sentences about what is wrong and what to do.
 	Problems []string `json:"problems"`
+	// JoinRequest is the ID of this node's own request to join, while State is StateJoining.
+	JoinRequest string `json:"joinRequest,omitempty"`
 	// Network is nil when this process runs no network (one-shot CLI commands).
 	Network *NetworkView `json:"network,omitempty"`
 }

@@ -45,7 +45,7 @@ func (n *Node) Import(r io.Reader) (ImportReport, error) {
 		return rep, fmt.Errorf("this bundle %w (%s); this node's co-op is %s. Nothing was imported", ErrForeignCoop, hdr.Coop.Short(), n.coop.Short())
 	}
 	rep.Read = len(recs)
-	added, err := n.store(recs, 1000, "")
+	added, err := n.store(recs, storeBatch, "")
 	rep.Added, rep.Had = added, len(recs)-added
 	if err != nil {
 		return rep, err

@@ -392,8 +392,11 @@ func (n *Node) Records() []*record.Record {
 // ErrForeignCoop: records or a bundle of another co-op.
 var ErrForeignCoop = errors.New("belongs to another co-op")
 
-// Put verifies and durably stores records, then refolds state. Records
-// already held are skipped. Either all new records are stored or none.
+// Put verifies and durably stores records; state is refolded when next
+// read. Records already held are skipped. If any record fails to verify,
+// none is stored. Records are stored in transactions of storeBatch: a
+// failure to store (a full disk) keeps the earlier batches, which are
+// verified and durable, and says how many; calling Put again resumes.
 func (n *Node) Put(recs ...*record.Record) error {
 	verified := make([]*record.Record, len(recs))
 	for i, r := range recs {
@@ -403,7 +406,7 @@ func (n *Node) Put(recs ...*record.Record) error {
 		}
 		verified[i] = v
 	}
-	_, err := n.store(verified, len(recs)+1, "")
+	_, err := n.store(verified, storeBatch, "")
 	return err
 }
 
@@ -427,6 +430,14 @@ func (n *Node) OnStored(f func(recs []*record.Record, from string)) (cancel func
 		n.mu.Unlock()
 	}
 }
+
+// At most storeBatch records, and about batchBytes, go in one store
+// transaction: Badger caps a transaction's size (about 2 MB with our 16 MB
+// memtable), and each transaction costs an fsync.
+const (
+	storeBatch = 2000
+	batchBytes = 1 << 20
+)
 
 // store durably stores the records not yet held, batch records per
 // transaction, and marks state for refolding. It returns how many were
@@ -477,8 +488,14 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 			fresh = append(fresh, r)
 		}
 	}
-	for i := 0; i < len(fresh); i += batch {
-		chunk := fresh[i:min(i+batch, len(fresh))]
+	for i := 0; i < len(fresh); {
+		// Up to batch records and batchBytes per transaction.
+		end, size := i, 0
+		for end < len(fresh) && end-i < batch && (end == i || size+len(fresh[end].Payload) < batchBytes) {
+			size += len(fresh[end].Payload)
+			end++
+		}
+		chunk := fresh[i:end]
 		err := n.kv.Update(func(tx store.Tx) error {
 			for _, r := range chunk {
 				if err := tx.Set(recordKey(r.ID), r.Bytes()); err != nil {
@@ -498,6 +515,7 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 			n.records[r.ID] = r
 		}
 		n.dirty = true
+		i = end
 	}
 	return fresh, nil
 }

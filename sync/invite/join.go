@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -263,7 +264,7 @@ func Send(ctx context.Context, inv Invite, req *record.Record) (Reply, error) {
 		if sentinel == nil {
 			return rep, fmt.Errorf("the inviter refused the request: %s", rep.Message)
 		}
-		return rep, fmt.Errorf("%w: %s", sentinel, rep.Message)
+		return rep, fmt.Errorf("%w%s", sentinel, strings.TrimPrefix(rep.Message, sentinel.Error()))
 	}
 	return rep, nil
 }

@@ -95,6 +95,7 @@ type PeerStatus struct {
 	Refused     map[string]uint64 // records it sent that failed verification, by reason
 	BannedUntil time.Time
 	LastError   string
+	LastSession SessionStats // of the last completed session with it (either side's view)
 }
 
 // SessionStats describe one reconciliation session.
@@ -127,6 +128,7 @@ type Replicator struct {
 
 type peerState struct {
 	saved   savedPeer
+	last    SessionStats
 	member  bool // allowed when it connected: pushes go to it
 	syncing bool
 	strikes int // refusals since the last ban
@@ -402,17 +404,18 @@ func (r *Replicator) SyncWith(ctx context.Context, p peer.ID) (SessionStats, err
 	}()
 	s, err := r.host.NewStream(ctx, p, SyncProtocol)
 	if err != nil {
-		return SessionStats{}, r.note(p, fmt.Errorf("open sync stream: %w", err))
+		return SessionStats{}, r.note(p, SessionStats{}, fmt.Errorf("open sync stream: %w", err))
 	}
 	st, err := r.session(ctx, s, true)
-	return st, r.note(p, err)
+	return st, r.note(p, st, err)
 }
 
 // note records a session's outcome for p and returns err.
-func (r *Replicator) note(p peer.ID, err error) error {
+func (r *Replicator) note(p peer.ID, st SessionStats, err error) error {
 	r.mu.Lock()
 	ps := r.peer(p)
 	if err == nil {
+		ps.last = st
 		ps.saved.LastSync = time.Now().UTC()
 		ps.saved.Error = ""
 	} else {
@@ -429,8 +432,8 @@ func (r *Replicator) handleSync(s network.Stream) {
 		s.Reset()
 		return
 	}
-	_, err := r.session(r.runCtx(), s, false)
-	r.note(p, err)
+	st, err := r.session(r.runCtx(), s, false)
+	r.note(p, st, err)
 }
 
 func (r *Replicator) allowed(p peer.ID) bool {
@@ -788,6 +791,7 @@ func (r *Replicator) Peers() []PeerStatus {
 		if ps, ok := r.peers[p]; ok {
 			s := ps.saved
 			v.Addrs, v.LastSync, v.Sent, v.Received, v.LastError = slices.Clone(s.Addrs), s.LastSync, s.Sent, s.Received, s.Error
+			v.LastSession = ps.last
 			for k, n := range s.Refused {
 				v.Refused[k] = n
 			}

@@ -34,7 +34,7 @@ func opts() node.Options { return node.Options{KDF: cheap} }
 // fast makes sessions and redials frequent, so tests converge quickly.
 var fast = Options{Interval: 300 * time.Millisecond, Redial: 200 * time.Millisecond}
 
-func (m *member) start(t *testing.T, o Options) {
+func (m *member) start(t testing.TB, o Options) {
 	t.Helper()
 	if err := m.n.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -47,14 +47,14 @@ func (m *member) start(t *testing.T, o Options) {
 }
 
 // stop closes the node (and with it the host); reopen brings it back.
-func (m *member) stop(t *testing.T) {
+func (m *member) stop(t testing.TB) {
 	t.Helper()
 	if err := m.n.Close(); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func (m *member) reopen(t *testing.T, o Options) {
+func (m *member) reopen(t testing.TB, o Options) {
 	t.Helper()
 	n, err := node.Open(m.home, []byte("pass"), opts())
 	if err != nil {
@@ -74,7 +74,7 @@ func (m *member) addrs() []string {
 }
 
 // connect tells m where o is; m's replicator dials it.
-func (m *member) connect(t *testing.T, o *member) {
+func (m *member) connect(t testing.TB, o *member) {
 	t.Helper()
 	ai := peer.AddrInfo{ID: o.svc.Host.ID(), Addrs: o.svc.Host.Addrs()}
 	addrs, err := peer.AddrInfoToP2pAddrs(&ai)
@@ -86,7 +86,7 @@ func (m *member) connect(t *testing.T, o *member) {
 	}
 }
 
-func found(t *testing.T, name string, o Options) *member {
+func found(t testing.TB, name string, o Options) *member {
 	t.Helper()
 	home := filepath.Join(t.TempDir(), name)
 	n, err := node.Init(home, name, "Riverside", []byte("pass"), opts())
@@ -102,7 +102,7 @@ func found(t *testing.T, name string, o Options) *member {
 // join makes a new member through the real path: a new home for the
 // co-op, a join request, admission by admitter, and the records reaching the
 // joiner over the network from the admitter (trusted from the "invite").
-func join(t *testing.T, admitter *member, name string, o Options, roles ...string) *member {
+func join(t testing.TB, admitter *member, name string, o Options, roles ...string) *member {
 	t.Helper()
 	home := filepath.Join(t.TempDir(), name)
 	n, err := node.Join(home, admitter.n.CoopID(), []byte("pass"), opts())
@@ -127,7 +127,7 @@ func join(t *testing.T, admitter *member, name string, o Options, roles ...strin
 	return m
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
@@ -141,7 +141,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func digest(m *member) string { d := m.n.State().Digest(); return fmt.Sprintf("%x", d[:8]) }
 
 // converged waits until every member holds the same records and digest.
-func converged(t *testing.T, ms ...*member) {
+func converged(t testing.TB, ms ...*member) {
 	t.Helper()
 	waitFor(t, "convergence", func() bool {
 		for _, m := range ms[1:] {
@@ -159,7 +159,7 @@ func converged(t *testing.T, ms ...*member) {
 }
 
 // request makes a join request from a fresh identity (not running a node).
-func request(t *testing.T, c record.ID, name string) *record.Record {
+func request(t testing.TB, c record.ID, name string) *record.Record {
 	t.Helper()
 	k, err := identity.Generate(nil)
 	if err != nil {

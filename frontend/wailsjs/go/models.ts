@@ -352,6 +352,7 @@ export namespace app {
 	    pending: number;
 	    needsNewer: number;
 	    problems: string[];
+	    joinRequest?: string;
 	    network?: NetworkView;
 	
 	    static createFrom(source: any = {}) {
@@ -370,6 +371,7 @@ export namespace app {
 	        this.pending = source["pending"];
 	        this.needsNewer = source["needsNewer"];
 	        this.problems = source["problems"];
+	        this.joinRequest = source["joinRequest"];
 	        this.network = this.convertValues(source["network"], NetworkView);
 	    }
 	
