@@ -7,10 +7,17 @@
 //
 // Page query parameters understood by fake-go.js:
 //   token=...              required, else every call rejects with a 401 Error
-//   state=ready|locked|uninitialized   starting state (default ready)
+//   state=ready|locked|uninitialized|joining   starting state (default ready)
 //   members=Name,Name      member names (default: the founder only)
 //   problems=1             add two example problems
 //   reject=string          reject with plain strings, as Wails does
+//   network=0              the node runs no network (Peers and Invite refuse)
+//   requests=0             no join request waiting (default: Katherine Johnson's)
+//   mayadmit=0             this member may not admit (requests say why)
+//   admitafter=MS          after a Join, admit this home MS milliseconds later
+//   slow=MS                how long an export or import takes (default 600)
+// Join understands invites containing EXPIRED, USED, FORGED or OFFLINE (see
+// fake-go.js); window.__fake has call counts and admitMe() for tests.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize } from 'node:path';

@@ -156,7 +156,7 @@ async function foundFlow() {
   await page.getByTestId('init-passphrase2').fill(env.COOPNODE_PASSPHRASE_UI);
   await page.getByTestId('init-submit').click();
   await expectReady(page, coop, member);
-  assert.ok(await page.getByText('Only you so far. Inviting members arrives with sync.').isVisible(), 'the only-member note is shown');
+  assert.ok(await page.getByText('Only you so far. Invite the first members with “Invite someone” below.').isVisible(), 'the only-member note is shown');
   await shot(page, 'found-2-ready.png');
 
   assertOnlyExpectedErrors(errors, failed, ['/api/Init']);

@@ -4,6 +4,7 @@ import { plural, shortHex } from './format';
 const stateLabel: Record<string, string> = {
   uninitialized: 'not set up',
   locked: 'locked',
+  joining: 'waiting to be admitted',
   ready: 'ready',
   'no-access': 'no access',
 };
@@ -25,7 +26,9 @@ export function Header(props: {
           {ready && status?.coop ? (
             <h1 data-testid="coop-name">{status.coop.name}</h1>
           ) : (
-            <h1 class="placeholder-title">{status?.state === 'uninitialized' ? 'Welcome' : 'Your co-op'}</h1>
+            <h1 class="placeholder-title">
+              {status?.state === 'uninitialized' ? 'Welcome' : status?.state === 'joining' ? 'Joining a co-op' : 'Your co-op'}
+            </h1>
           )}
           {ready && status?.me && (
             <p class="who">

@@ -1,24 +1,53 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, describeError, type BylawsView, type MemberView, type Problem, type StatusView } from './api';
+import { api, describeError, type BylawsView, type JoinRequestView, type MemberView, type Problem, type StatusView } from './api';
 import { ErrorBox } from './ErrorBox';
 import { formatDate, formatDateTime, list, plural } from './format';
+import { InviteBox, JoinRequests, MembersTable, roleList } from './Members';
+import { PeersPanel } from './Peers';
+import { BundlesPanel } from './Bundles';
+import { usePoll } from './poll';
 
-type TabId = 'coop' | 'bylaws' | 'members' | 'node';
+type TabId = 'coop' | 'bylaws' | 'members' | 'peers' | 'bundles' | 'node';
 const TABS: { id: TabId; label: string }[] = [
   { id: 'coop', label: 'Co-op' },
   { id: 'bylaws', label: 'Bylaws' },
   { id: 'members', label: 'Members' },
+  { id: 'peers', label: 'Peers' },
+  { id: 'bundles', label: 'Bundles' },
   { id: 'node', label: 'This node' },
 ];
 
+// How often the join requests are checked while the Members tab is on screen.
+const requestsPollMs = 5000;
+
 type Loaded<T> = { value?: T; problem?: Problem };
 
-export function ReadyView({ status, generation }: { status: StatusView; generation: number }) {
+export function ReadyView({
+  status,
+  generation,
+  onChanged,
+  refreshStatus,
+}: {
+  status: StatusView;
+  generation: number;
+  // A full refresh (status, bylaws, members, requests) after a change made here.
+  onChanged: () => void;
+  // A quiet status refresh, for polling.
+  refreshStatus: () => Promise<void>;
+}) {
   const [tab, setTab] = useState<TabId>('coop');
   const [bylaws, setBylaws] = useState<Loaded<BylawsView>>({});
   const [members, setMembers] = useState<Loaded<MemberView[]>>({});
+  const [requests, setRequests] = useState<Loaded<JoinRequestView[]>>({});
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
+
+  const loadRequests = () =>
+    api.joinRequests().then(
+      (value) => setRequests({ value: list(value) }),
+      (e) => setRequests({ problem: describeError(e) }),
+    );
+  usePoll(loadRequests, requestsPollMs, tab === 'members', false);
 
   useEffect(() => {
     let live = true;
@@ -30,12 +59,17 @@ export function ReadyView({ status, generation }: { status: StatusView; generati
       (value) => live && setMembers({ value: list(value) }),
       (e) => live && setMembers({ problem: describeError(e) }),
     );
+    api.joinRequests().then(
+      (value) => live && setRequests({ value: list(value) }),
+      (e) => live && setRequests({ problem: describeError(e) }),
+    );
     return () => {
       live = false;
     };
   }, [generation]);
 
   const problems = list(status.problems);
+  const waiting = list(requests.value).filter((r) => r.mayAdmit && !r.admitted).length;
 
   function onTabKey(e: KeyboardEvent) {
     const i = TABS.findIndex((t) => t.id === tab);
@@ -78,6 +112,13 @@ export function ReadyView({ status, generation }: { status: StatusView; generati
           >
             {t.label}
             {t.id === 'members' && members.value && <span class="count">{members.value.length}</span>}
+            {t.id === 'members' && waiting > 0 && (
+              <span class="count warn" title={`${plural(waiting, 'request')} to join waiting for you`}>
+                <span aria-hidden="true">+{waiting}</span>
+                <span class="sr-only">, {plural(waiting, 'request')} to join waiting</span>
+              </span>
+            )}
+            {t.id === 'peers' && status.network && <span class="count">{status.network.connected ?? 0}</span>}
             {t.id === 'node' && problems.length > 0 && <span class="count warn">{problems.length}</span>}
           </button>
         ))}
@@ -92,9 +133,21 @@ export function ReadyView({ status, generation }: { status: StatusView; generati
         </Load>
       </Panel>
       <Panel id="members" tab={tab}>
-        <Load loaded={members} what="members">
-          {(m) => <MembersPanel members={m} />}
-        </Load>
+        <div class="stack">
+          <Load loaded={members} what="members">
+            {(m) => <MembersTable members={m} />}
+          </Load>
+          <Load loaded={requests} what="requests to join">
+            {(r) => <JoinRequests requests={r} classes={list(bylaws.value?.classes)} onAdmitted={onChanged} />}
+          </Load>
+          <InviteBox />
+        </div>
+      </Panel>
+      <Panel id="peers" tab={tab}>
+        <PeersPanel status={status} active={tab === 'peers'} refreshStatus={refreshStatus} />
+      </Panel>
+      <Panel id="bundles" tab={tab}>
+        <BundlesPanel status={status} onImported={onChanged} />
       </Panel>
       <Panel id="node" tab={tab}>
         <NodePanel status={status} />
@@ -158,11 +211,6 @@ const votingRules: Record<string, string> = {
   'one-member-one-vote': 'One member, one vote',
 };
 
-function roleList(roles: string[] | null | undefined) {
-  const r = list(roles);
-  return r.length ? r.map((x) => <span class="tag" key={x}>{x}</span>) : <span class="muted">none</span>;
-}
-
 function BylawsPanel({ bylaws: b }: { bylaws: BylawsView }) {
   const classes = list(b.classes);
   const admitRoles = list(b.admitRoles);
@@ -222,46 +270,6 @@ function BylawsPanel({ bylaws: b }: { bylaws: BylawsView }) {
 
       <h3>Text of the bylaws</h3>
       {b.text ? <div class="bylaws-text">{b.text}</div> : <p class="muted">The bylaws have no text yet.</p>}
-    </div>
-  );
-}
-
-function MembersPanel({ members }: { members: MemberView[] }) {
-  if (members.length === 0) return <p class="empty">No members yet.</p>;
-  const onlyMe = members.length === 1 && members[0].me;
-  return (
-    <div class="stack">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Class</th>
-            <th scope="col">Roles</th>
-            <th scope="col">Admitted</th>
-            <th scope="col" class="num">
-              Devices
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {members.map((m) => (
-            <tr key={m.id} data-testid="member-row" class={m.me ? 'me' : undefined}>
-              <th scope="row" title={m.id}>
-                <span class="member-name">{m.name}</span>
-                {m.me && <span class="badge you">you</span>}
-                {m.founder && <span class="badge founder">founder</span>}
-              </th>
-              <td>{m.class || <span class="muted">—</span>}</td>
-              <td>{roleList(m.roles)}</td>
-              <td>
-                <time dateTime={m.admitted}>{formatDate(m.admitted)}</time>
-              </td>
-              <td class="num">{m.devices}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {onlyMe && <p class="empty">Only you so far. Inviting members arrives with sync.</p>}
     </div>
   );
 }

@@ -7,6 +7,13 @@ import type { app } from '../wailsjs/go/models';
 export type StatusView = app.StatusView;
 export type BylawsView = app.BylawsView;
 export type MemberView = app.MemberView;
+export type NetworkView = app.NetworkView;
+export type PeerView = app.PeerView;
+export type InviteView = app.InviteView;
+export type JoinView = app.JoinView;
+export type JoinRequestView = app.JoinRequestView;
+export type ExportView = app.ExportView;
+export type ImportView = app.ImportView;
 
 // Turns a synchronous throw (e.g. window.go missing) into a rejected promise.
 function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -19,6 +26,13 @@ export const api = {
   members: () => call(() => App.Members()),
   init: (name: string, coop: string, passphrase: string) => call(() => App.Init(name, coop, passphrase)),
   unlock: (passphrase: string) => call(() => App.Unlock(passphrase)),
+  peers: () => call(() => App.Peers()),
+  invite: (hours: number) => call(() => App.Invite(hours)),
+  join: (invite: string, name: string, passphrase: string) => call(() => App.Join(invite, name, passphrase)),
+  joinRequests: () => call(() => App.JoinRequests()),
+  admit: (requestId: string, className: string) => call(() => App.Admit(requestId, className)),
+  exportBundle: (path: string, since: string) => call(() => App.ExportBundle(path, since)),
+  importBundle: (path: string) => call(() => App.ImportBundle(path)),
 };
 
 // Wails rejects with a string; the browser bridge rejects with an Error.
