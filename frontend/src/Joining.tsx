@@ -18,6 +18,7 @@ export function JoiningView({
   const view = attempt?.view;
   const coopName = view?.coop || status.coop?.name || '';
   const coopId = view?.coopId || status.coop?.id || '';
+  const requestId = view?.request || status.joinRequest || '';
   const problems = list(status.problems);
   return (
     <section class="card joining" data-testid="joining-state" aria-labelledby="joining-title">
@@ -41,12 +42,12 @@ export function JoiningView({
           <dt>Your name</dt>
           <dd>{status.me?.name || '—'}</dd>
         </div>
-        {view?.request && (
+        {requestId && (
           <div class="fact">
             <dt>Request ID</dt>
             <dd>
               <code class="hex" data-testid="join-request-id">
-                {view.request}
+                {requestId}
               </code>
               <span class="hint">The member who admits you sees the same ID under Requests to join.</span>
             </dd>
