@@ -87,6 +87,7 @@ BENCH_RECORDS ?= 200000
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./sync/recon
 	$(GO) test -run '^$$' -bench 'Fold|Reaches' ./node/coop
+	COOPNODE_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench VerifyVsEd25519 -benchtime 3x -timeout 60m ./node/verify
 	$(GO) test -run '^$$' -bench Propagation20 -benchtime 50x ./sync/replicate
 	COOPNODE_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench FirstSync -benchtime 1x -timeout 60m ./sync/replicate
 

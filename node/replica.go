@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/coopnode/coopnode/node/record"
 	"github.com/coopnode/coopnode/node/store"
@@ -82,7 +79,7 @@ func refusal(err error) Refusal {
 // only for failures to store (ErrClosed, a full disk): then nothing of
 // this call was stored.
 func (n *Node) Accept(raw [][]byte, from string) (added int, refused []Refusal, err error) {
-	recs, errs := decodeAll(raw)
+	recs, errs := record.DecodeAll(raw)
 	good := make([]*record.Record, 0, len(raw))
 	for i, r := range recs {
 		if errs[i] != nil {
@@ -97,36 +94,6 @@ func (n *Node) Accept(raw [][]byte, from string) (added int, refused []Refusal, 
 	}
 	added, err = n.store(good, storeBatch, from)
 	return added, refused, err
-}
-
-// decodeAll decodes and verifies records on every core: signature checks
-// are most of the cost of receiving records.
-func decodeAll(raw [][]byte) ([]*record.Record, []error) {
-	recs, errs := make([]*record.Record, len(raw)), make([]error, len(raw))
-	workers := min(runtime.GOMAXPROCS(0), (len(raw)+63)/64)
-	if workers <= 1 {
-		for i, b := range raw {
-			recs[i], errs[i] = record.Decode(b)
-		}
-		return recs, errs
-	}
-	var wg sync.WaitGroup
-	next := atomic.Int64{}
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(raw) {
-					return
-				}
-				recs[i], errs[i] = record.Decode(raw[i])
-			}
-		}()
-	}
-	wg.Wait()
-	return recs, errs
 }
 
 // DeviceAllowed reports whether k may sync with this node: a certified

@@ -191,16 +191,25 @@ func (r *Reader) Next() (*record.Record, error) {
 		r.zr.Close()
 		return nil, io.EOF
 	}
-	b, err := r.chunk(maxRecord, fmt.Sprintf("record %d of %d", r.seen+1, r.hdr.Records))
+	b, err := r.nextRaw()
 	if err != nil {
 		return nil, err
 	}
 	rec, err := record.Decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: record %d of %d: %v", ErrTampered, r.seen+1, r.hdr.Records, err)
+		return nil, fmt.Errorf("%w: record %d of %d: %v", ErrTampered, r.seen, r.hdr.Records, err)
+	}
+	return rec, nil
+}
+
+// nextRaw returns the next record's bytes, unverified.
+func (r *Reader) nextRaw() ([]byte, error) {
+	b, err := r.chunk(maxRecord, fmt.Sprintf("record %d of %d", r.seen+1, r.hdr.Records))
+	if err != nil {
+		return nil, err
 	}
 	r.seen++
-	return rec, nil
+	return b, nil
 }
 
 // Close releases the decoder.
@@ -213,17 +222,47 @@ func ReadAll(rd io.Reader) (Header, []*record.Record, error) {
 		return Header{}, nil, err
 	}
 	defer r.Close()
-	recs := make([]*record.Record, 0, min(r.hdr.Records, 1<<20))
-	for {
-		rec, err := r.Next()
-		if err == io.EOF {
-			return r.hdr, recs, nil
+	recs, err := r.All()
+	return r.hdr, recs, err
+}
+
+// All reads and verifies every remaining record and the trailer, verifying
+// signatures on every core. Errors are as Next's.
+func (r *Reader) All() ([]*record.Record, error) {
+	first := r.seen
+	recs := make([]*record.Record, 0, min(r.hdr.Records-r.seen, 1<<20))
+	// Read in batches and verify each batch on every core.
+	const batch = 4096
+	raw := make([][]byte, 0, batch)
+	verify := func() error {
+		got, errs := record.DecodeAll(raw)
+		for i, err := range errs {
+			if err != nil {
+				return fmt.Errorf("%w: record %d of %d: %v", ErrTampered, first+len(recs)+i+1, r.hdr.Records, err)
+			}
 		}
-		if err != nil {
-			return r.hdr, nil, err
-		}
-		recs = append(recs, rec)
+		recs = append(recs, got...)
+		raw = raw[:0]
+		return nil
 	}
+	for r.seen < r.hdr.Records {
+		b, err := r.nextRaw()
+		if err != nil {
+			return nil, err
+		}
+		if raw = append(raw, b); len(raw) == batch {
+			if err := verify(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := verify(); err != nil {
+		return nil, err
+	}
+	if _, err := r.Next(); err != io.EOF { // the trailer
+		return nil, err
+	}
+	return recs, nil
 }
 
 // Write writes recs as a bundle of co-op coop.

@@ -7,6 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // Binary form, version 1:
@@ -185,4 +188,35 @@ func DecodeDSSE(b []byte) (*Record, error) {
 		sigs[i] = Signature{Key: k, Sig: sig}
 	}
 	return verify(payload, sigs)
+}
+
+// DecodeAll decodes and verifies many records on every core: signature
+// checks are most of the cost of receiving or reading records. errs[i] is
+// Decode's error for raw[i].
+func DecodeAll(raw [][]byte) (recs []*Record, errs []error) {
+	recs, errs = make([]*Record, len(raw)), make([]error, len(raw))
+	workers := min(runtime.GOMAXPROCS(0), (len(raw)+63)/64)
+	if workers <= 1 {
+		for i, b := range raw {
+			recs[i], errs[i] = Decode(b)
+		}
+		return recs, errs
+	}
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(raw) {
+					return
+				}
+				recs[i], errs[i] = Decode(raw[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return recs, errs
 }

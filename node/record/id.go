@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"filippo.io/edwards25519"
 )
@@ -85,6 +87,9 @@ var ErrWeakKey = errors.New("unusable public key")
 
 // Check rejects keys that are not points on the curve or are of small order.
 func (k PublicKey) Check() error {
+	if _, ok := goodKeys.Load(k); ok {
+		return nil
+	}
 	p, err := new(edwards25519.Point).SetBytes(k[:])
 	if err != nil {
 		return fmt.Errorf("%w %s: not a curve point", ErrWeakKey, k.String()[:12])
@@ -92,5 +97,18 @@ func (k PublicKey) Check() error {
 	if new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1 {
 		return fmt.Errorf("%w %s: small order", ErrWeakKey, k.String()[:12])
 	}
+	if goodKeyCount.Add(1) <= maxGoodKeys {
+		goodKeys.Store(k, struct{}{})
+	}
 	return nil
 }
+
+// goodKeys remembers keys that passed Check: a co-op's records come from a
+// few thousand keys, and decompressing a point costs as much as a third of
+// a signature check. Bounded, so a flood of fresh keys cannot grow it.
+var (
+	goodKeys     sync.Map
+	goodKeyCount atomic.Int64
+)
+
+const maxGoodKeys = 1 << 16

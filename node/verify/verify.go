@@ -65,21 +65,16 @@ func Bundle(r io.Reader) (Report, error) {
 	defer br.Close()
 	hdr := br.Header()
 	rep.Coop, rep.Created = hdr.Coop.String(), hdr.Created.UTC().Format(record.TimeFormat)
-	var recs []*record.Record
-	for {
-		rec, err := br.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			// Signatures, IDs, truncation and tampering: nothing after this point can be trusted.
-			rep.Failures = append(rep.Failures, Finding{Reason: err.Error()})
-			return rep, nil
-		}
+	recs, err := br.All() // signatures checked on every core
+	if err != nil {
+		// Signatures, IDs, truncation and tampering: nothing after this point can be trusted.
+		rep.Failures = append(rep.Failures, Finding{Reason: err.Error()})
+		return rep, nil
+	}
+	for _, rec := range recs {
 		rep.Records++
 		rep.Signatures += len(rec.Sigs)
 		rep.Types[rec.Type]++
-		recs = append(recs, rec)
 	}
 	return Records(hdr.Coop, recs, rep), nil
 }

@@ -1,0 +1,80 @@
+package verify
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coopnode/coopnode/node/bundle"
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/record"
+)
+
+// BenchmarkVerifyVsEd25519: `coopnode verify`'s path (bundle.Read, every
+// signature and ID, the fold) on COOPNODE_BENCH_RECORDS records (default
+// 50,000), against raw Ed25519 verification of the same signatures on all
+// cores, in the same run (DESIGN target: >= 75%).
+func BenchmarkVerifyVsEd25519(b *testing.B) {
+	n := 50_000
+	if s := os.Getenv("COOPNODE_BENCH_RECORDS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	g, cert, _ := coop.Found(newKey(1), newKey(2), "Riverside", "Ana", "laptop", coop.DefaultBylaws("Riverside"), t0)
+	recs := []*record.Record{g, cert}
+	for i := len(recs); i < n; i++ {
+		k := newKey(byte(i%200 + 10))
+		r, err := coop.RequestJoin(k, g.ID, fmt.Sprintf("Applicant %07d", i), newKey(byte(i%200+11)).PublicKey(), "laptop", "bench", t0.Add(time.Duration(i)*time.Millisecond))
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	var buf bytes.Buffer
+	if err := bundle.Write(&buf, g.ID, t0, recs); err != nil {
+		b.Fatal(err)
+	}
+	type job struct {
+		pub, msg, sig []byte
+	}
+	jobs := make([]job, len(recs))
+	for i, r := range recs {
+		jobs[i] = job{r.Sigs[0].Key[:], record.PAE(record.PayloadType, r.Payload), r.Sigs[0].Sig}
+	}
+	var verifyDur, rawDur time.Duration
+	for b.Loop() {
+		start := time.Now()
+		rep, err := Bundle(bytes.NewReader(buf.Bytes()))
+		if err != nil || !rep.OK || rep.Records != n {
+			b.Fatalf("verify: %v %+v", err, rep.Failures)
+		}
+		verifyDur += time.Since(start)
+
+		start = time.Now()
+		var wg sync.WaitGroup
+		workers := runtime.GOMAXPROCS(0)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(jobs); i += workers {
+					if !ed25519.Verify(jobs[i].pub, jobs[i].msg, jobs[i].sig) {
+						panic("bad signature")
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		rawDur += time.Since(start)
+	}
+	vps := float64(n*b.N) / verifyDur.Seconds()
+	rps := float64(n*b.N) / rawDur.Seconds()
+	b.ReportMetric(vps, "verify-records/s")
+	b.ReportMetric(rps, "raw-ed25519/s")
+	b.ReportMetric(vps/rps, "ratio")
+}
