@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -141,11 +143,21 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 func digest(m *member) string { d := m.n.State().Digest(); return fmt.Sprintf("%x", d[:8]) }
 
 // converged waits until every member holds the same records and digest.
+// Each node is read once per check: comparing against a node that is
+// still receiving could pass on a moving target.
 func converged(t testing.TB, ms ...*member) {
 	t.Helper()
 	waitFor(t, "convergence", func() bool {
-		for _, m := range ms[1:] {
-			if digest(m) != digest(ms[0]) || len(m.n.IDs()) != len(ms[0].n.IDs()) {
+		type view struct {
+			digest string
+			ids    [32]byte
+		}
+		var first view
+		for i, m := range ms {
+			v := view{digest(m), setHash(m.n.IDs())}
+			if i == 0 {
+				first = v
+			} else if v != first {
 				return false
 			}
 		}
@@ -156,6 +168,16 @@ func converged(t testing.TB, ms ...*member) {
 			t.Errorf("%s still holds %d pending records", m.name, len(p))
 		}
 	}
+}
+
+// setHash names a set of record IDs.
+func setHash(ids []record.ID) [32]byte {
+	slices.SortFunc(ids, record.CompareIDs)
+	h := sha256.New()
+	for _, id := range ids {
+		h.Write(id[:])
+	}
+	return [32]byte(h.Sum(nil))
 }
 
 // request makes a join request from a fresh identity (not running a node).
