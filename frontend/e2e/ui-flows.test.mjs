@@ -213,6 +213,7 @@ test('join from an empty home: the joining screen, then the co-op once admitted'
   assert.equal(await page.getAttribute('[data-testid=state]', 'data-state'), 'ready');
   assert.equal(await page.getByTestId('joining-state').count(), 0);
   await page.getByRole('tab', { name: /Members/ }).click();
+  await page.getByTestId('member-row').nth(1).waitFor(); // the tab renders after the click returns
   const rows = await page.getByTestId('member-row').allInnerTexts();
   assert.equal(rows.length, 2);
   assert.match(rows[1], /Grace Hopper\s*you/);
