@@ -594,11 +594,19 @@ func (c *cli) verify(file string) error {
 	return nil
 }
 
-func (c *cli) invite(hours int) error {
+// running returns the API of the node running for this home: commands that
+// need its network (invite, peers) have nothing to do without one.
+func (c *cli) running(why string) (*Client, error) {
 	cl, err := Dial(c.home)
 	if errors.Is(err, ErrNoRunningNode) {
-		return fmt.Errorf("%w (the joiner reaches your node through it)", ErrNoNetwork)
-	} else if err != nil {
+		return nil, fmt.Errorf("%w%s", ErrNoNetwork, why)
+	}
+	return cl, err
+}
+
+func (c *cli) invite(hours int) error {
+	cl, err := c.running(" (the joiner reaches your node through it)")
+	if err != nil {
 		return err
 	}
 	v, err := cl.Invite(hours)
@@ -671,17 +679,15 @@ func (c *cli) requests(api API) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID[:16], r.Name, r.DeviceLabel, r.Requested, st)
 		}
-		if len(rs) > 0 && !rs[0].MayAdmit && rs[0].Why != "" {
+		if !rs[0].MayAdmit && rs[0].Why != "" {
 			fmt.Fprintf(tw, "\nYou cannot admit: %s\n", rs[0].Why)
 		}
 	})
 }
 
 func (c *cli) peers() error {
-	cl, err := Dial(c.home)
-	if errors.Is(err, ErrNoRunningNode) {
-		return ErrNoNetwork
-	} else if err != nil {
+	cl, err := c.running("")
+	if err != nil {
 		return err
 	}
 	ps, err := cl.Peers()

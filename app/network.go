@@ -140,8 +140,8 @@ func (c *Core) Join(text, name string, passphrase []byte) (JoinView, error) {
 // invalidErr marks err as the caller's mistake (HTTP 400), keeping its text and sentinel.
 func invalidErr(err error) error { return fmt.Errorf("%w: %w", ErrInvalidInput, err) }
 
-// Network reports this node's libp2p identity and addresses (nil when the
-// network is not running).
+// network reports this node's libp2p identity and addresses for Status
+// (nil when the network is not running).
 func (a *App) network() *NetworkView {
 	nw := a.core.network()
 	if nw == nil {

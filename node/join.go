@@ -72,14 +72,17 @@ type JoinRequest struct {
 func (n *Node) JoinRequests() []JoinRequest {
 	s := n.State()
 	answered := n.answered()
-	rejected := map[record.ID]bool{}
+	skip := map[record.ID]bool{} // rejected or pending: not a request anyone can answer
 	for _, r := range s.Rejected {
-		rejected[r.ID] = true
+		skip[r.ID] = true
+	}
+	for _, id := range s.Pending {
+		skip[id] = true
 	}
 	var out []JoinRequest
 	n.mu.RLock()
 	for _, r := range n.records {
-		if r.Type != coop.TypeJoinRequest || rejected[r.ID] || slices.Contains(s.Pending, r.ID) {
+		if r.Type != coop.TypeJoinRequest || skip[r.ID] {
 			continue
 		}
 		var j coop.JoinRequest

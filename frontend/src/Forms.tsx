@@ -13,6 +13,22 @@ export type Field = {
   placeholder?: string;
 };
 
+// The two fields that choose a new passphrase (founding and joining alike).
+function newPassphraseFields(prefix: string, pass: string, setPass: (v: string) => void, pass2: string, setPass2: (v: string) => void): Field[] {
+  return [
+    {
+      id: `${prefix}-passphrase`,
+      label: 'Passphrase',
+      value: pass,
+      set: setPass,
+      type: 'password',
+      auto: 'new-password',
+      hint: 'It encrypts this computer’s keys. Nobody can recover it for you: write it down somewhere safe.',
+    },
+    { id: `${prefix}-passphrase2`, label: 'Passphrase again', value: pass2, set: setPass2, type: 'password', auto: 'new-password' },
+  ];
+}
+
 export function Input({ f, autoFocus }: { f: Field; autoFocus?: boolean }) {
   const common = {
     id: f.id,
@@ -84,16 +100,7 @@ export function FoundForm({ onDone }: { onDone: () => void }) {
   const fields: Field[] = [
     { id: 'init-name', label: 'Your name', value: name, set: setName, auto: 'name', hint: 'How other members will see you.' },
     { id: 'init-coop', label: 'Co-op name', value: coop, set: setCoop, auto: 'organization', hint: 'For example “Riverside Data Co-op”.' },
-    {
-      id: 'init-passphrase',
-      label: 'Passphrase',
-      value: pass,
-      set: setPass,
-      type: 'password',
-      auto: 'new-password',
-      hint: 'It encrypts this computer’s keys. Nobody can recover it for you: write it down somewhere safe.',
-    },
-    { id: 'init-passphrase2', label: 'Passphrase again', value: pass2, set: setPass2, type: 'password', auto: 'new-password' },
+    ...newPassphraseFields('init', pass, setPass, pass2, setPass2),
   ];
 
   return (
@@ -161,16 +168,7 @@ export function JoinForm({ onResult }: { onResult: (r: JoinResult) => void }) {
       hint: 'The text starting with COOPNODE1 that a member gave you. Line breaks and spaces do not matter.',
     },
     { id: 'join-name', label: 'Your name', value: name, set: setName, auto: 'name', hint: 'How the members will see you.' },
-    {
-      id: 'join-passphrase',
-      label: 'Passphrase',
-      value: pass,
-      set: setPass,
-      type: 'password',
-      auto: 'new-password',
-      hint: 'It encrypts this computer’s keys. Nobody can recover it for you: write it down somewhere safe.',
-    },
-    { id: 'join-passphrase2', label: 'Passphrase again', value: pass2, set: setPass2, type: 'password', auto: 'new-password' },
+    ...newPassphraseFields('join', pass, setPass, pass2, setPass2),
   ];
 
   return (

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/coopnode/coopnode/node"
@@ -231,6 +230,5 @@ func TestJoinExchange(t *testing.T) {
 		if iv.n.DeviceAllowed(inv.PublicKey()) {
 			t.Fatal("an invite key is allowed to sync")
 		}
-		_ = peer.ID("")
 	})
 }
