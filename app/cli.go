@@ -193,6 +193,9 @@ func (c *cli) root() *cobra.Command {
 			RunE: func(_ *cobra.Command, args []string) error { return c.verify(args[0]) }}),
 		jsonFlag(&cobra.Command{Use: "reindex", Short: "Rebuild every derived index from the stored records", Args: cobra.NoArgs,
 			RunE: func(*cobra.Command, []string) error { return c.reindex() }}),
+	)
+	root.AddCommand(c.governCommands(jsonFlag)...)
+	root.AddCommand(
 		jsonFlag(&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
 			RunE: func(*cobra.Command, []string) error {
 				v := map[string]string{"version": Version, "go": runtime.Version(), "build": buildKind()}
@@ -575,8 +578,23 @@ func (c *cli) verify(file string) error {
 		if rep.NeedsNewer > 0 {
 			fmt.Fprintf(w, "Note        %d records are of types this coopnode does not know: not judged; verify with a newer coopnode\n", rep.NeedsNewer)
 		}
+		if len(rep.Decisions)+rep.Open > 0 {
+			fmt.Fprintf(w, "Decisions   %d closed proposals recounted from their ballots, %d open\n", len(rep.Decisions), rep.Open)
+			for _, d := range rep.Decisions {
+				fmt.Fprintf(w, "            %s %q (%s, %s): %s, %d ballots", d.Proposal[:12], d.Title, d.Kind, d.Method, d.Outcome, d.Ballots)
+				if d.Proxies > 0 {
+					fmt.Fprintf(w, " + %d by proxy", d.Proxies)
+				}
+				if d.Effect != "" {
+					fmt.Fprintf(w, "; %s", d.Effect)
+				}
+				fmt.Fprintln(w)
+			}
+		}
 		for _, f := range rep.Failures {
-			if f.Record != "" {
+			if f.Proposal != "" {
+				fmt.Fprintf(w, "FAIL        proposal %s, record %s (%s): %s\n", f.Proposal, f.Record, f.Type, f.Reason)
+			} else if f.Record != "" {
 				fmt.Fprintf(w, "FAIL        record %s (%s): %s\n", f.Record, f.Type, f.Reason)
 			} else {
 				fmt.Fprintf(w, "FAIL        %s\n", f.Reason)

@@ -31,6 +31,14 @@ type API interface {
 	Join(invite, name, passphrase string) (JoinView, error)
 	RevokeDevice(deviceKey, reason string) error
 	Resign(reason string) error
+	Proposals() ([]ProposalView, error)
+	Proposal(id string) (ProposalView, error)
+	Propose(in ProposeInput) (ProposalView, error)
+	Vote(proposal string, v VoteInput) (ProposalView, error)
+	CloseProposal(proposal string) (ProposalView, error)
+	Delegate(to, proposal, kind string) (DelegationView, error)
+	Delegations() ([]DelegationView, error)
+	EndDelegation(id string) error
 }
 
 var _ API = (*App)(nil)
@@ -144,4 +152,30 @@ func (c *Client) Join(invite, name, passphrase string) (v JoinView, err error) {
 func (c *Client) RevokeDevice(deviceKey, reason string) error {
 	return c.call("RevokeDevice", nil, deviceKey, reason)
 }
-func (c *Client) Resign(reason string) error { return c.call("Resign", nil, reason) }
+func (c *Client) Resign(reason string) error               { return c.call("Resign", nil, reason) }
+func (c *Client) Proposals() (v []ProposalView, err error) { err = c.call("Proposals", &v); return }
+func (c *Client) Proposal(id string) (v ProposalView, err error) {
+	err = c.call("Proposal", &v, id)
+	return
+}
+func (c *Client) Propose(in ProposeInput) (v ProposalView, err error) {
+	err = c.call("Propose", &v, in)
+	return
+}
+func (c *Client) Vote(proposal string, in VoteInput) (v ProposalView, err error) {
+	err = c.call("Vote", &v, proposal, in)
+	return
+}
+func (c *Client) CloseProposal(proposal string) (v ProposalView, err error) {
+	err = c.call("CloseProposal", &v, proposal)
+	return
+}
+func (c *Client) Delegate(to, proposal, kind string) (v DelegationView, err error) {
+	err = c.call("Delegate", &v, to, proposal, kind)
+	return
+}
+func (c *Client) Delegations() (v []DelegationView, err error) {
+	err = c.call("Delegations", &v)
+	return
+}
+func (c *Client) EndDelegation(id string) error { return c.call("EndDelegation", nil, id) }

@@ -22,17 +22,24 @@ type cutter struct {
 	keys        []record.PublicKey // the keys it cuts
 	byMemberKey bool               // signed by the member key, not a device
 	resignation bool
+	removal     bool   // by a decision of the members
 	name        string // the member's name, for reasons
 }
 
 func (c *cutter) kind() string {
-	if c.resignation {
+	switch {
+	case c.resignation:
 		return "resignation"
+	case c.removal:
+		return "removal"
 	}
 	return "revocation"
 }
 
 func (c *cutter) reason(k record.PublicKey) string {
+	if c.removal {
+		return fmt.Sprintf("signed by %s's key %s after their removal by decision %s; outside the removal's cut", c.name, k.String()[:12], c.id.Short())
+	}
 	if c.resignation {
 		return fmt.Sprintf("signed by %s's key %s after their resignation %s; outside the resignation's cut", c.name, k.String()[:12], c.id.Short())
 	}
@@ -95,12 +102,19 @@ func (s *State) applyRemoved(r *record.Record) string {
 	case !s.reaches(r.ID, record.ID(rm.Member)):
 		return "the member's admission is not in this record's causal past"
 	case r.Author != m.Key && !s.certifiedFor(r.ID, r.Author, m.ID):
-		return fmt.Sprintf("only a member's own resignation is accepted for now, signed with their member key or one of their devices: "+
-			"removing %s will need a decision of the members, which arrives with governance by decision", m.Name)
+		return fmt.Sprintf("a member.removed record is a resignation, signed with the member's own key or one of their devices: "+
+			"to remove %s, propose their removal to the members", m.Name)
 	}
+	s.remove(r, m, true)
+	return ""
+}
+
+// remove ends m's membership by r (a resignation, or the close of a
+// removal proposal) and pins r's cut over every key of m.
+func (s *State) remove(r *record.Record, m *Member, resignation bool) {
 	// The member's keys: their member key and every device certified for
 	// them in this record's past. A device certified outside it was
-	// certified with the member key after the resignation, so is cut anyway.
+	// certified with the member key after the removal, so is cut anyway.
 	keys := []record.PublicKey{m.Key}
 	for _, c := range m.certs {
 		if s.reaches(r.ID, c.cert) {
@@ -111,9 +125,9 @@ func (s *State) applyRemoved(r *record.Record) string {
 	if !m.Removed {
 		m.Removed, m.Removal, m.RemovedAt = true, r.ID, r.Time
 	}
+	m.removals = append(m.removals, r.ID)
 	s.cutters = append(s.cutters, cutter{id: r.ID, pos: s.g.pos[r.ID], keys: slices.Compact(keys),
-		byMemberKey: r.Author == m.Key, resignation: true, name: m.Name})
-	return ""
+		byMemberKey: r.Author == m.Key, resignation: resignation, removal: !resignation, name: m.Name})
 }
 
 func compareKeys(a, b record.PublicKey) int { return slices.Compare(a[:], b[:]) }

@@ -206,8 +206,8 @@ func TestResignation(t *testing.T) {
 		{"admission the resigning member made before", byAdmin.ID, ""},
 		{"admission outside the resignation's past", record.ID(unseen), "signed by Admin's key " + w.dkey[admin].PublicKey().String()[:12] + " after their resignation " + res.ID.Short()},
 		{"certificate after the resignation", late.ID, "outside the resignation's cut"},
-		{"removing another member", removeBo.ID, "removing Bo will need a decision of the members"},
-		{"a stranger removing a member", stranger.ID, "governance by decision"},
+		{"removing another member", removeBo.ID, "to remove Bo, propose their removal to the members"},
+		{"a stranger removing a member", stranger.ID, "propose their removal"},
 		{"readmitting the key", again.ID, "belonged to Admin, who left"},
 	} {
 		got := rejection(s, tc.id)

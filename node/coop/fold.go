@@ -34,6 +34,11 @@ type Member struct {
 	RemovedAt time.Time // the removal record's (claimed) time
 
 	certs []deviceCert // every certificate of a device for this member, in fold order
+	// Class and roles at admission, then each change by decision in fold order.
+	firstClass string
+	firstRoles []string
+	changes    []profileChange
+	removals   []record.ID // valid resignations and removals, in fold order
 }
 
 // HasRole reports whether m holds any of roles.
@@ -85,6 +90,16 @@ type State struct {
 	// Valid revocations and removals in fold order: the cuts they would pin.
 	cutters []cutter
 	g       *graph // only while folding
+
+	// Governance (see decide.go).
+	proposals       map[record.ID]*ProposalState
+	closes          map[record.ID][]record.ID // valid closes per proposal, fold order
+	delegations     map[MemberID][]delegation
+	delegEnded      map[record.ID][]record.ID
+	firstDelegation int32
+	genesisBylaws   Bylaws
+	amendments      []amendment // passed bylaws proposals' closes, fold order
+	frontier        []record.ID
 }
 
 type revocation struct{ id record.ID }
@@ -212,13 +227,43 @@ func (s *State) SortedMembers() []*Member {
 func Fold(coop record.ID, recs []*record.Record) *State {
 	g := newGraph(recs)
 	s := g.fold(coop, nil)
+	// Concurrent closes of one proposal: the lowest ID decides, the others
+	// are void, and so is whatever relied on them.
+	void := voidCloses(s)
+	if len(void) > 0 {
+		s = g.fold(coop, void)
+	}
 	if len(s.cutters) > 0 {
 		if cuts := g.resolveCuts(s); len(cuts) > 0 {
+			for id, rj := range void {
+				if _, ok := cuts[id]; !ok {
+					cuts[id] = rj
+				}
+			}
 			s = g.fold(coop, cuts)
 		}
 	}
+	s.finish()
 	s.g = nil // the graph is only needed while folding; do not keep it alive
 	return s
+}
+
+// voidCloses finds the closes that a concurrent close with a lower record ID overrides.
+func voidCloses(s *State) map[record.ID]Rejection {
+	out := map[record.ID]Rejection{}
+	for pid, cs := range s.closes {
+		if len(cs) < 2 {
+			continue
+		}
+		win := slices.MinFunc(cs, record.CompareIDs)
+		for _, c := range cs {
+			if c != win {
+				out[c] = Rejection{ID: c, Type: TypeClosed, Cut: win,
+					Reason: fmt.Sprintf("a concurrent close of %q with a lower record ID (%s) decides it; this close is void", s.proposals[pid].Title, win.Short())}
+			}
+		}
+	}
+	return out
 }
 
 // graph is the record set arranged once per Fold: the foldable (not
@@ -315,6 +360,12 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 		requests:    map[record.ID]joinRequest{},
 		revoked:     map[record.PublicKey][]revocation{},
 		g:           g,
+
+		proposals:       map[record.ID]*ProposalState{},
+		closes:          map[record.ID][]record.ID{},
+		delegations:     map[MemberID][]delegation{},
+		delegEnded:      map[record.ID][]record.ID{},
+		firstDelegation: -1,
 	}
 	rejected := map[record.ID]bool{}
 	for _, r := range g.recs {
@@ -329,6 +380,7 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 		}
 	}
 	s.Pending = slices.Clone(g.pending)
+	s.frontier = g.frontier(rejected, s.NeedsNewer)
 	sortIDs(s.NeedsNewer)
 	sort.Slice(s.Rejected, func(i, j int) bool { return s.Rejected[i].ID.Less(s.Rejected[j].ID) })
 	return s
@@ -366,6 +418,16 @@ func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
 		reason = s.applyRevoked(r)
 	case TypeRemoved:
 		reason = s.applyRemoved(r)
+	case TypeProposal:
+		reason = s.applyProposal(r)
+	case TypeBallot:
+		reason = s.applyBallot(r)
+	case TypeDelegation:
+		reason = s.applyDelegation(r)
+	case TypeDelegationEnded:
+		reason = s.applyDelegationEnded(r)
+	case TypeClosed:
+		reason = s.applyClosed(r)
 	}
 	if reason == "" {
 		s.Applied++
@@ -402,7 +464,7 @@ func (s *State) applyGenesis(r *record.Record) string {
 	if !g.Bylaws.HasClass(g.Founder.Class) {
 		return fmt.Sprintf("the founder's class %q is not in the bylaws", g.Founder.Class)
 	}
-	s.Name, s.Founded, s.Bylaws, s.BylawsFrom = g.Name, r.Time, g.Bylaws, r.ID
+	s.Name, s.Founded, s.Bylaws, s.BylawsFrom, s.genesisBylaws = g.Name, r.Time, g.Bylaws, r.ID, g.Bylaws
 	s.addMember(MemberID(r.ID), g.Founder, r.Time, MemberID{}, true)
 	s.Applied++
 	return ""
@@ -411,8 +473,9 @@ func (s *State) applyGenesis(r *record.Record) string {
 func (s *State) addMember(id MemberID, p Profile, at time.Time, by MemberID, founder bool) {
 	roles := slices.Clone(p.Roles)
 	slices.Sort(roles)
-	s.Members[id] = &Member{ID: id, Name: p.Name, Key: p.MemberKey, Class: p.Class, Roles: slices.Compact(roles),
-		Admitted: at, AdmittedBy: by, Founder: founder}
+	roles = slices.Compact(roles)
+	s.Members[id] = &Member{ID: id, Name: p.Name, Key: p.MemberKey, Class: p.Class, Roles: roles,
+		Admitted: at, AdmittedBy: by, Founder: founder, firstClass: p.Class, firstRoles: roles}
 	s.memberByKey[p.MemberKey] = append(s.memberByKey[p.MemberKey], id)
 }
 
@@ -504,14 +567,16 @@ func (s *State) applyAdmitted(r *record.Record) string {
 	if reason != "" {
 		return reason
 	}
+	by := s.bylawsAt(r.ID)
+	_, roles := s.profileAt(admitter, r.ID)
 	switch {
-	case s.Bylaws.Admission.Rule != AdmitDirect:
-		return fmt.Sprintf("the bylaws admit members %q, not directly", s.Bylaws.Admission.Rule)
-	case !admitter.HasRole(s.Bylaws.Admission.Roles...):
-		return fmt.Sprintf("%s holds none of the roles that may admit (%v)", admitter.Name, s.Bylaws.Admission.Roles)
+	case by.Admission.Rule != AdmitDirect:
+		return fmt.Sprintf("the bylaws admit members %q, not directly", by.Admission.Rule)
+	case !slices.ContainsFunc(roles, func(x string) bool { return slices.Contains(by.Admission.Roles, x) }):
+		return fmt.Sprintf("%s holds none of the roles that may admit (%v)", admitter.Name, by.Admission.Roles)
 	case p.Name == "":
 		return "an admission needs the member's name"
-	case !s.Bylaws.HasClass(p.Class):
+	case !by.HasClass(p.Class):
 		return fmt.Sprintf("class %q is not in the bylaws", p.Class)
 	}
 	if err := p.MemberKey.Check(); err != nil {
@@ -658,6 +723,11 @@ func (s *State) Digest() [32]byte {
 	doc := map[string]any{
 		"coop": s.CoopID, "name": s.Name, "founded": s.Founded.UTC().Format(record.TimeFormat),
 		"bylaws": s.Bylaws, "bylawsFrom": s.BylawsFrom, "members": ms,
+	}
+	// Governance enters the digest only once there is some, so states
+	// without proposals keep the digest they had before proposals existed.
+	if len(s.proposals) > 0 || len(s.delegations) > 0 {
+		doc["proposals"], doc["delegations"] = s.governanceDigest()
 	}
 	raw, err := json.Marshal(doc)
 	if err == nil {

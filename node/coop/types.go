@@ -7,9 +7,11 @@ package coop
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/coopnode/coopnode/node/exact"
 	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/node/tally"
 )
 
 // Record types this version understands, with their schema versions.
@@ -22,8 +24,8 @@ const (
 	TypeJoinRequest = "member.join-request"
 	// TypeRevoked revokes a device key; signed by the member key or another of the member's devices.
 	TypeRevoked = "device.revoked"
-	// TypeRemoved ends a membership. For now only the member may sign it
-	// (a resignation); removing others will need a decision of the members.
+	// TypeRemoved is a resignation: only the member may sign it. Removing
+	// someone else takes a removal proposal, effective from its close.
 	TypeRemoved = "member.removed"
 )
 
@@ -84,6 +86,11 @@ type Bylaws struct {
 	Threshold  exact.Ratio `json:"threshold"` // support must be strictly greater than this
 	Classes    []Class     `json:"classes"`
 	Admission  Admission   `json:"admission"`
+	// Methods lists the decision methods proposals may use; empty allows every method.
+	Methods []tally.Method `json:"methods,omitempty"`
+	// CloseGraceHours: after a proposal's closing time, only its author may
+	// close it for this many hours; then any member may.
+	CloseGraceHours int `json:"closeGraceHours,omitempty"`
 }
 
 // DefaultBylaws are a small co-op's sensible first bylaws.
@@ -93,7 +100,8 @@ func DefaultBylaws(coopName string) Bylaws {
 			"1. Each member has one vote.\n" +
 			"2. A decision needs at least half of the voting members to take part (quorum 1/2).\n" +
 			"3. A proposal passes when more than half of the yes and no votes are yes (threshold 1/2).\n" +
-			"4. Founders admit new members directly until the members decide otherwise.\n",
+			"4. Founders admit new members directly until the members decide otherwise.\n" +
+			"5. A proposal's author closes it after its closing time; after 24 hours more, any member may.\n",
 		VotingRule: OneMemberOneVote,
 		Quorum:     exact.R(1, 2),
 		Threshold:  exact.R(1, 2),
@@ -101,7 +109,8 @@ func DefaultBylaws(coopName string) Bylaws {
 			{Name: "member", Description: "Contributes data or work and votes", Votes: true},
 			{Name: "supporter", Description: "Supports the co-op; does not vote", Votes: false},
 		},
-		Admission: Admission{Rule: AdmitDirect, Roles: []string{RoleFounder}},
+		Admission:       Admission{Rule: AdmitDirect, Roles: []string{RoleFounder}},
+		CloseGraceHours: 24,
 	}
 }
 
@@ -125,6 +134,14 @@ func (b *Bylaws) Validate() error {
 			return fmt.Errorf("bylaws: class names must be non-empty and distinct (%q)", c.Name)
 		}
 		seen[c.Name] = true
+	}
+	for _, m := range b.Methods {
+		if !slices.Contains(tally.Methods, m) {
+			return fmt.Errorf("bylaws: decision method %q is unknown (known: %v)", m, tally.Methods)
+		}
+	}
+	if b.CloseGraceHours < 0 || b.CloseGraceHours > 24*365 {
+		return fmt.Errorf("bylaws: the grace period for closing must be 0 to %d hours, not %d", 24*365, b.CloseGraceHours)
 	}
 	switch b.Admission.Rule {
 	case AdmitDirect:

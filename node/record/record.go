@@ -21,7 +21,7 @@ const PayloadType = "application/vnd.coopnode.record+json"
 const (
 	MaxPayload    = 1 << 20
 	MaxSignatures = 16
-	MaxPrev       = 256
+	MaxPrev       = 4096 // a close names every ballot it counts, so this bounds voters per proposal
 )
 
 // Sentinel errors. Decoders wrap them with detail; callers branch with errors.Is.

@@ -12,6 +12,7 @@
 package verify
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,8 @@ type Finding struct {
 	Reason string `json:"reason"`
 	// Cut is the revocation or removal whose cut excludes the record, if that is why it fails.
 	Cut string `json:"cut,omitempty"`
+	// Proposal is the proposal a refused close or ballot is about.
+	Proposal string `json:"proposal,omitempty"`
 }
 
 // Report is the outcome of verifying a bundle.
@@ -47,7 +50,24 @@ type Report struct {
 	Cut        int            `json:"cut"`        // records outside a revocation's or removal's cut (each also a failure)
 	Digest     string         `json:"digest"`     // state digest after replay: compare with `coopnode status`
 	NeedsNewer int            `json:"needsNewer"` // records of types this version cannot judge (not failures)
-	Failures   []Finding      `json:"failures"`
+	// Decisions are the closed proposals, each recounted from its close's
+	// causal past (a close whose count or result is wrong is a failure).
+	Decisions []Decision `json:"decisions"`
+	Open      int        `json:"open"` // proposals not closed
+	Failures  []Finding  `json:"failures"`
+}
+
+// Decision is one closed proposal as the recount found it.
+type Decision struct {
+	Proposal string `json:"proposal"`
+	Title    string `json:"title"`
+	Kind     string `json:"kind"`
+	Method   string `json:"method"`
+	Outcome  string `json:"outcome"`
+	Ballots  int    `json:"ballots"` // counted directly
+	Proxies  int    `json:"proxies"` // counted through delegations
+	Close    string `json:"close"`   // the close record
+	Effect   string `json:"effect,omitempty"`
 }
 
 // Bundle verifies the bundle read from r. A bad bundle gives a Report with
@@ -93,6 +113,9 @@ func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
 	rep.Cut = 0
 	for _, rj := range s.Rejected {
 		f := Finding{Record: rj.ID.String(), Type: rj.Type, Reason: rj.Reason}
+		if r, ok := byID[rj.ID]; ok {
+			f.Proposal = proposalOf(r)
+		}
 		if !rj.Cut.IsZero() {
 			f.Cut = rj.Cut.String()
 			rep.Cut++
@@ -125,6 +148,29 @@ func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
 		rep.Revoked += len(m.Revoked)
 	}
 	rep.Digest = fmt.Sprintf("%x", d)
+	rep.Decisions, rep.Open = []Decision{}, 0
+	for _, p := range s.Proposals() {
+		if p.Close == nil {
+			rep.Open++
+			continue
+		}
+		rep.Decisions = append(rep.Decisions, Decision{Proposal: p.ID.String(), Title: p.Title, Kind: p.Kind, Method: string(p.Method),
+			Outcome: p.Close.Result.Outcome, Ballots: len(p.Now.Counted), Proxies: len(p.Now.Proxies), Close: p.Close.ID.String(), Effect: p.Effect})
+	}
 	rep.OK = len(rep.Failures) == 0
 	return rep
+}
+
+// proposalOf names the proposal a close or ballot record is about ("" for other records).
+func proposalOf(r *record.Record) string {
+	var body struct {
+		Proposal record.ID `json:"proposal"`
+	}
+	switch r.Type {
+	case coop.TypeClosed, coop.TypeBallot:
+		if json.Unmarshal(r.Body, &body) == nil && !body.Proposal.IsZero() {
+			return body.Proposal.String()
+		}
+	}
+	return ""
 }

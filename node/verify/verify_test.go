@@ -110,7 +110,7 @@ func TestVerifyRevocationsAndRemovals(t *testing.T) {
 	}{
 		{"revocation and resignation", good, record.ID{}, record.ID{}, ""},
 		{"revoked device used after", append(good, late), late.ID, revoke.ID, "after its revocation " + revoke.ID.Short() + "; outside the revocation's cut"},
-		{"someone else removed", append(good, removeCy), removeCy.ID, record.ID{}, "governance by decision"},
+		{"someone else removed", append(good, removeCy), removeCy.ID, record.ID{}, "propose their removal"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer

@@ -1,0 +1,321 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+)
+
+// governCommands are propose, proposals, show, vote, delegate and close.
+func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobra.Command {
+	var in ProposeInput
+	var bodyFile, bylawsFile string
+	propose := &cobra.Command{
+		Use:   "propose --title TITLE --method METHOD [flags]",
+		Short: "Open a proposal for the members to decide",
+		Long: "Open a proposal. Methods: advice, consent, consensus, majority, single-choice, approval, score, dot, ranked.\n" +
+			"Kinds: general (default), admission (--request), removal (--member), member-change (--member --class --roles), bylaws (--bylaws-file).",
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if bodyFile != "" {
+				b, err := os.ReadFile(bodyFile)
+				if err != nil {
+					return fmt.Errorf("read the body: %w", err)
+				}
+				in.Body = string(b)
+			}
+			if bylawsFile != "" {
+				b, err := os.ReadFile(bylawsFile)
+				if err != nil {
+					return fmt.Errorf("read the new bylaws: %w", err)
+				}
+				var by BylawsInput
+				if err := json.Unmarshal(b, &by); err != nil {
+					return fmt.Errorf("%s is not bylaws as JSON (see `coopnode bylaws --json` for the shape): %w", bylawsFile, err)
+				}
+				in.Bylaws = &by
+			}
+			return c.withAPI(func(api API) error {
+				p, err := api.Propose(in)
+				if err != nil {
+					return err
+				}
+				return c.print(p, func(w io.Writer) {
+					fmt.Fprintf(w, "Opened %q (%s).\nProposal ID %s\nVoting ends %s; %d members may vote.\n", p.Title, p.Method, p.ID, p.Closes, p.Eligible)
+				})
+			})
+		},
+	}
+	f := propose.Flags()
+	f.StringVar(&in.Title, "title", "", "the proposal's title")
+	f.StringVar(&in.Body, "body", "", "what is proposed, and why")
+	f.StringVar(&bodyFile, "body-file", "", "read the body from this file")
+	f.StringVar(&in.Kind, "kind", "general", "general, admission, removal, member-change or bylaws")
+	f.StringVar(&in.Method, "method", "", "how it is decided (majority for the kinds that change the co-op)")
+	f.StringArrayVar(&in.Options, "option", nil, "an option to choose from (repeat; choice methods)")
+	f.IntVar(&in.Seats, "seats", 0, "ranked: how many options win (1 = instant-runoff, more = single transferable vote)")
+	f.IntVar(&in.Dots, "dots", 0, "dot: dots each member spreads")
+	f.IntVar(&in.MaxScore, "max-score", 0, "score: the highest score (default 5)")
+	f.StringVar(&in.Quorum, "quorum", "", "participation needed, n/d (only stricter than the bylaws')")
+	f.StringVar(&in.Threshold, "threshold", "", "majority: support needed, n/d (only stricter than the bylaws')")
+	f.StringSliceVar(&in.Classes, "voters", nil, "classes that may vote (default: every class that votes)")
+	f.IntVar(&in.Hours, "hours", 72, "voting period in hours")
+	f.StringVar(&in.Closes, "closes", "", "closing time, RFC 3339 (instead of --hours)")
+	f.BoolVar(&in.HideResults, "hide-results", false, "hide running results until close (a display rule; ballots stay readable in the data)")
+	f.StringVar(&in.Member, "member", "", "removal, member-change: the member's ID or name")
+	f.StringVar(&in.Request, "request", "", "admission: the join request's ID")
+	f.StringVar(&in.Class, "class", "", "admission, member-change: the member's class")
+	f.StringSliceVar(&in.Roles, "roles", nil, "admission, member-change: the member's roles (the full new set)")
+	f.StringVar(&bylawsFile, "bylaws-file", "", "bylaws: the new bylaws as JSON (the shape of `coopnode bylaws --json`, with quorum and threshold as n/d)")
+
+	var reason, choose, points string
+	vote := &cobra.Command{
+		Use:   "vote PROPOSAL [POSITION] [--choose A,B] [--points 5,0,3] [--reason TEXT]",
+		Short: "Vote on a proposal (a new vote replaces your earlier one)",
+		Long: "Positions: advice agree|abstain; consent consent|abstain|object; consensus agree|abstain|disagree|block; majority yes|no|abstain.\n" +
+			"--choose takes option names or numbers (1 = first): one for single-choice, any for approval, in order of preference for ranked.\n" +
+			"--points gives score or dot points per option, in option order.",
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return c.withAPI(func(api API) error {
+				p, err := api.Proposal(args[0])
+				if err != nil {
+					return err
+				}
+				v := VoteInput{Reason: reason, Choices: []int{}, Points: []int{}}
+				if len(args) == 2 {
+					v.Position = args[1]
+				}
+				if choose != "" {
+					for _, o := range strings.Split(choose, ",") {
+						i, err := optionIndex(p.Options, o)
+						if err != nil {
+							return err
+						}
+						v.Choices = append(v.Choices, i)
+					}
+				}
+				if points != "" {
+					for _, x := range strings.Split(points, ",") {
+						n, err := strconv.Atoi(strings.TrimSpace(x))
+						if err != nil {
+							return exitError{exitUsage, fmt.Sprintf("--points: %q is not a whole number", x)}
+						}
+						v.Points = append(v.Points, n)
+					}
+				}
+				p, err = api.Vote(p.ID, v)
+				if err != nil {
+					return err
+				}
+				return c.print(p, func(w io.Writer) { fmt.Fprintf(w, "Your vote on %q is recorded.\n", p.Title) })
+			})
+		},
+	}
+	vote.Flags().StringVar(&reason, "reason", "", "why (needed to object or block)")
+	vote.Flags().StringVar(&choose, "choose", "", "options by name or number, comma-separated")
+	vote.Flags().StringVar(&points, "points", "", "points per option, comma-separated")
+
+	var onProposal, onKind, end string
+	var list bool
+	delegate := &cobra.Command{
+		Use:   "delegate MEMBER [--proposal ID | --kind KIND] | --list | --end ID",
+		Short: "Let another member vote for you (your own vote always overrides it)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return c.withAPI(func(api API) error {
+				switch {
+				case end != "":
+					if err := api.EndDelegation(end); err != nil {
+						return err
+					}
+					fmt.Fprintln(c.out, "Delegation withdrawn.")
+					return nil
+				case list:
+					ds, err := api.Delegations()
+					if err != nil {
+						return err
+					}
+					return c.print(ds, func(w io.Writer) {
+						if len(ds) == 0 {
+							fmt.Fprintln(w, "You have no standing delegations.")
+						}
+						for _, d := range ds {
+							fmt.Fprintf(w, "%s  %s votes for you on %s\n", d.ID[:12], d.Delegate, d.Scope)
+						}
+					})
+				case len(args) == 0:
+					return exitError{exitUsage, "name the member who should vote for you, or use --list or --end ID"}
+				}
+				d, err := api.Delegate(args[0], onProposal, onKind)
+				if err != nil {
+					return err
+				}
+				return c.print(d, func(w io.Writer) {
+					fmt.Fprintf(w, "%s now votes for you on %s, unless you vote yourself.\n", d.Delegate, d.Scope)
+				})
+			})
+		},
+	}
+	delegate.Flags().StringVar(&onProposal, "proposal", "", "only this proposal")
+	delegate.Flags().StringVar(&onKind, "kind", "", "only proposals of this kind")
+	delegate.Flags().BoolVar(&list, "list", false, "list your standing delegations")
+	delegate.Flags().StringVar(&end, "end", "", "withdraw this delegation")
+
+	return []*cobra.Command{
+		jsonFlag(propose),
+		jsonFlag(vote),
+		jsonFlag(delegate),
+		jsonFlag(&cobra.Command{Use: "proposals", Short: "List proposals, open and closed", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error {
+				return c.withAPI(func(api API) error {
+					ps, err := api.Proposals()
+					if err != nil {
+						return err
+					}
+					return c.print(ps, func(w io.Writer) {
+						if len(ps) == 0 {
+							fmt.Fprintln(w, "No proposals yet: `coopnode propose` opens one.")
+							return
+						}
+						tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+						defer tw.Flush()
+						fmt.Fprintln(tw, "ID\tTITLE\tMETHOD\tSTATUS\tVOTED\tOUTCOME")
+						for _, p := range ps {
+							out := ""
+							if p.Result != nil && p.Status == ProposalClosed {
+								out = p.Result.Outcome
+							}
+							fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\n", p.ID[:12], p.Title, p.Method, p.Status, p.Voted, p.Eligible, out)
+						}
+					})
+				})
+			}}),
+		jsonFlag(&cobra.Command{Use: "show PROPOSAL", Short: "Show a proposal, its count and its ballots", Args: cobra.ExactArgs(1),
+			RunE: func(_ *cobra.Command, args []string) error {
+				return c.withAPI(func(api API) error {
+					p, err := api.Proposal(args[0])
+					if err != nil {
+						return err
+					}
+					return c.print(p, func(w io.Writer) { printProposal(w, p) })
+				})
+			}}),
+		jsonFlag(&cobra.Command{Use: "close PROPOSAL", Short: "Close a proposal after its closing time, fixing its result", Args: cobra.ExactArgs(1),
+			RunE: func(_ *cobra.Command, args []string) error {
+				return c.withAPI(func(api API) error {
+					p, err := api.CloseProposal(args[0])
+					if err != nil {
+						return err
+					}
+					return c.print(p, func(w io.Writer) { printProposal(w, p) })
+				})
+			}}),
+	}
+}
+
+func optionIndex(options []string, o string) (int, error) {
+	o = strings.TrimSpace(o)
+	for i, x := range options {
+		if strings.EqualFold(x, o) {
+			return i, nil
+		}
+	}
+	if n, err := strconv.Atoi(o); err == nil && n >= 1 && n <= len(options) {
+		return n - 1, nil
+	}
+	return 0, exitError{exitUsage, fmt.Sprintf("%q is not one of the options (%s), nor a number from 1 to %d", o, strings.Join(options, ", "), len(options))}
+}
+
+func printProposal(w io.Writer, p ProposalView) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Proposal\t%s\n", p.Title)
+	fmt.Fprintf(tw, "ID\t%s\n", p.ID)
+	fmt.Fprintf(tw, "Kind\t%s", p.Kind)
+	if p.Subject != "" {
+		fmt.Fprintf(tw, " (%s)", p.Subject)
+	}
+	fmt.Fprintf(tw, "\nMethod\t%s, quorum %s", p.Method, p.Quorum.Text)
+	if p.Method == "majority" {
+		fmt.Fprintf(tw, ", threshold %s", p.Threshold.Text)
+	}
+	fmt.Fprintf(tw, "\nAuthor\t%s\nOpened\t%s\nCloses\t%s\nStatus\t%s\nVoted\t%d of %d\n", p.Author, p.Opened, p.Closes, p.Status, p.Voted, p.Eligible)
+	for i, o := range p.Options {
+		fmt.Fprintf(tw, "Option %d\t%s\n", i+1, o)
+	}
+	tw.Flush()
+	if p.Body != "" {
+		fmt.Fprintf(w, "\n%s\n", p.Body)
+	}
+	fmt.Fprintln(w)
+	if p.Hidden {
+		fmt.Fprintln(w, p.HiddenNotice)
+	} else if r := p.Result; r != nil {
+		fmt.Fprintf(w, "Outcome: %s. %s\n", r.Outcome, r.Why)
+		for _, pc := range r.Positions {
+			fmt.Fprintf(w, "  %-9s %d\n", pc.Position, pc.Count)
+		}
+		for i, t := range r.Totals {
+			if i < len(p.Options) {
+				fmt.Fprintf(w, "  %-20s %d\n", p.Options[i], t)
+			}
+		}
+		for i, rd := range r.Rounds {
+			fmt.Fprintf(w, "  round %d: %s", i+1, strings.Join(rd.Votes, " "))
+			if rd.Exhausted != "" && rd.Exhausted != "0" {
+				fmt.Fprintf(w, " (exhausted %s)", rd.Exhausted)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	fmt.Fprintln(w, p.CloseNote)
+	if p.Effect != "" {
+		fmt.Fprintf(w, "Effect: %s\n", p.Effect)
+	}
+	if len(p.Ballots) > 0 {
+		fmt.Fprintln(w, "\nBallots:")
+		for _, b := range p.Ballots {
+			mark := "counted"
+			if !b.Counted {
+				mark = "not counted: " + b.Why
+			}
+			fmt.Fprintf(w, "  %s  %-16s %s  (%s)\n", b.ID[:12], b.Voter, voteText(p, b.Vote), mark)
+			if len(b.Proxies) > 0 {
+				fmt.Fprintf(w, "  %12s  also for %s by proxy\n", "", strings.Join(b.Proxies, ", "))
+			}
+		}
+	}
+}
+
+func voteText(p ProposalView, v VoteInput) string {
+	if v.Position != "" {
+		if v.Reason != "" {
+			return v.Position + ": " + v.Reason
+		}
+		return v.Position
+	}
+	var parts []string
+	for _, i := range v.Choices {
+		if i >= 0 && i < len(p.Options) {
+			parts = append(parts, p.Options[i])
+		}
+	}
+	if len(v.Points) > 0 {
+		for i, n := range v.Points {
+			if i < len(p.Options) {
+				parts = append(parts, fmt.Sprintf("%s=%d", p.Options[i], n))
+			}
+		}
+	}
+	sep := ", "
+	if p.Method == "ranked" {
+		sep = " > "
+	}
+	return strings.Join(parts, sep)
+}

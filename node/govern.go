@@ -1,0 +1,212 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/node/tally"
+)
+
+// Errors callers branch on.
+var (
+	// ErrNoProposal: no valid proposal has that ID.
+	ErrNoProposal = errors.New("no such proposal")
+	// ErrProposalClosed: the proposal is closed, or its voting time is over.
+	ErrProposalClosed = errors.New("proposal closed")
+	// ErrTooEarly: the proposal cannot be closed yet.
+	ErrTooEarly = errors.New("too early to close")
+)
+
+// Propose opens proposal p, signed by this node's device. The roll (who may
+// vote) is computed here, from the membership this node holds, and pinned in
+// the proposal; its causal past names that membership.
+func (n *Node) Propose(p coop.Proposal) (*record.Record, error) {
+	m, err := n.me()
+	if err != nil {
+		return nil, err
+	}
+	cert, ok := n.deviceCert()
+	if !ok {
+		return nil, errNoCert
+	}
+	s := n.State()
+	if p.Kind == "" {
+		p.Kind = coop.KindGeneral
+	}
+	p.Roll = coop.RollOf(s.RollNow(p.Classes))
+	if p.Method == tally.Score && p.MaxScore == 0 {
+		p.MaxScore = 5
+	}
+	prev := append(s.Frontier(), cert)
+	if len(prev) > record.MaxPrev {
+		return nil, fmt.Errorf("open a proposal: the co-op has %d concurrent membership records, more than one record can name (%d)", len(prev), record.MaxPrev)
+	}
+	r, err := coop.Open(n.Device(), n.coop, p, n.opts.now(), prev...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.Name, err)
+	}
+	return r, n.putChecked(r)
+}
+
+// Vote casts (or replaces) this member's ballot on proposal id.
+func (n *Node) Vote(id record.ID, vote tally.Ballot) (*record.Record, error) {
+	m, err := n.me()
+	if err != nil {
+		return nil, err
+	}
+	s := n.State()
+	p, ok := s.ProposalByID(id)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoProposal, id.Short())
+	}
+	if p.Close != nil {
+		return nil, fmt.Errorf("%w: %q was closed by %s; the result stands", ErrProposalClosed, p.Title, p.Close.ID.Short())
+	}
+	if now := n.opts.now(); !now.Before(p.ClosesAt) {
+		return nil, fmt.Errorf("%w: voting on %q ended at %s; it awaits its close", ErrProposalClosed, p.Title, p.ClosesAt.Local().Format(time.DateTime))
+	}
+	if err := p.Rules.CheckBallot(vote); err != nil {
+		return nil, fmt.Errorf("ballot on %q: %w", p.Title, err)
+	}
+	cert, ok := n.deviceCert()
+	if !ok {
+		return nil, errNoCert
+	}
+	prev := []record.ID{cert}
+	for _, b := range p.Ballots {
+		if b.Voter == m.ID {
+			prev = append(prev, b.ID) // the new ballot replaces every earlier one
+		}
+	}
+	r, err := coop.Cast(n.Device(), n.coop, coop.Ballot{Proposal: id, Roll: p.Roll.Hash, Vote: vote}, n.opts.now(), prev...)
+	if err != nil {
+		return nil, err
+	}
+	return r, n.putChecked(r)
+}
+
+// Delegate gives this member's vote to member to: on one proposal (d.Proposal),
+// one kind of proposal (d.Kind), or every proposal. It replaces this member's
+// earlier delegation of the same scope.
+func (n *Node) Delegate(d coop.Delegation) (*record.Record, error) {
+	m, err := n.me()
+	if err != nil {
+		return nil, err
+	}
+	s := n.State()
+	to, ok := s.Members[d.Delegate]
+	if !ok || to.Removed {
+		return nil, fmt.Errorf("delegate: %s is not a current member", record.ID(d.Delegate).Short())
+	}
+	if to.ID == m.ID {
+		return nil, errors.New("delegate: you cannot delegate to yourself")
+	}
+	cert, ok := n.deviceCert()
+	if !ok {
+		return nil, errNoCert
+	}
+	prev := []record.ID{cert}
+	if !d.Proposal.IsZero() {
+		p, ok := s.ProposalByID(d.Proposal)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s", ErrNoProposal, d.Proposal.Short())
+		}
+		if p.Close != nil {
+			return nil, fmt.Errorf("%w: %q was closed", ErrProposalClosed, p.Title)
+		}
+		prev = append(prev, d.Proposal)
+	}
+	prev = append(prev, s.DelegationRecords(m.ID)...) // replaces: a newer delegation has the older in its past
+	r, err := coop.Delegate(n.Device(), n.coop, d, n.opts.now(), prev...)
+	if err != nil {
+		return nil, err
+	}
+	return r, n.putChecked(r)
+}
+
+// EndDelegation withdraws one of this member's delegations.
+func (n *Node) EndDelegation(id record.ID) (*record.Record, error) {
+	m, err := n.me()
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(n.State().DelegationRecords(m.ID), id) {
+		return nil, fmt.Errorf("%s is not one of %s's standing delegations", id.Short(), m.Name)
+	}
+	cert, ok := n.deviceCert()
+	if !ok {
+		return nil, errNoCert
+	}
+	r, err := coop.EndDelegation(n.Device(), n.coop, id, n.opts.now(), cert)
+	if err != nil {
+		return nil, err
+	}
+	return r, n.putChecked(r)
+}
+
+// CloseProposal closes proposal id with the count of every ballot this node
+// holds. The author may close from the closing time on; any member after
+// the bylaws' grace period.
+func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
+	m, err := n.me()
+	if err != nil {
+		return nil, err
+	}
+	s := n.State()
+	p, ok := s.ProposalByID(id)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoProposal, id.Short())
+	}
+	if p.Close != nil {
+		return nil, fmt.Errorf("%w: %q was already closed by %s", ErrProposalClosed, p.Title, p.Close.ID.Short())
+	}
+	now := n.opts.now()
+	switch {
+	case now.Before(p.ClosesAt):
+		return nil, fmt.Errorf("%w: %q closes at %s", ErrTooEarly, p.Title, p.ClosesAt.Local().Format(time.DateTime))
+	case m.ID != p.Author && now.Before(p.ClosesAt.Add(p.Grace)):
+		return nil, fmt.Errorf("%w: until %s only the proposal's author may close %q (the bylaws' grace period)",
+			ErrTooEarly, p.ClosesAt.Add(p.Grace).Local().Format(time.DateTime), p.Title)
+	}
+	cert, ok := n.deviceCert()
+	if !ok {
+		return nil, errNoCert
+	}
+	c := p.Now
+	r, err := coop.Close(n.Device(), n.coop, coop.Closing{Proposal: id, Counted: c.Counted, Proxies: c.Proxies, Result: c.Result},
+		c.Uses(), now, cert)
+	if err != nil {
+		return nil, err
+	}
+	return r, n.putChecked(r)
+}
+
+var errNoCert = errors.New("this device's certificate is not among the records: sync with another member first")
+
+// putChecked judges r against the state before storing it, so a record the
+// co-op's rules refuse is never stored (records are never deleted).
+func (n *Node) putChecked(r *record.Record) error {
+	recs := append(n.Records(), r)
+	s := coop.Fold(n.coop, recs)
+	for _, rj := range s.Rejected {
+		if rj.ID == r.ID {
+			return fmt.Errorf("the co-op's rules refuse this %s: %s", r.Type, rj.Reason)
+		}
+	}
+	if err := n.Put(r); err != nil {
+		return err
+	}
+	// The fold above is the new state, unless another write came in between.
+	n.mu.Lock()
+	if len(n.records) == len(recs) {
+		if _, ok := n.records[r.ID]; ok {
+			n.state, n.dirty = s, false
+		}
+	}
+	n.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,115 @@
+package node
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/node/tally"
+)
+
+// TestGovernanceAcrossNodes: three real nodes (Badger homes) open, vote,
+// delegate and close a proposal, exchanging records, and agree on the result.
+func TestGovernanceAcrossNodes(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	opts := testOpts
+	opts.Now = func() time.Time { return now }
+	a, err := Init(filepath.Join(t.TempDir(), "a"), "Ana", "Riverside", pass, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	join := func(name string) *Node {
+		n, err := Join(filepath.Join(t.TempDir(), name), a.CoopID(), pass, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { n.Close() })
+		req, err := n.RequestJoin(name, "inv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Admit(req, ""); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	b, c := join("Bo"), join("Cy")
+	nodes := []*Node{a, b, c}
+	sync := func() {
+		t.Helper()
+		for _, from := range nodes {
+			for _, to := range nodes {
+				if err := to.Put(from.Records()...); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	sync()
+	prop, err := a.Propose(coop.Proposal{Title: "Buy a scanner", Body: "For the archive.", Method: tally.Majority,
+		Closes: now.Add(time.Hour).Format(record.TimeFormat)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	if _, err := b.Vote(prop.ID, tally.Ballot{Position: tally.Yes}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Vote(prop.ID, tally.Ballot{Position: "maybe"}); !errors.Is(err, tally.ErrInvalid) {
+		t.Fatalf("a malformed ballot: %v", err)
+	}
+	cy := c.State().Members
+	var boID coop.MemberID
+	for id, m := range cy {
+		if m.Name == "Bo" {
+			boID = id
+		}
+	}
+	if _, err := c.Delegate(coop.Delegation{Delegate: boID, Kind: coop.KindGeneral}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Vote(prop.ID, tally.Ballot{Position: tally.No}); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	if _, err := a.CloseProposal(prop.ID); !errors.Is(err, ErrTooEarly) {
+		t.Fatalf("close before closing time: %v", err)
+	}
+	now = now.Add(2 * time.Hour)
+	if _, err := b.Vote(prop.ID, tally.Ballot{Position: tally.No}); !errors.Is(err, ErrProposalClosed) {
+		t.Fatalf("vote after closing time: %v", err)
+	}
+	if _, err := b.CloseProposal(prop.ID); !errors.Is(err, ErrTooEarly) {
+		t.Fatalf("another member closing within the grace period: %v", err)
+	}
+	before := len(a.Records())
+	cl, err := a.CloseProposal(prop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Records()) != before+1 {
+		t.Fatalf("records %d -> %d", before, len(a.Records()))
+	}
+	sync()
+	for _, n := range nodes {
+		p, ok := n.State().ProposalByID(prop.ID)
+		if !ok || p.Close == nil || p.Close.ID != cl.ID {
+			t.Fatalf("node %s: proposal %+v", n.Home(), p)
+		}
+		r := p.Close.Result
+		// Bo yes, Cy yes by proxy through Bo, Ana no: 2 of 3, passes.
+		if r.Outcome != tally.OutcomePassed || r.Cast != 3 || len(p.Now.Proxies) != 1 {
+			t.Fatalf("result %+v proxies %+v", r, p.Now.Proxies)
+		}
+	}
+	if a.State().Digest() != c.State().Digest() {
+		t.Fatal("nodes disagree after sync")
+	}
+	if _, err := b.CloseProposal(prop.ID); !errors.Is(err, ErrProposalClosed) {
+		t.Fatalf("second close: %v", err)
+	}
+}
