@@ -81,12 +81,17 @@ fuzz:
 	$(GO) test ./sync/recon -run '^$$' -fuzz '^FuzzStep$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./sync/invite -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./sync/replicate -run '^$$' -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./node/tally -run '^$$' -fuzz '^FuzzCount$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./node/coop -run '^$$' -fuzz '^FuzzGovernanceBodies$$' -fuzztime $(FUZZTIME)
 
 # Benchmarks, run and reported (not part of `make test`).
 BENCH_RECORDS ?= 200000
+BENCH_BALLOTS ?= 200000
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./sync/recon
-	$(GO) test -run '^$$' -bench 'Fold|Reaches' ./node/coop
+	$(GO) test -run '^$$' -bench 'Fold$$|Reaches' ./node/coop
+	$(GO) test -run '^$$' -bench FoldBallots -benchtime 2x -bench-ballots $(BENCH_BALLOTS) -timeout 60m ./node/coop
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./node/tally
 	COOPNODE_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench VerifyVsEd25519 -benchtime 3x -timeout 60m ./node/verify
 	$(GO) test -run '^$$' -bench Propagation20 -benchtime 50x ./sync/replicate
 	COOPNODE_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench FirstSync -benchtime 1x -timeout 60m ./sync/replicate

@@ -36,6 +36,7 @@ type world struct {
 	mkey, dkey map[MemberID]key
 	cert       map[MemberID]record.ID
 	n          uint64
+	frontier   record.ID // benchmarks: the latest membership or close record
 }
 
 func newWorld(t testing.TB) *world {
