@@ -16,8 +16,9 @@ import (
 )
 
 // serveNode starts `coopnode serve` for home with the passphrase in its
-// environment, libp2p on loopback, and stops it when the test ends.
-func serveNode(t *testing.T, cli, home string) {
+// environment, libp2p on loopback, and stops it when the test ends. It
+// returns the link serve printed (with its token).
+func serveNode(t *testing.T, cli, home string) string {
 	t.Helper()
 	srv := exec.Command(cli, "--home", home, "serve", "--p2p-listen", "/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/udp/0/quic-v1")
 	srv.Env = append(os.Environ(), passEnv)
@@ -35,10 +36,12 @@ func serveNode(t *testing.T, cli, home string) {
 		t.Logf("serve %s output:\n%s", filepath.Base(home), logs.String())
 	})
 	select {
-	case <-logs.urlc:
+	case u := <-logs.urlc:
+		return u
 	case <-time.After(30 * time.Second):
 		t.Fatalf("serve printed no link within 30s:\n%s", logs.String())
 	}
+	return ""
 }
 
 // cliJSON runs a command with --json and decodes its output into v.

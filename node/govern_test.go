@@ -3,6 +3,7 @@ package node
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,5 +112,74 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 	}
 	if _, err := b.CloseProposal(prop.ID); !errors.Is(err, ErrProposalClosed) {
 		t.Fatalf("second close: %v", err)
+	}
+}
+
+// TestAdmissionByDecision: the members amend the bylaws to admit by
+// decision; then a direct admission is refused, and a passed admission
+// proposal admits the joiner, whose node can vote at once.
+func TestAdmissionByDecision(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	opts := testOpts
+	opts.Now = func() time.Time { return now }
+	a, err := Init(filepath.Join(t.TempDir(), "a"), "Ana", "Riverside", pass, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	decide := func(p coop.Proposal) *record.Record {
+		t.Helper()
+		p.Method = tally.Majority
+		p.Closes = now.Add(time.Hour).Format(record.TimeFormat)
+		prop, err := a.Propose(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Vote(prop.ID, tally.Ballot{Position: tally.Yes}); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(2 * time.Hour)
+		cl, err := a.CloseProposal(prop.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cl
+	}
+	nb := a.State().Bylaws
+	nb.Admission = coop.Admission{Rule: coop.AdmitByDecision}
+	decide(coop.Proposal{Title: "Admit by decision", Kind: coop.KindBylaws, Bylaws: &nb})
+	if got := a.State().Bylaws.Admission.Rule; got != coop.AdmitByDecision {
+		t.Fatalf("admission rule %q", got)
+	}
+	b, err := Join(filepath.Join(t.TempDir(), "b"), a.CoopID(), pass, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	req, err := b.RequestJoin("Bo", "inv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Admit(req, ""); err == nil || !strings.Contains(err.Error(), "propose the admission") {
+		t.Fatalf("direct admission under by-decision bylaws: %v", err)
+	}
+	cl := decide(coop.Proposal{Title: "Admit Bo", Kind: coop.KindAdmission, Request: req.ID, Class: "member"})
+	if err := b.Put(a.Records()...); err != nil {
+		t.Fatal(err)
+	}
+	if !b.Admitted() {
+		t.Fatalf("Bo not admitted by %s: %v", cl.ID.Short(), b.Problems())
+	}
+	for _, r := range a.JoinRequests() {
+		if r.Record.ID == req.ID && !r.Admitted {
+			t.Fatal("the request is not shown as answered")
+		}
+	}
+	prop, err := b.Propose(coop.Proposal{Title: "Bo's first", Method: tally.Advice, Closes: now.Add(time.Hour).Format(record.TimeFormat)})
+	if err != nil {
+		t.Fatalf("the member admitted by decision cannot propose: %v", err)
+	}
+	if _, err := b.Vote(prop.ID, tally.Ballot{Position: tally.Agree}); err != nil {
+		t.Fatal(err)
 	}
 }

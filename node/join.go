@@ -160,6 +160,15 @@ func (n *Node) answered() map[record.ID]coop.MemberID {
 	out := map[record.ID]coop.MemberID{}
 	for id, m := range s.Members {
 		r, ok := n.records[record.ID(id)]
+		if ok && r.Type == coop.TypeClosed { // admitted by decision: the close is the admission
+			var c coop.Closing
+			if r.DecodeBody(&c) == nil {
+				if p, ok := s.ProposalByID(c.Proposal); ok && !p.Request.IsZero() {
+					out[p.Request] = id
+				}
+			}
+			continue
+		}
 		if !ok || r.Type != coop.TypeAdmitted {
 			continue
 		}
@@ -183,6 +192,10 @@ func (n *Node) deviceCert() (record.ID, bool) {
 		case coop.TypeDevice:
 			var d coop.Device
 			if r.DecodeBody(&d) == nil && d.Key == n.DeviceKey() && r.Author == n.MemberKey() {
+				found = append(found, r.ID)
+			}
+		case coop.TypeClosed: // admitted by decision: the close certifies the requested device
+			if m, ok := s.Members[coop.MemberID(r.ID)]; ok && m.Key == n.MemberKey() && slices.Contains(m.Devices, n.DeviceKey()) {
 				found = append(found, r.ID)
 			}
 		case coop.TypeAdmitted:
