@@ -7,11 +7,14 @@ import (
 	"strings"
 )
 
-// The ranked count. Both instant-runoff and STV run on one engine: ballots
-// with the same ranking are gathered into a pile that moves as one (they
-// have the same history, so the same position and value), each pile holds a
-// value per ballot as an exact rational, and every round starts by tallying
-// the piles. The rules are in the doc comment of Ranked.
+// The ranked count. Both instant-runoff and STV run on one engine. Ballots
+// with the same ranking are gathered into a pile that moves as one: they
+// have the same history, so the same position and value. Ballot values are
+// exact rationals kept in a table that piles point into, since few distinct
+// values ever exist (1, and one more per surplus transfer and value moved):
+// a round's tally is then integer counting per (value, option) and one
+// rational multiply-add per pair, however many ballots there are. The rules
+// are in the doc comment of Ranked.
 
 type status uint8
 
@@ -24,15 +27,16 @@ const (
 // pile is every ballot with one ranking.
 type pile struct {
 	ranking []int
-	n       int64    // ballots with this ranking
-	pos     int      // ranking[pos] holds the pile; pos == len(ranking): exhausted
-	value   *big.Rat // value of each ballot
+	n       int64 // ballots with this ranking
+	pos     int   // ranking[pos] holds the pile; pos == len(ranking): exhausted
+	value   int   // index into race.values: the value of each ballot
 }
 
 // race is the state of a ranked count.
 type race struct {
 	options []string
 	piles   []*pile
+	values  []*big.Rat // ballot values in use; values[0] = 1
 	status  []status
 	kept    []*big.Rat   // votes shown for an option that has left the count
 	history [][]*big.Rat // votes at the start of each round, per option
@@ -81,7 +85,7 @@ func newRace(options []string, ballots []Ballot) *race {
 		key := rankingKey(b.Choices)
 		p, ok := byRanking[key]
 		if !ok {
-			p = &pile{ranking: slices.Clone(b.Choices), value: big.NewRat(1, 1)}
+			p = &pile{ranking: slices.Clone(b.Choices)}
 			byRanking[key] = p
 			piles = append(piles, p)
 		}
@@ -91,6 +95,7 @@ func newRace(options []string, ballots []Ballot) *race {
 	return &race{
 		options: options,
 		piles:   piles,
+		values:  []*big.Rat{big.NewRat(1, 1)},
 		status:  make([]status, len(options)),
 		kept:    make([]*big.Rat, len(options)),
 	}
@@ -211,25 +216,39 @@ func pick(cond bool, a, b string) string {
 	return b
 }
 
-// tally counts the piles: each adds n × value to the option holding it, or
-// to the exhausted total. It records the votes in the history and returns
-// them with the round's record so far.
+// tally counts the piles: each adds n × its ballots' value to the option
+// holding it, or to the exhausted total. It records the votes in the
+// history and returns them with the round's record so far.
 func (c *race) tally() ([]*big.Rat, Round) {
-	votes := make([]*big.Rat, len(c.options))
-	for o, s := range c.status {
+	exhaustedAt := len(c.options) // column of counts for exhausted ballots
+	counts := make([][]int64, len(c.values))
+	for i := range counts {
+		counts[i] = make([]int64, len(c.options)+1)
+	}
+	for _, p := range c.piles {
+		h := exhaustedAt
+		if p.pos < len(p.ranking) {
+			h = p.ranking[p.pos] // always a continuing option: see transfer
+		}
+		counts[p.value][h] += p.n
+	}
+	votes := make([]*big.Rat, len(c.options)+1) // the last is the exhausted value
+	for o := range votes {
 		votes[o] = new(big.Rat)
-		if s != continuing {
+		if o < len(c.options) && c.status[o] != continuing {
 			votes[o].Set(c.kept[o])
 		}
 	}
-	exhausted, add := new(big.Rat), new(big.Rat)
-	for _, p := range c.piles {
-		dst := exhausted
-		if p.pos < len(p.ranking) {
-			dst = votes[p.ranking[p.pos]] // always a continuing option: see transfer
+	add := new(big.Rat)
+	for vi, row := range counts {
+		for h, n := range row {
+			if n > 0 {
+				votes[h].Add(votes[h], add.Mul(add.SetInt64(n), c.values[vi]))
+			}
 		}
-		dst.Add(dst, add.Mul(add.SetInt64(p.n), p.value))
 	}
+	exhausted := votes[exhaustedAt]
+	votes = votes[:exhaustedAt]
 	c.history = append(c.history, votes)
 	shown := make([]string, len(votes))
 	for o, v := range votes {
@@ -316,12 +335,17 @@ func fewest(cands []int, votes []*big.Rat) []int {
 // after o has left the count, so that afterwards no pile rests on an option
 // that has left: every pile is on a continuing option or exhausted.
 func (c *race) transfer(o int, factor *big.Rat) {
+	scaled := make([]int, len(c.values)) // value index -> index of value × factor, +1; 0 = not yet made
 	for _, p := range c.piles {
 		if p.pos >= len(p.ranking) || p.ranking[p.pos] != o {
 			continue
 		}
 		if factor != nil {
-			p.value.Mul(p.value, factor)
+			if scaled[p.value] == 0 {
+				c.values = append(c.values, new(big.Rat).Mul(c.values[p.value], factor))
+				scaled[p.value] = len(c.values)
+			}
+			p.value = scaled[p.value] - 1
 		}
 		for p.pos < len(p.ranking) && c.status[p.ranking[p.pos]] != continuing {
 			p.pos++

@@ -12,6 +12,11 @@
 // exact.Ratio reduced to lowest terms (so one fraction always has one
 // form), and the fractional ballot values of a ranked count are math/big
 // rationals written "n/d".
+//
+// The sentences in Result.Why and Round.Note are part of the Result that
+// nodes compare, so their wording is part of the rules: a change to it, like
+// a change to a count, needs every node to run the new version.
+// testdata/results.golden pins both.
 package tally
 
 import (
