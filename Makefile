@@ -90,7 +90,7 @@ BENCH_BALLOTS ?= 200000
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./sync/recon
 	$(GO) test -run '^$$' -bench 'Fold$$|Reaches' ./node/coop
-	$(GO) test -run '^$$' -bench FoldBallots -benchtime 2x -bench-ballots $(BENCH_BALLOTS) -timeout 60m ./node/coop
+	$(GO) test ./node/coop -run '^$$' -bench FoldBallots -benchtime 2x -timeout 60m -bench-ballots $(BENCH_BALLOTS)
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./node/tally
 	COOPNODE_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench VerifyVsEd25519 -benchtime 3x -timeout 60m ./node/verify
 	$(GO) test -run '^$$' -bench Propagation20 -benchtime 50x ./sync/replicate
