@@ -561,7 +561,8 @@ func proposalView(n *node.Node, s *coop.State, p *coop.ProposalState, detail boo
 				}
 			}
 		}
-		v.CanVote = v.Status == ProposalOpen && p.Close == nil
+		_, onRoll := slices.BinarySearchFunc(p.Eligible, me.ID, func(a, b coop.MemberID) int { return record.CompareIDs(record.ID(a), record.ID(b)) })
+		v.CanVote = v.Status == ProposalOpen && p.Close == nil && onRoll
 	}
 	switch v.Status {
 	case ProposalOpen:

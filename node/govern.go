@@ -17,6 +17,8 @@ var (
 	ErrNoProposal = errors.New("no such proposal")
 	// ErrProposalClosed: the proposal is closed, or its voting time is over.
 	ErrProposalClosed = errors.New("proposal closed")
+	// ErrNotEligible: this member may not vote on the proposal.
+	ErrNotEligible = errors.New("not eligible to vote")
 	// ErrTooEarly: the proposal cannot be closed yet.
 	ErrTooEarly = errors.New("too early to close")
 )
@@ -68,6 +70,9 @@ func (n *Node) Vote(id record.ID, vote tally.Ballot) (*record.Record, error) {
 	}
 	if now := n.opts.now(); !now.Before(p.ClosesAt) {
 		return nil, fmt.Errorf("%w: voting on %q ended at %s; it awaits its close", ErrProposalClosed, p.Title, p.ClosesAt.Local().Format(time.DateTime))
+	}
+	if _, ok := slices.BinarySearchFunc(p.Eligible, m.ID, func(a, b coop.MemberID) int { return record.CompareIDs(record.ID(a), record.ID(b)) }); !ok {
+		return nil, fmt.Errorf("%w: %s was not on the roll of %q when it opened (not a member yet, or in a class that does not vote on it)", ErrNotEligible, m.Name, p.Title)
 	}
 	if err := p.Rules.CheckBallot(vote); err != nil {
 		return nil, fmt.Errorf("ballot on %q: %w", p.Title, err)

@@ -163,6 +163,10 @@ func TestAdmissionByDecision(t *testing.T) {
 	if _, err := a.Admit(req, ""); err == nil || !strings.Contains(err.Error(), "propose the admission") {
 		t.Fatalf("direct admission under by-decision bylaws: %v", err)
 	}
+	before, err := a.Propose(coop.Proposal{Title: "Opened before Bo joined", Method: tally.Advice, Closes: now.Add(10 * time.Hour).Format(record.TimeFormat)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cl := decide(coop.Proposal{Title: "Admit Bo", Kind: coop.KindAdmission, Request: req.ID, Class: "member"})
 	if err := b.Put(a.Records()...); err != nil {
 		t.Fatal(err)
@@ -174,6 +178,9 @@ func TestAdmissionByDecision(t *testing.T) {
 		if r.Record.ID == req.ID && !r.Admitted {
 			t.Fatal("the request is not shown as answered")
 		}
+	}
+	if _, err := b.Vote(before.ID, tally.Ballot{Position: tally.Agree}); !errors.Is(err, ErrNotEligible) {
+		t.Fatalf("voting on a proposal opened before admission: %v", err)
 	}
 	prop, err := b.Propose(coop.Proposal{Title: "Bo's first", Method: tally.Advice, Closes: now.Add(time.Hour).Format(record.TimeFormat)})
 	if err != nil {
