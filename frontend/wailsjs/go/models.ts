@@ -1,5 +1,67 @@
 export namespace app {
 	
+	export class VoteInput {
+	    position: string;
+	    reason: string;
+	    choices: number[];
+	    points: number[];
+	
+	    static createFrom(source: any = {}) {
+	        return new VoteInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.position = source["position"];
+	        this.reason = source["reason"];
+	        this.choices = source["choices"];
+	        this.points = source["points"];
+	    }
+	}
+	export class BallotView {
+	    id: string;
+	    voter: string;
+	    voterId: string;
+	    cast: string;
+	    vote: VoteInput;
+	    counted: boolean;
+	    why: string;
+	    proxies: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new BallotView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.voter = source["voter"];
+	        this.voterId = source["voterId"];
+	        this.cast = source["cast"];
+	        this.vote = this.convertValues(source["vote"], VoteInput);
+	        this.counted = source["counted"];
+	        this.why = source["why"];
+	        this.proxies = source["proxies"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class MemberClassView {
 	    name: string;
 	    description: string;
@@ -15,6 +77,50 @@ export namespace app {
 	        this.description = source["description"];
 	        this.votes = source["votes"];
 	    }
+	}
+	export class BylawsInput {
+	    text: string;
+	    quorum: string;
+	    threshold: string;
+	    classes: MemberClassView[];
+	    admissionRule: string;
+	    admitRoles: string[];
+	    methods: string[];
+	    closeGraceHours: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new BylawsInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.text = source["text"];
+	        this.quorum = source["quorum"];
+	        this.threshold = source["threshold"];
+	        this.classes = this.convertValues(source["classes"], MemberClassView);
+	        this.admissionRule = source["admissionRule"];
+	        this.admitRoles = source["admitRoles"];
+	        this.methods = source["methods"];
+	        this.closeGraceHours = source["closeGraceHours"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Ratio {
 	    num: number;
@@ -94,6 +200,28 @@ export namespace app {
 	        this.name = source["name"];
 	        this.founded = source["founded"];
 	        this.members = source["members"];
+	    }
+	}
+	export class DelegationView {
+	    id: string;
+	    delegate: string;
+	    delegateId: string;
+	    proposal: string;
+	    kind: string;
+	    scope: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DelegationView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.delegate = source["delegate"];
+	        this.delegateId = source["delegateId"];
+	        this.proposal = source["proposal"];
+	        this.kind = source["kind"];
+	        this.scope = source["scope"];
 	    }
 	}
 	export class ExportView {
@@ -339,6 +467,172 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class ProposalView {
+	    id: string;
+	    title: string;
+	    body: string;
+	    kind: string;
+	    method: string;
+	    options: string[];
+	    seats: number;
+	    dots: number;
+	    maxScore: number;
+	    quorum: Ratio;
+	    threshold: Ratio;
+	    classes: string[];
+	    author: string;
+	    authorId: string;
+	    opened: string;
+	    closes: string;
+	    status: string;
+	    eligible: number;
+	    voted: number;
+	    result?: tally.Result;
+	    hidden: boolean;
+	    hiddenNotice: string;
+	    myVote?: VoteInput;
+	    myProxy: string;
+	    canVote: boolean;
+	    canClose: boolean;
+	    closeNote: string;
+	    closedBy: string;
+	    closedAt: string;
+	    closeRecord: string;
+	    effect: string;
+	    subject: string;
+	    class: string;
+	    roles: string[];
+	    bylaws?: BylawsInput;
+	    ballots: BallotView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ProposalView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.body = source["body"];
+	        this.kind = source["kind"];
+	        this.method = source["method"];
+	        this.options = source["options"];
+	        this.seats = source["seats"];
+	        this.dots = source["dots"];
+	        this.maxScore = source["maxScore"];
+	        this.quorum = this.convertValues(source["quorum"], Ratio);
+	        this.threshold = this.convertValues(source["threshold"], Ratio);
+	        this.classes = source["classes"];
+	        this.author = source["author"];
+	        this.authorId = source["authorId"];
+	        this.opened = source["opened"];
+	        this.closes = source["closes"];
+	        this.status = source["status"];
+	        this.eligible = source["eligible"];
+	        this.voted = source["voted"];
+	        this.result = this.convertValues(source["result"], tally.Result);
+	        this.hidden = source["hidden"];
+	        this.hiddenNotice = source["hiddenNotice"];
+	        this.myVote = this.convertValues(source["myVote"], VoteInput);
+	        this.myProxy = source["myProxy"];
+	        this.canVote = source["canVote"];
+	        this.canClose = source["canClose"];
+	        this.closeNote = source["closeNote"];
+	        this.closedBy = source["closedBy"];
+	        this.closedAt = source["closedAt"];
+	        this.closeRecord = source["closeRecord"];
+	        this.effect = source["effect"];
+	        this.subject = source["subject"];
+	        this.class = source["class"];
+	        this.roles = source["roles"];
+	        this.bylaws = this.convertValues(source["bylaws"], BylawsInput);
+	        this.ballots = this.convertValues(source["ballots"], BallotView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ProposeInput {
+	    title: string;
+	    body: string;
+	    kind: string;
+	    method: string;
+	    options: string[];
+	    seats: number;
+	    dots: number;
+	    maxScore: number;
+	    quorum: string;
+	    threshold: string;
+	    classes: string[];
+	    closes: string;
+	    hours: number;
+	    hideResults: boolean;
+	    member: string;
+	    request: string;
+	    class: string;
+	    roles: string[];
+	    bylaws?: BylawsInput;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProposeInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.title = source["title"];
+	        this.body = source["body"];
+	        this.kind = source["kind"];
+	        this.method = source["method"];
+	        this.options = source["options"];
+	        this.seats = source["seats"];
+	        this.dots = source["dots"];
+	        this.maxScore = source["maxScore"];
+	        this.quorum = source["quorum"];
+	        this.threshold = source["threshold"];
+	        this.classes = source["classes"];
+	        this.closes = source["closes"];
+	        this.hours = source["hours"];
+	        this.hideResults = source["hideResults"];
+	        this.member = source["member"];
+	        this.request = source["request"];
+	        this.class = source["class"];
+	        this.roles = source["roles"];
+	        this.bylaws = this.convertValues(source["bylaws"], BylawsInput);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	
 	
 	export class StatusView {
@@ -373,6 +667,116 @@ export namespace app {
 	        this.problems = source["problems"];
 	        this.joinRequest = source["joinRequest"];
 	        this.network = this.convertValues(source["network"], NetworkView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace exact {
+	
+	export class Ratio {
+	    num: number;
+	    den: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Ratio(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.num = source["num"];
+	        this.den = source["den"];
+	    }
+	}
+
+}
+
+export namespace tally {
+	
+	export class PositionCount {
+	    position: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PositionCount(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.position = source["position"];
+	        this.count = source["count"];
+	    }
+	}
+	export class Round {
+	    votes: string[];
+	    elected?: number[];
+	    eliminated?: number[];
+	    exhausted: string;
+	    note?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Round(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.votes = source["votes"];
+	        this.elected = source["elected"];
+	        this.eliminated = source["eliminated"];
+	        this.exhausted = source["exhausted"];
+	        this.note = source["note"];
+	    }
+	}
+	export class Result {
+	    method: string;
+	    outcome: string;
+	    eligible: number;
+	    cast: number;
+	    positions?: PositionCount[];
+	    totals?: number[];
+	    winners?: number[];
+	    participation: exact.Ratio;
+	    support?: exact.Ratio;
+	    rounds?: Round[];
+	    quota?: number;
+	    why: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Result(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.method = source["method"];
+	        this.outcome = source["outcome"];
+	        this.eligible = source["eligible"];
+	        this.cast = source["cast"];
+	        this.positions = this.convertValues(source["positions"], PositionCount);
+	        this.totals = source["totals"];
+	        this.winners = source["winners"];
+	        this.participation = this.convertValues(source["participation"], exact.Ratio);
+	        this.support = this.convertValues(source["support"], exact.Ratio);
+	        this.rounds = this.convertValues(source["rounds"], Round);
+	        this.quota = source["quota"];
+	        this.why = source["why"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -6,6 +6,14 @@ export function Admit(arg1:string,arg2:string):Promise<app.MemberView>;
 
 export function Bylaws():Promise<app.BylawsView>;
 
+export function CloseProposal(arg1:string):Promise<app.ProposalView>;
+
+export function Delegate(arg1:string,arg2:string,arg3:string):Promise<app.DelegationView>;
+
+export function Delegations():Promise<Array<app.DelegationView>>;
+
+export function EndDelegation(arg1:string):Promise<void>;
+
 export function ExportBundle(arg1:string,arg2:string):Promise<app.ExportView>;
 
 export function ImportBundle(arg1:string):Promise<app.ImportView>;
@@ -22,6 +30,12 @@ export function Members():Promise<Array<app.MemberView>>;
 
 export function Peers():Promise<Array<app.PeerView>>;
 
+export function Proposal(arg1:string):Promise<app.ProposalView>;
+
+export function Proposals():Promise<Array<app.ProposalView>>;
+
+export function Propose(arg1:app.ProposeInput):Promise<app.ProposalView>;
+
 export function Resign(arg1:string):Promise<void>;
 
 export function RevokeDevice(arg1:string,arg2:string):Promise<void>;
@@ -29,3 +43,5 @@ export function RevokeDevice(arg1:string,arg2:string):Promise<void>;
 export function Status():Promise<app.StatusView>;
 
 export function Unlock(arg1:string):Promise<void>;
+
+export function Vote(arg1:string,arg2:app.VoteInput):Promise<app.ProposalView>;

@@ -10,6 +10,22 @@ export function Bylaws() {
   return window['go']['app']['App']['Bylaws']();
 }
 
+export function CloseProposal(arg1) {
+  return window['go']['app']['App']['CloseProposal'](arg1);
+}
+
+export function Delegate(arg1, arg2, arg3) {
+  return window['go']['app']['App']['Delegate'](arg1, arg2, arg3);
+}
+
+export function Delegations() {
+  return window['go']['app']['App']['Delegations']();
+}
+
+export function EndDelegation(arg1) {
+  return window['go']['app']['App']['EndDelegation'](arg1);
+}
+
 export function ExportBundle(arg1, arg2) {
   return window['go']['app']['App']['ExportBundle'](arg1, arg2);
 }
@@ -42,6 +58,18 @@ export function Peers() {
   return window['go']['app']['App']['Peers']();
 }
 
+export function Proposal(arg1) {
+  return window['go']['app']['App']['Proposal'](arg1);
+}
+
+export function Proposals() {
+  return window['go']['app']['App']['Proposals']();
+}
+
+export function Propose(arg1) {
+  return window['go']['app']['App']['Propose'](arg1);
+}
+
 export function Resign(arg1) {
   return window['go']['app']['App']['Resign'](arg1);
 }
@@ -56,4 +84,8 @@ export function Status() {
 
 export function Unlock(arg1) {
   return window['go']['app']['App']['Unlock'](arg1);
+}
+
+export function Vote(arg1, arg2) {
+  return window['go']['app']['App']['Vote'](arg1, arg2);
 }
