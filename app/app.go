@@ -248,7 +248,10 @@ func (a *App) Bylaws() (BylawsView, error) {
 	b := s.Bylaws
 	v := BylawsView{Text: b.Text, VotingRule: b.VotingRule, Quorum: ratio(b.Quorum), Threshold: ratio(b.Threshold),
 		Classes: []MemberClassView{}, AdmissionRule: b.Admission.Rule, AdmitRoles: nonNil(b.Admission.Roles),
-		AdoptedBy: s.BylawsFrom.String(), AdoptedAt: s.Founded.UTC().Format(timeLayout)}
+		AdoptedBy: s.BylawsFrom.String(), AdoptedAt: s.Founded.UTC().Format(timeLayout), Methods: []string{}, CloseGraceHours: b.CloseGraceHours}
+	for _, m := range b.Methods {
+		v.Methods = append(v.Methods, string(m))
+	}
 	for _, c := range b.Classes {
 		v.Classes = append(v.Classes, MemberClassView{Name: c.Name, Description: c.Description, Votes: c.Votes})
 	}

@@ -296,8 +296,10 @@ func (a *App) EndDelegation(id string) error {
 	if len(found) != 1 {
 		return invalid("no single standing delegation of yours starts with %q: `coopnode delegate --list` lists them", id)
 	}
-	_, err = n.EndDelegation(found[0])
-	return invalidErr(err)
+	if _, err := n.EndDelegation(found[0]); err != nil {
+		return invalidErr(err)
+	}
+	return nil
 }
 
 func delegationView(s *coop.State, id record.ID, d coop.Delegation) DelegationView {

@@ -138,7 +138,12 @@ func (c *Core) Join(text, name string, passphrase []byte) (JoinView, error) {
 }
 
 // invalidErr marks err as the caller's mistake (HTTP 400), keeping its text and sentinel.
-func invalidErr(err error) error { return fmt.Errorf("%w: %w", ErrInvalidInput, err) }
+func invalidErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+}
 
 // network reports this node's libp2p identity and addresses for Status
 // (nil when the network is not running).

@@ -143,8 +143,12 @@ type BylawsView struct {
 	// AdmissionRule is "direct" (a member holding one of AdmitRoles admits) or "by-decision".
 	AdmissionRule string   `json:"admissionRule"`
 	AdmitRoles    []string `json:"admitRoles"`
-	AdoptedBy     string   `json:"adoptedBy"` // record ID that put these bylaws in force
-	AdoptedAt     string   `json:"adoptedAt"` // RFC 3339
+	// Methods are the decision methods proposals may use; empty allows all.
+	Methods []string `json:"methods"`
+	// CloseGraceHours: after a proposal's closing time only its author may close it for this long.
+	CloseGraceHours int    `json:"closeGraceHours"`
+	AdoptedBy       string `json:"adoptedBy"` // record ID that put these bylaws in force
+	AdoptedAt       string `json:"adoptedAt"` // RFC 3339
 }
 
 // MemberView is one member of the co-op.

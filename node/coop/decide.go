@@ -96,6 +96,8 @@ type Count struct {
 	Result     tally.Result
 	// uses are the delegation records (and their withdrawals) the count relied on.
 	uses []record.ID
+	// rivals are ballots concurrent with a voter's standing ballot, which lost on record ID.
+	rivals []record.ID
 }
 
 // NotCounted is a valid ballot that does not count, and why.
@@ -190,24 +192,33 @@ func (s *State) removedBefore(m *Member, at record.ID) bool {
 	return false
 }
 
-// markPast marks from and its ancestors at or after floor under a new epoch.
+// markPast marks from and its ancestors at or after floor, replacing the
+// previous marks. Marks live apart from the visited set of reaches, so a
+// count can ask reaches questions while it reads the marks.
 func (g *graph) markPast(from, floor int32) {
-	g.newWalk()
-	g.seen[from] = g.epoch
+	if g.mark == nil {
+		g.mark = make([]uint32, len(g.recs))
+	}
+	g.markEpoch++
+	if g.markEpoch == 0 {
+		clear(g.mark)
+		g.markEpoch = 1
+	}
+	g.mark[from] = g.markEpoch
 	stack := []int32{from}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for _, p := range g.prev[i] {
-			if p >= floor && g.seen[p] != g.epoch {
-				g.seen[p] = g.epoch
+			if p >= floor && g.mark[p] != g.markEpoch {
+				g.mark[p] = g.markEpoch
 				stack = append(stack, p)
 			}
 		}
 	}
 }
 
-func (g *graph) marked(i int32) bool { return g.seen[i] == g.epoch }
+func (g *graph) marked(i int32) bool { return g.mark[i] == g.markEpoch }
 
 func (s *State) voter(r *record.Record, what string) (*Member, string) {
 	m, reason := s.signer(r)
@@ -467,6 +478,9 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 		st := s.standing(bs)
 		standing[v] = st
 		for _, b := range bs {
+			if b != st && !s.replacedIn(b, bs) {
+				c.rivals = append(c.rivals, b.ID) // concurrent with the standing ballot: the close names it too
+			}
 			if b != st {
 				c.NotCounted = append(c.NotCounted, NotCounted{Ballot: b.ID, Voter: v, Reason: "replaced by the voter's ballot " + st.ID.Short()})
 			}
@@ -491,21 +505,24 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 		if counted[m] {
 			continue
 		}
-		via, ended := []record.ID{}, []record.ID{}
+		via := []record.ID{}
 		seen := map[MemberID]bool{m: true}
 		cur := m
 		for {
-			d, ends := s.delegationFor(cur, p, see)
-			ended = append(ended, ends...)
+			d, looked := s.delegationFor(cur, p, see)
+
+			// Everything the chain looked at is named by the close, even
+			// where it leads nowhere: the recount in the close's past must
+			// make the same choices.
+			for _, id := range looked {
+				used[id] = true
+			}
 			if d == nil {
 				break
 			}
 			via = append(via, d.id)
 			if b, ok := standing[d.Delegate]; ok {
 				c.Proxies = append(c.Proxies, Proxy{Member: m, Ballot: b.ID, Via: via})
-				for _, id := range via {
-					used[id] = true
-				}
 				break
 			}
 			if seen[d.Delegate] {
@@ -514,13 +531,11 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 			seen[d.Delegate] = true
 			cur = d.Delegate
 		}
-		for _, id := range ended {
-			used[id] = true
-		}
 	}
 	for id := range used {
 		c.uses = append(c.uses, id)
 	}
+	c.uses = append(c.uses, c.rivals...)
 	sortIDs(c.uses)
 	sortIDs(c.Counted)
 	slices.SortFunc(c.Proxies, func(a, b Proxy) int { return record.CompareIDs(record.ID(a.Member), record.ID(b.Member)) })
@@ -549,26 +564,31 @@ func (s *State) standing(bs []*BallotState) *BallotState {
 	}
 	var best *BallotState
 	for _, b := range bs {
-		replaced := false
-		for _, o := range bs {
-			if o != b && o.pos > b.pos && s.g.reaches(o.pos, b.pos) {
-				replaced = true
-				break
-			}
-		}
-		if !replaced && (best == nil || best.ID.Less(b.ID)) {
+		if !s.replacedIn(b, bs) && (best == nil || best.ID.Less(b.ID)) {
 			best = b
 		}
 	}
 	return best
 }
 
+// replacedIn reports whether another of bs has b in its past.
+func (s *State) replacedIn(b *BallotState, bs []*BallotState) bool {
+	for _, o := range bs {
+		if o != b && o.pos > b.pos && s.g.reaches(o.pos, b.pos) {
+			return true
+		}
+	}
+	return false
+}
+
 // delegationFor returns m's delegation that applies to p among the visible
-// ones, and the withdrawals it had to look past.
+// ones: of those not withdrawn, the narrowest in scope; of equal scope, those
+// not in the past of another, then the highest ID. It also returns every
+// record it looked at (matching delegations and their withdrawals): a close
+// names them all, so its recount sees exactly the same choice.
 func (s *State) delegationFor(m MemberID, p *ProposalState, see func(int32) bool) (*delegation, []record.ID) {
-	var best *delegation
-	bestScope := 3
-	var ends []record.ID
+	var cands [3][]*delegation
+	var looked []record.ID
 	for i := range s.delegations[m] {
 		d := &s.delegations[m][i]
 		if !see(d.pos) {
@@ -585,28 +605,37 @@ func (s *State) delegationFor(m MemberID, p *ProposalState, see func(int32) bool
 		case d.Kind != "":
 			continue
 		}
+		looked = append(looked, d.id)
 		withdrawn := false
 		for _, e := range s.delegEnded[d.id] {
 			if see(s.g.pos[e]) {
 				withdrawn = true
-				ends = append(ends, e)
+				looked = append(looked, e)
 			}
 		}
-		if withdrawn {
-			continue
-		}
-		switch {
-		case best == nil || scope < bestScope:
-			best, bestScope = d, scope
-		case scope > bestScope:
-		case d.pos > best.pos && s.g.reaches(d.pos, best.pos):
-			best = d // replaces it
-		case best.pos > d.pos && s.g.reaches(best.pos, d.pos):
-		case best.id.Less(d.id):
-			best = d
+		if !withdrawn {
+			cands[scope] = append(cands[scope], d)
 		}
 	}
-	return best, ends
+	for _, cs := range cands {
+		var best *delegation
+		for _, d := range cs {
+			replaced := false
+			for _, o := range cs {
+				if o != d && o.pos > d.pos && s.g.reaches(o.pos, d.pos) {
+					replaced = true
+					break
+				}
+			}
+			if !replaced && (best == nil || best.id.Less(d.id)) {
+				best = d
+			}
+		}
+		if best != nil {
+			return best, looked
+		}
+	}
+	return nil, looked
 }
 
 func (s *State) ballotByID(p *ProposalState, id record.ID) *BallotState { return p.byID[id] }

@@ -418,3 +418,69 @@ func TestCloseRecordsRoundTrip(t *testing.T) {
 	}
 	mustAccept(t, Fold(w.coop(), w.recs), cl.ID)
 }
+
+// TestHonestClosesStand: whatever ballots, replacements, concurrent
+// ballots, delegations (of every scope, chains and cycles) and withdrawals
+// a co-op holds, a close counted over all of it, naming what its count used
+// (as node.CloseProposal does), is accepted by the recount in its own past.
+func TestHonestClosesStand(t *testing.T) {
+	for seed := range uint64(60) {
+		rng := rand.New(rand.NewPCG(seed, 77))
+		w := newGovWorld(t)
+		members := []MemberID{w.ana, w.bo, w.cy, w.di, w.ed}
+		p := w.open(w.ana, majority("Random"))
+		late := w.admit(w.ana, "Late") // not on the roll
+		members = append(members, late)
+		mine := map[MemberID][]record.ID{}
+		dels := map[MemberID][]record.ID{}
+		positions := []tally.Ballot{yes, no, abstain}
+		for range 25 {
+			m := members[rng.IntN(len(members))]
+			switch rng.IntN(4) {
+			case 0, 1: // a ballot, replacing some (or none) of the member's earlier ones
+				var prev []record.ID
+				for _, id := range mine[m] {
+					if rng.IntN(2) == 0 {
+						prev = append(prev, id)
+					}
+				}
+				mine[m] = append(mine[m], w.vote(m, p, positions[rng.IntN(3)], prev...).ID)
+			case 2: // a delegation of a random scope, naming some earlier ones
+				to := members[rng.IntN(len(members))]
+				if to == m {
+					continue
+				}
+				d := Delegation{Delegate: to}
+				prev := []record.ID{w.cert[m]}
+				switch rng.IntN(3) {
+				case 0:
+					d.Proposal = p.ID
+					prev = append(prev, p.ID)
+				case 1:
+					d.Kind = KindGeneral
+				}
+				for _, id := range dels[m] {
+					if rng.IntN(2) == 0 {
+						prev = append(prev, id)
+					}
+				}
+				dels[m] = append(dels[m], w.add(Delegate(w.dkey[m], w.coop(), d, tOpen, prev...)).ID)
+			case 3: // withdraw one
+				if len(dels[m]) > 0 {
+					w.add(EndDelegation(w.dkey[m], w.coop(), dels[m][rng.IntN(len(dels[m]))], tOpen, w.cert[m]))
+				}
+			}
+		}
+		want := w.countAs(w.recs, p.ID)
+		cl := w.closeAs(w.cy, w.recs, p.ID, tClose.Add(25*time.Hour), nil)
+		s := Fold(w.coop(), w.recs)
+		if r := rejection(s, cl.ID); r != "" {
+			t.Fatalf("seed %d: an honest close is refused: %s", seed, r)
+		}
+		ps, _ := s.ProposalByID(p.ID)
+		a, b := mustJSON(ps.Close.Result), mustJSON(want.Result)
+		if string(a) != string(b) {
+			t.Fatalf("seed %d: closed %s, counted %s", seed, a, b)
+		}
+	}
+}

@@ -279,6 +279,9 @@ type graph struct {
 	// seen and epoch make a visited set that needs no clearing between walks.
 	seen  []uint32
 	epoch uint32
+	// mark and markEpoch: the causal past being counted in (markPast).
+	mark      []uint32
+	markEpoch uint32
 }
 
 func newGraph(recs []*record.Record) *graph {

@@ -146,6 +146,8 @@ export namespace app {
 	    classes: MemberClassView[];
 	    admissionRule: string;
 	    admitRoles: string[];
+	    methods: string[];
+	    closeGraceHours: number;
 	    adoptedBy: string;
 	    adoptedAt: string;
 	
@@ -162,6 +164,8 @@ export namespace app {
 	        this.classes = this.convertValues(source["classes"], MemberClassView);
 	        this.admissionRule = source["admissionRule"];
 	        this.admitRoles = source["admitRoles"];
+	        this.methods = source["methods"];
+	        this.closeGraceHours = source["closeGraceHours"];
 	        this.adoptedBy = source["adoptedBy"];
 	        this.adoptedAt = source["adoptedAt"];
 	    }
