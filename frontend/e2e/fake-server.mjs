@@ -16,8 +16,11 @@
 //   mayadmit=0             this member may not admit (requests say why)
 //   admitafter=MS          after a Join, admit this home MS milliseconds later
 //   slow=MS                how long an export or import takes (default 600)
+//   proposals=demo         a few proposals (majority, ranked, hidden dots, one closed)
 // Join understands invites containing EXPIRED, USED, FORGED or OFFLINE (see
-// fake-go.js); window.__fake has call counts and admitMe() for tests.
+// fake-go.js); window.__fake has call counts and admitMe() for tests, and for
+// governance: propose(input, author), castAs(name, id, vote), endVoting(id),
+// delegateAs(from, to, proposal, kind), votes (each Vote call) and proposals.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize } from 'node:path';

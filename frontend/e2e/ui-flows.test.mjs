@@ -361,3 +361,325 @@ test('bundles: export and import show their results, and nothing else runs meanw
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// ---- Governance: proposals, votes, results, closing, delegations ----
+
+const coopOfTwo = `${'?token=t&members='}${encodeURIComponent('Ada Lovelace,Grace Hopper')}`;
+
+// Opens the Proposals tab of a two-member co-op (Ada is you); propose, if given,
+// is opened in the fake first (as if it had arrived from another member).
+async function proposalsTab(propose = []) {
+  const { page, errors, context } = await openPage(browser);
+  await page.goto(`${fake.base}${coopOfTwo}`);
+  await page.getByTestId('coop-name').waitFor();
+  const ids = [];
+  for (const p of propose) ids.push(await page.evaluate((input) => window.__fake.propose(input), p));
+  await page.getByRole('tab', { name: /Proposals/ }).click();
+  await page.getByTestId('proposals-view').waitFor();
+  return { page, errors, context, ids };
+}
+
+async function openProposal(page, title) {
+  const row = page.locator('[data-testid=proposal-row]', { hasText: title });
+  await row.getByTestId('proposal-open').click();
+  await page.locator('[data-testid=proposal-title]', { hasText: title }).waitFor();
+  return page.getByTestId('proposal-detail');
+}
+
+const lastVote = (page) => page.evaluate(() => window.__fake.votes.at(-1)?.vote);
+const rankOrder = (page) =>
+  page.$$eval('[data-testid=rank-list] [data-testid=rank-item]', (els) => els.map((e) => Number(e.getAttribute('data-option'))));
+
+test('proposals: open a majority proposal from the form, vote yes, see your vote, change it', opts, async () => {
+  const { page, errors, context } = await proposalsTab();
+  assert.match(await page.getByTestId('no-open-proposals').innerText(), /Nothing to vote on/);
+  await page.getByTestId('new-proposal').click();
+  const form = page.getByTestId('new-proposal-form');
+  await form.waitFor();
+  // Each method is explained in a line.
+  await page.getByTestId('np-method').selectOption('consent');
+  assert.match(await page.getByTestId('method-help').innerText(), /passes unless someone objects/);
+  await page.getByTestId('np-method').selectOption('majority');
+  await page.getByTestId('np-submit').click();
+  assert.match(await form.getByTestId('error').innerText(), /give the proposal a title/);
+  // Stricter rules only: the fake refuses a looser quorum, as the node does.
+  await page.getByTestId('np-title').fill('Buy a shared 3D printer');
+  await page.getByTestId('np-body').fill('For the workshop. Budget: 1,200 €.');
+  await page.getByTestId('np-hours').fill('24');
+  await page.getByText('Stricter rules (optional)').click();
+  await page.getByTestId('np-quorum').fill('1/3');
+  await page.getByTestId('np-submit').click();
+  await page.locator('[data-testid=error]', { hasText: 'may tighten' }).waitFor();
+  await page.getByTestId('np-quorum').fill('');
+  await page.getByTestId('np-submit').click();
+
+  const detail = page.getByTestId('proposal-detail');
+  await page.locator('[data-testid=proposal-title]', { hasText: 'Buy a shared 3D printer' }).waitFor();
+  assert.equal(await detail.getAttribute('data-status'), 'open');
+  assert.match(await page.getByTestId('rule-quorum').innerText(), /Quorum 1\/2 \(50%\): at least 1 member of the 2 who may vote/);
+  assert.match(await page.getByTestId('rule-threshold').innerText(), /more than 2\/3 \(67%\)/);
+  assert.match(await page.getByTestId('rule-closes').innerText(), /in 24 h/);
+  assert.match(await page.getByTestId('my-vote-none').innerText(), /not voted yet/);
+  assert.equal(await page.getByTestId('voted').getAttribute('data-voted'), '0');
+
+  await page.getByTestId('position-yes').check();
+  await page.getByTestId('vote-submit').click();
+  await page.locator('[data-testid=my-vote]', { hasText: 'Your vote: Yes' }).waitFor();
+  assert.deepEqual(await lastVote(page), { position: 'yes', reason: '', choices: [], points: [] });
+  assert.equal(await page.getByTestId('voted').getAttribute('data-voted'), '1');
+  assert.match(await page.getByTestId('running-outcome').innerText(), /If voting ended now: Passed/);
+  assert.equal(await page.getByTestId('outcome').count(), 0, 'no final outcome while open');
+  assert.match(await page.getByTestId('result-chart').getAttribute('aria-label'), /Yes: 1 vote; No: 0 votes; Abstain: 0 votes/);
+  assert.match(await page.getByTestId('ballot-row').innerText(), /Ada Lovelace\s+Yes\s+Counts/);
+
+  // Another member's vote appears without a reload (the page polls).
+  await page.evaluate(() => window.__fake.castAs('Grace Hopper', window.__fake.proposals[0].id, { position: 'no', reason: 'Too expensive' }));
+  await page.locator('[data-testid=voted][data-voted="2"]').waitFor({ timeout: 10_000 });
+  assert.match(await page.getByTestId('support').innerText(), /1\/2 \(50%\)/);
+  await page.locator('[data-testid=ballot-row]', { hasText: 'Grace Hopper' }).waitFor();
+
+  // The vote can be changed while open.
+  assert.equal(await page.getByTestId('vote-submit').innerText(), 'Change my vote');
+  await page.getByTestId('position-abstain').check();
+  await page.getByTestId('vote-reason').fill('I will not use it');
+  await page.getByTestId('vote-submit').click();
+  await page.locator('[data-testid=my-vote]', { hasText: 'Your vote: Abstain — “I will not use it”' }).waitFor();
+  assert.equal((await lastVote(page)).position, 'abstain');
+
+  await page.getByTestId('proposals-back').click();
+  const row = page.locator('[data-testid=proposal-row]', { hasText: 'Buy a shared 3D printer' });
+  assert.equal(await row.getAttribute('data-status'), 'open');
+  assert.match(await row.getByTestId('row-voted').innerText(), /2 of 2 voted/);
+  assert.equal(await row.getByTestId('state-badge').innerText(), 'you voted');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('proposals: an objection needs a reason', opts, async () => {
+  const { page, errors, context } = await proposalsTab([{ title: 'Adopt the privacy policy', method: 'consent', hours: 5 }]);
+  await openProposal(page, 'Adopt the privacy policy');
+  await page.getByTestId('position-object').check();
+  await page.getByTestId('vote-submit').click();
+  assert.match(await page.getByTestId('vote-form').getByTestId('error').innerText(), /objection needs a reason/);
+  assert.equal(await page.evaluate(() => window.__fake.votes.length), 0, 'nothing was sent');
+  await page.getByTestId('vote-reason').fill('It keeps data for too long.');
+  await page.getByTestId('vote-submit').click();
+  await page.locator('[data-testid=my-vote]', { hasText: 'Object — “It keeps data for too long.”' }).waitFor();
+  assert.match(await page.getByTestId('running-outcome').innerText(), /Did not pass/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('proposals: ranked choice, reordered with the buttons and by drag and drop, votes in that order', opts, async () => {
+  const options = ['The Commons', 'Our Data', 'Riverside Notes', 'Co-op Weekly'];
+  const { page, errors, context } = await proposalsTab([{ title: 'Name of the newsletter', method: 'ranked', options, hours: 24 }]);
+  await openProposal(page, 'Name of the newsletter');
+  assert.deepEqual(await rankOrder(page), [0, 1, 2, 3]);
+  assert.equal(await page.getByTestId('rank-up-0').isDisabled(), true);
+  await page.getByTestId('rank-up-2').click();
+  await page.getByTestId('rank-up-2').click();
+  assert.deepEqual(await rankOrder(page), [2, 0, 1, 3]);
+  // At the top its up button is disabled: the focus moved to its down button.
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'rank-down-2');
+  await page.getByTestId('rank-down-0').click();
+  assert.deepEqual(await rankOrder(page), [2, 1, 0, 3]);
+  await page.getByTestId('rank-remove-3').click();
+  assert.deepEqual(await rankOrder(page), [2, 1, 0]);
+  assert.equal(await page.getByTestId('unranked-item').count(), 1);
+  // Drag "Our Data" onto the first place.
+  await page.locator('[data-testid=rank-item][data-option="1"]').dragTo(page.locator('[data-testid=rank-item][data-option="2"]'));
+  assert.deepEqual(await rankOrder(page), [1, 2, 0]);
+  await page.getByTestId('vote-submit').click();
+  await page.getByTestId('my-vote').waitFor();
+  assert.deepEqual((await lastVote(page)).choices, [1, 2, 0]);
+  assert.equal(await page.getByTestId('my-vote').innerText(), 'Your vote: 1. Our Data, 2. Riverside Notes, 3. The Commons');
+  // One ballot: Our Data has all first choices, elected in round 1.
+  const round = page.getByTestId('result-round');
+  assert.equal(await round.count(), 1);
+  assert.match(await round.innerText(), /Round 1/);
+  assert.match(await page.getByTestId('round-chart').getAttribute('aria-label'), /Our Data: 1 vote \(elected\)/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('proposals: score sliders, one per option', opts, async () => {
+  const { page, errors, context } = await proposalsTab([{ title: 'Rate the venues', method: 'score', maxScore: 5, options: ['Library', 'Café', 'Online'], hours: 24 }]);
+  await openProposal(page, 'Rate the venues');
+  const library = page.getByRole('slider', { name: 'Library' });
+  assert.equal(await library.getAttribute('max'), '5');
+  await library.fill('4');
+  const cafe = page.getByRole('slider', { name: 'Café' });
+  await cafe.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getByTestId('score-value-0').innerText(), '4');
+  assert.equal(await page.getByTestId('score-value-1').innerText(), '2');
+  assert.equal(await cafe.getAttribute('aria-valuetext'), '2 of 5');
+  await page.getByTestId('vote-submit').click();
+  await page.getByTestId('my-vote').waitFor();
+  assert.deepEqual((await lastVote(page)).points, [4, 2, 0]);
+  assert.equal(await page.getByTestId('my-vote').innerText(), 'Your vote: Library: 4, Café: 2, Online: 0');
+  assert.match(await page.getByTestId('running-outcome').innerText(), /Chosen: Library/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('proposals: dot voting never places more dots than a member has', opts, async () => {
+  const { page, errors, context } = await proposalsTab([{ title: 'Where to meet', method: 'dot', dots: 3, options: ['Library', 'Café'], hours: 24 }]);
+  await openProposal(page, 'Where to meet');
+  assert.match(await page.getByTestId('dots-left').innerText(), /3 dots left of 3/);
+  await page.getByTestId('vote-submit').click();
+  assert.match(await page.getByTestId('vote-form').getByTestId('error').innerText(), /at least one dot/);
+  for (let i = 0; i < 3; i++) await page.getByTestId('dot-plus-0').click();
+  assert.match(await page.getByTestId('dots-left').innerText(), /All 3 dots placed/);
+  assert.equal(await page.getByTestId('dot-plus-0').isDisabled(), true);
+  assert.equal(await page.getByTestId('dot-plus-1').isDisabled(), true);
+  await page.getByTestId('dot-plus-1').click({ force: true }); // a disabled button does nothing
+  assert.equal(await page.getByTestId('dot-count-1').innerText(), '0');
+  await page.getByTestId('dot-minus-0').click();
+  await page.getByTestId('dot-plus-1').click();
+  assert.equal(await page.getByTestId('dot-count-0').innerText(), '2');
+  assert.equal(await page.getByTestId('dot-count-1').innerText(), '1');
+  assert.equal(await page.getByTestId('dots-left').getAttribute('data-left'), '0');
+  await page.getByTestId('vote-submit').click();
+  await page.getByTestId('my-vote').waitFor();
+  assert.deepEqual((await lastVote(page)).points, [2, 1]);
+  assert.equal(await page.getByTestId('my-vote').innerText(), 'Your vote: Library: 2 dots, Café: 1 dot');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('proposals: hidden results show the notice and the count of votes, then the outcome once closed', opts, async () => {
+  const { page, errors, context, ids } = await proposalsTab([{ title: 'Pick a logo', method: 'approval', options: ['Tree', 'River', 'Bridge'], hours: 2, hideResults: true }]);
+  await page.evaluate((id) => window.__fake.castAs('Grace Hopper', id, { choices: [1, 2] }), ids[0]);
+  await openProposal(page, 'Pick a logo');
+  await page.locator('[data-testid=voted][data-voted="1"]').waitFor();
+  assert.match(await page.getByTestId('hidden-notice').innerText(), /Results are hidden until the proposal closes\. This is a display rule, not secrecy/);
+  assert.equal(await page.getByTestId('hidden-voted').innerText(), '1 of 2 members have voted.');
+  assert.equal(await page.getByTestId('result-chart').count(), 0);
+  assert.equal(await page.getByTestId('ballot-row').count(), 0);
+  await page.getByTestId('approve-1').check();
+  await page.getByTestId('vote-submit').click();
+  await page.locator('[data-testid=my-vote]', { hasText: 'River' }).waitFor();
+  assert.equal(await page.getByTestId('hidden-notice').count(), 1, 'still hidden after voting');
+  assert.match(await page.getByTestId('close-note').innerText(), /^Voting ends .+; then Ada Lovelace may close it/);
+  assert.equal(await page.getByTestId('close-proposal').count(), 0, 'no close while voting is open');
+
+  // Voting ends: the author may close it, and the result appears.
+  await page.evaluate((id) => window.__fake.endVoting(id), ids[0]);
+  await page.getByTestId('close-proposal').waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByTestId('proposal-status').getAttribute('data-status'), 'ended');
+  assert.match(await page.getByTestId('close-note').innerText(), /Voting has ended: Ada Lovelace may close it now/);
+  assert.equal(await page.getByTestId('vote-form').count(), 0, 'no voting once ended');
+  await page.getByTestId('close-proposal').click();
+  const outcome = page.getByTestId('outcome');
+  await outcome.waitFor();
+  assert.equal(await outcome.getAttribute('data-outcome'), 'elected');
+  assert.match(await outcome.innerText(), /Chosen: River/);
+  assert.match(await page.getByTestId('closed-info').innerText(), /Closed by Ada Lovelace on /);
+  assert.equal(await page.getByTestId('hidden-notice').count(), 0);
+  assert.match(await page.getByTestId('result-chart').getAttribute('aria-label'), /River: 2 approvals/);
+  assert.equal(await page.getByTestId('ballot-row').count(), 2);
+  await page.getByTestId('proposals-back').click();
+  const badge = page.locator('[data-testid=proposal-row]', { hasText: 'Pick a logo' }).getByTestId('outcome-badge');
+  assert.equal(await badge.getAttribute('data-outcome'), 'elected');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('proposals: closing a majority vote shows the outcome in words and in the list', opts, async () => {
+  const { page, errors, context, ids } = await proposalsTab([{ title: 'Open on Saturdays', method: 'majority', hours: 1 }]);
+  await page.evaluate((id) => {
+    window.__fake.castAs('Ada Lovelace', id, { position: 'yes' });
+    window.__fake.castAs('Grace Hopper', id, { position: 'no' });
+    window.__fake.endVoting(id);
+  }, ids[0]);
+  await openProposal(page, 'Open on Saturdays');
+  await page.getByTestId('close-proposal').click();
+  const outcome = page.getByTestId('outcome');
+  await outcome.waitFor();
+  assert.equal(await outcome.getAttribute('data-outcome'), 'failed');
+  assert.match(await outcome.innerText(), /^Did not pass\n+Support 1\/2 is not more than the threshold 2\/3\.$/);
+  assert.match(await page.getByTestId('participation').innerText(), /2 of 2 members \(100%\)/);
+  assert.match(await page.getByTestId('close-note').innerText(), /Closed by Ada Lovelace with the count of 2 ballots/);
+  assert.equal(await page.getByTestId('close-proposal').count(), 0);
+  await page.getByTestId('proposals-back').click();
+  const row = page.locator('[data-testid=proposal-row]', { hasText: 'Open on Saturdays' });
+  assert.equal(await row.getAttribute('data-status'), 'closed');
+  assert.equal(await row.getByTestId('outcome-badge').innerText(), 'did not pass');
+  if (process.env.COOPNODE_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.COOPNODE_SCREENSHOT_DIR}/proposals.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('proposals: delegate for all proposals, the delegate votes for you, then withdraw', opts, async () => {
+  const { page, errors, context, ids } = await proposalsTab([{ title: 'Paint the office', method: 'majority', hours: 5 }]);
+  const section = page.getByTestId('delegations');
+  assert.match(await section.getByTestId('no-delegations').innerText(), /Nobody votes for you/);
+  await page.getByTestId('delegation-member').selectOption({ label: 'Grace Hopper' });
+  await page.getByTestId('delegation-add').click();
+  await section.locator('[data-testid=delegation-row]', { hasText: 'Grace Hopper votes for you on every proposal.' }).waitFor();
+
+  await page.evaluate((id) => window.__fake.castAs('Grace Hopper', id, { position: 'yes' }), ids[0]);
+  await openProposal(page, 'Paint the office');
+  await page.locator('[data-testid=my-proxy]', { hasText: 'Grace Hopper votes for you by proxy on this proposal.' }).waitFor();
+  assert.equal(await page.getByTestId('voted').getAttribute('data-voted'), '2');
+  assert.match(await page.locator('[data-testid=ballot-row]', { hasText: 'Grace Hopper' }).innerText(), /also for Ada Lovelace/);
+
+  // On this proposal alone, from its page.
+  await page.getByTestId('delegate-open').click();
+  await page.getByTestId('delegate-select').selectOption({ label: 'Grace Hopper' });
+  await page.getByTestId('delegate-submit').click();
+  assert.match(await page.getByTestId('delegate-result').innerText(), /Grace Hopper will vote for you on this proposal, unless you vote yourself/);
+
+  await page.getByTestId('proposals-back').click();
+  await section.locator('[data-testid=delegation-row]', { hasText: 'the proposal "Paint the office"' }).waitFor();
+  assert.equal(await section.getByTestId('delegation-row').count(), 2);
+  await section.locator('[data-testid=delegation-row]', { hasText: 'every proposal' }).getByTestId('end-delegation').click();
+  await page.locator('[data-testid=delegation-result]', { hasText: 'Grace Hopper no longer votes for you on every proposal.' }).waitFor();
+  assert.equal(await section.getByTestId('delegation-row').count(), 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('proposals: the form for changes to the co-op (member change, admission, bylaws)', opts, async () => {
+  const { page, errors, context } = await proposalsTab();
+  await page.getByTestId('new-proposal').click();
+  await page.getByTestId('np-method').selectOption('ranked');
+  await page.getByTestId('np-kind').selectOption('member-change');
+  // A change to the co-op is decided by a method that passes or fails.
+  assert.equal(await page.getByTestId('np-method').inputValue(), 'majority');
+  const methods = await page.getByTestId('np-method').locator('option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(methods, ['consent', 'consensus', 'majority']);
+  await page.getByTestId('np-member').selectOption({ label: 'Grace Hopper' });
+  assert.equal(await page.getByTestId('np-class').inputValue(), 'worker');
+  assert.equal(await page.getByTestId('np-roles').inputValue(), '');
+  await page.getByTestId('np-class').selectOption('supporter');
+  await page.getByTestId('np-roles').fill('treasurer, secretary');
+
+  await page.getByTestId('np-kind').selectOption('admission');
+  assert.deepEqual(
+    await page.getByTestId('np-request').locator('option').evaluateAll((os) => os.map((o) => o.textContent)),
+    ['Choose a request…', `Katherine Johnson (asked ${await page.evaluate(() => new Date(Date.now() - 3600_000).toLocaleString(undefined, { dateStyle: 'long', timeStyle: 'short' }))})`],
+  );
+
+  await page.getByTestId('np-kind').selectOption('bylaws');
+  assert.match(await page.getByTestId('np-bylaws-text').inputValue(), /^Article 1\. Name/);
+  assert.equal(await page.getByTestId('np-bylaws-quorum').inputValue(), '1/2');
+  assert.equal(await page.getByTestId('np-bylaws-threshold').inputValue(), '2/3');
+  assert.equal(await page.getByTestId('np-bylaws-admission').inputValue(), 'direct');
+  assert.equal(await page.getByTestId('np-bylaws-roles').inputValue(), 'admin');
+
+  await page.getByTestId('np-kind').selectOption('member-change');
+  await page.getByTestId('np-title').fill('Grace becomes our treasurer');
+  await page.getByTestId('np-submit').click();
+  await page.locator('[data-testid=proposal-title]', { hasText: 'Grace becomes our treasurer' }).waitFor();
+  assert.match(
+    await page.getByTestId('proposal-subject').innerText(),
+    /If it passes, Grace Hopper becomes a member of class supporter with the roles treasurer\s*secretary/,
+  );
+  const sent = await page.evaluate(() => window.__fake.proposals[0]);
+  assert.deepEqual([sent.kind, sent.method, sent.class, sent.roles], ['member-change', 'majority', 'supporter', ['treasurer', 'secretary']]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

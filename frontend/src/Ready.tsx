@@ -6,13 +6,15 @@ import { formatDate, formatDateTime, list, plural } from './format';
 import { InviteBox, JoinRequests, MembersTable, roleList } from './Members';
 import { PeersPanel } from './Peers';
 import { BundlesPanel } from './Bundles';
+import { ProposalsPanel, awaitingVote } from './Proposals';
 import { usePoll } from './poll';
 
-type TabId = 'coop' | 'bylaws' | 'members' | 'peers' | 'bundles' | 'node';
+type TabId = 'coop' | 'bylaws' | 'members' | 'proposals' | 'peers' | 'bundles' | 'node';
 const TABS: { id: TabId; label: string }[] = [
   { id: 'coop', label: 'Co-op' },
   { id: 'bylaws', label: 'Bylaws' },
   { id: 'members', label: 'Members' },
+  { id: 'proposals', label: 'Proposals' },
   { id: 'peers', label: 'Peers' },
   { id: 'bundles', label: 'Bundles' },
   { id: 'node', label: 'This node' },
@@ -40,6 +42,8 @@ export function ReadyView({
   const [bylaws, setBylaws] = useState<Loaded<BylawsView>>({});
   const [members, setMembers] = useState<Loaded<MemberView[]>>({});
   const [requests, setRequests] = useState<Loaded<JoinRequestView[]>>({});
+  // Open proposals waiting for your vote (the Proposals tab's count).
+  const [awaiting, setAwaiting] = useState(0);
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
   const loadRequests = () =>
@@ -118,6 +122,12 @@ export function ReadyView({
                 <span class="sr-only">, {plural(waiting, 'request')} to join waiting</span>
               </span>
             )}
+            {t.id === 'proposals' && awaiting > 0 && (
+              <span class="count warn" title={`${plural(awaiting, 'proposal')} waiting for your vote`}>
+                <span aria-hidden="true">{awaiting}</span>
+                <span class="sr-only">, {plural(awaiting, 'proposal')} waiting for your vote</span>
+              </span>
+            )}
             {t.id === 'peers' && status.network && <span class="count">{status.network.connected ?? 0}</span>}
             {t.id === 'node' && problems.length > 0 && <span class="count warn">{problems.length}</span>}
           </button>
@@ -142,6 +152,17 @@ export function ReadyView({
           </Load>
           <InviteBox />
         </div>
+      </Panel>
+      <Panel id="proposals" tab={tab}>
+        <ProposalsPanel
+          active={tab === 'proposals'}
+          generation={generation}
+          bylaws={bylaws.value}
+          members={list(members.value)}
+          requests={list(requests.value)}
+          refreshStatus={refreshStatus}
+          onList={(ps) => setAwaiting(awaitingVote(ps))}
+        />
       </Panel>
       <Panel id="peers" tab={tab}>
         <PeersPanel status={status} active={tab === 'peers'} refreshStatus={refreshStatus} />

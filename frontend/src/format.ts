@@ -50,3 +50,16 @@ export function formatBytes(n: number | undefined): string {
   }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
+
+// "in 5 min", "in 3 h", "in 2 days" for a time ahead; formatAgo for one past.
+export function formatUntil(rfc3339: string | undefined, now = Date.now()): string {
+  if (!rfc3339) return '—';
+  const t = new Date(rfc3339).getTime();
+  if (isNaN(t)) return rfc3339;
+  const s = Math.round((t - now) / 1000);
+  if (s <= 0) return formatAgo(rfc3339, now);
+  if (s < 60) return `in ${s} s`;
+  if (s < 3600) return `in ${Math.ceil(s / 60)} min`;
+  if (s < 48 * 3600) return `in ${Math.round(s / 3600)} h`;
+  return `in ${Math.round(s / 86400)} days`;
+}
