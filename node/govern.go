@@ -182,8 +182,16 @@ func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
 		return nil, errNoCert
 	}
 	c := p.Now
+	uses := c.Uses()
+	if m, ok := s.Members[p.Member]; ok && p.Kind == coop.KindRemoval {
+		// A removal is final from its close: name the member's latest
+		// records, so everything they signed so far stays inside its cut
+		// (their ballots on other proposals, closes that counted them).
+		keys := append([]record.PublicKey{m.Key}, m.Devices...)
+		uses = append(uses, coop.KeyHeads(n.Records(), append(keys, m.Revoked...)...)...)
+	}
 	r, err := coop.Close(n.Device(), n.coop, coop.Closing{Proposal: id, Counted: c.Counted, Proxies: c.Proxies, Result: c.Result},
-		c.Uses(), now, cert)
+		uses, now, cert)
 	if err != nil {
 		return nil, err
 	}

@@ -135,22 +135,23 @@ func (s *State) Proposals() []*ProposalState {
 	return out
 }
 
-// Delegations returns member m's delegations that are not withdrawn, oldest first.
+// Delegations returns member m's delegations that are neither withdrawn nor
+// replaced by a later one of the same scope, oldest first.
 func (s *State) Delegations(m MemberID) []Delegation {
 	var out []Delegation
 	for _, d := range s.delegations[m] {
-		if len(s.delegEnded[d.id]) == 0 {
+		if len(s.delegEnded[d.id]) == 0 && !s.delegReplaced[d.id] {
 			out = append(out, d.Delegation)
 		}
 	}
 	return out
 }
 
-// DelegationRecords returns the IDs of member m's delegations not withdrawn, oldest first.
+// DelegationRecords returns the IDs of the delegations Delegations returns.
 func (s *State) DelegationRecords(m MemberID) []record.ID {
 	var out []record.ID
 	for _, d := range s.delegations[m] {
-		if len(s.delegEnded[d.id]) == 0 {
+		if len(s.delegEnded[d.id]) == 0 && !s.delegReplaced[d.id] {
 			out = append(out, d.id)
 		}
 	}
@@ -522,7 +523,10 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 			}
 			via = append(via, d.id)
 			if b, ok := standing[d.Delegate]; ok {
-				c.Proxies = append(c.Proxies, Proxy{Member: m, Ballot: b.ID, Via: via})
+				// A member who had left by the time of that ballot casts no vote.
+				if !s.removedBefore(s.Members[m], b.ID) {
+					c.Proxies = append(c.Proxies, Proxy{Member: m, Ballot: b.ID, Via: via})
+				}
 				break
 			}
 			if seen[d.Delegate] {
@@ -606,28 +610,22 @@ func (s *State) delegationFor(m MemberID, p *ProposalState, see func(int32) bool
 			continue
 		}
 		looked = append(looked, d.id)
-		withdrawn := false
+		cands[scope] = append(cands[scope], d)
 		for _, e := range s.delegEnded[d.id] {
 			if see(s.g.pos[e]) {
-				withdrawn = true
 				looked = append(looked, e)
 			}
-		}
-		if !withdrawn {
-			cands[scope] = append(cands[scope], d)
 		}
 	}
 	for _, cs := range cands {
 		var best *delegation
 		for _, d := range cs {
-			replaced := false
-			for _, o := range cs {
-				if o != d && o.pos > d.pos && s.g.reaches(o.pos, d.pos) {
-					replaced = true
-					break
-				}
+			// A delegation replaced by a later one of the same scope stays
+			// replaced, even once that later one is withdrawn.
+			if s.withdrawnIn(d, see) || replacedBy(s, d, cs) {
+				continue
 			}
-			if !replaced && (best == nil || best.id.Less(d.id)) {
+			if best == nil || best.id.Less(d.id) {
 				best = d
 			}
 		}
@@ -636,6 +634,25 @@ func (s *State) delegationFor(m MemberID, p *ProposalState, see func(int32) bool
 		}
 	}
 	return nil, looked
+}
+
+func (s *State) withdrawnIn(d *delegation, see func(int32) bool) bool {
+	for _, e := range s.delegEnded[d.id] {
+		if see(s.g.pos[e]) {
+			return true
+		}
+	}
+	return false
+}
+
+// replacedBy reports whether another delegation of cs has d in its past.
+func replacedBy(s *State, d *delegation, cs []*delegation) bool {
+	for _, o := range cs {
+		if o != d && o.pos > d.pos && s.g.reaches(o.pos, d.pos) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *State) ballotByID(p *ProposalState, id record.ID) *BallotState { return p.byID[id] }
@@ -806,6 +823,16 @@ func sha256Hex(text string) string {
 // the running count of an open one, and for a closed one the close's count
 // with the ballots it could not see listed as not counted.
 func (s *State) finish() {
+	s.delegReplaced = map[record.ID]bool{}
+	for _, ds := range s.delegations {
+		for i := range ds {
+			for j := range ds {
+				if i != j && ds[i].Proposal == ds[j].Proposal && ds[i].Kind == ds[j].Kind && ds[j].pos > ds[i].pos && s.g.reaches(ds[j].pos, ds[i].pos) {
+					s.delegReplaced[ds[i].id] = true
+				}
+			}
+		}
+	}
 	for _, p := range s.proposals {
 		if p.Close == nil {
 			p.Now = s.count(p, nil)

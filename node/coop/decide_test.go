@@ -484,3 +484,27 @@ func TestHonestClosesStand(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyEdges: a replaced delegation stays replaced when its replacement
+// is withdrawn, and a member who left before their proxy voted casts nothing.
+func TestProxyEdges(t *testing.T) {
+	w := newGovWorld(t)
+	p := w.open(w.ana, majority("Edges"))
+	toBo := w.add(Delegate(w.dkey[w.di], w.coop(), Delegation{Delegate: w.bo}, tOpen, w.cert[w.di]))
+	toCy := w.add(Delegate(w.dkey[w.di], w.coop(), Delegation{Delegate: w.cy}, tOpen, w.cert[w.di], toBo.ID))
+	w.add(EndDelegation(w.dkey[w.di], w.coop(), toCy.ID, tOpen, w.cert[w.di]))
+	w.add(Delegate(w.dkey[w.ed], w.coop(), Delegation{Delegate: w.bo}, tOpen, w.cert[w.ed]))
+	res := w.add(Resign(w.dkey[w.ed], w.coop(), w.ed, "", tOpen, KeyHeads(w.recs, w.mkey[w.ed].PublicKey(), w.dkey[w.ed].PublicKey())...))
+	w.vote(w.bo, p, yes, res.ID) // Bo votes knowing Ed left
+	w.vote(w.cy, p, no)
+	s := Fold(w.coop(), w.recs)
+	ps, _ := s.ProposalByID(p.ID)
+	if len(ps.Now.Proxies) != 0 {
+		t.Fatalf("proxies %+v: Di's replaced delegation came back, or Ed voted after leaving", ps.Now.Proxies)
+	}
+	if got := s.DelegationRecords(w.di); len(got) != 0 {
+		t.Fatalf("Di's standing delegations %v, want none", got)
+	}
+	cl := w.closeAs(w.ana, w.recs, p.ID, tClose, nil)
+	mustAccept(t, Fold(w.coop(), w.recs), cl.ID)
+}

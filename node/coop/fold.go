@@ -96,6 +96,7 @@ type State struct {
 	closes          map[record.ID][]record.ID // valid closes per proposal, fold order
 	delegations     map[MemberID][]delegation
 	delegEnded      map[record.ID][]record.ID
+	delegReplaced   map[record.ID]bool // by a later delegation of the same member and scope
 	firstDelegation int32
 	genesisBylaws   Bylaws
 	amendments      []amendment // passed bylaws proposals' closes, fold order
