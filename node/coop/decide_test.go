@@ -508,3 +508,43 @@ func TestProxyEdges(t *testing.T) {
 	cl := w.closeAs(w.ana, w.recs, p.ID, tClose, nil)
 	mustAccept(t, Fold(w.coop(), w.recs), cl.ID)
 }
+
+// TestCutCloseVoidsNothing: a close signed by a revoked device, outside the
+// revocation's cut, does not void an honest concurrent close, even with the
+// lower record ID.
+func TestCutCloseVoidsNothing(t *testing.T) {
+	w := newGovWorld(t)
+	phone, phoneCert := w.device(w.cy, "phone")
+	p := w.open(w.bo, majority("Stolen phone"))
+	w.vote(w.ana, p, yes)
+	w.vote(w.bo, p, yes)
+	seen := slices.Clone(w.recs)
+	rv := w.add(RevokeDevice(w.mkey[w.cy], w.coop(), w.cy, phone.PublicKey(), "stolen", tOpen, phoneCert.ID, record.ID(w.cy)))
+	honest := w.closeAs(w.bo, seen, p.ID, tClose, nil)
+	// The thief closes with the phone after the grace period, grinding the time for a lower ID.
+	c := w.countAs(seen, p.ID)
+	var thief *record.Record
+	for i := range 10_000 {
+		r, err := Close(phone, w.coop(), Closing{Proposal: p.ID, Counted: c.Counted, Result: c.Result}, nil,
+			tClose.Add(25*time.Hour+time.Duration(i)*time.Millisecond), phoneCert.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.ID.Less(honest.ID) {
+			thief = w.add(r, nil)
+			break
+		}
+	}
+	if thief == nil {
+		t.Skip("no lower ID found") // 10,000 tries: astronomically unlikely
+	}
+	s := Fold(w.coop(), w.recs)
+	mustAccept(t, s, rv.ID)
+	ps, _ := s.ProposalByID(p.ID)
+	if ps.Close == nil || ps.Close.ID != honest.ID {
+		t.Fatalf("close %+v; thief's close %q, honest close %q", ps.Close, rejection(s, thief.ID), rejection(s, honest.ID))
+	}
+	if rj, ok := rejectionOf(s, thief.ID); !ok || rj.Cut.IsZero() {
+		t.Fatalf("the thief's close: %+v", rj)
+	}
+}

@@ -236,12 +236,17 @@ func Fold(coop record.ID, recs []*record.Record) *State {
 	}
 	if len(s.cutters) > 0 {
 		if cuts := g.resolveCuts(s); len(cuts) > 0 {
-			for id, rj := range void {
-				if _, ok := cuts[id]; !ok {
+			// A close that a cut rejects decides nothing, so it must not
+			// void a concurrent close (a revoked device's close could
+			// otherwise block a proposal for good): pick the winners again
+			// among the closes valid once the cuts apply.
+			s = g.fold(coop, cuts)
+			if void := voidCloses(s); len(void) > 0 {
+				for id, rj := range void {
 					cuts[id] = rj
 				}
+				s = g.fold(coop, cuts)
 			}
-			s = g.fold(coop, cuts)
 		}
 	}
 	s.finish()
