@@ -96,8 +96,6 @@ type Count struct {
 	Result     tally.Result
 	// uses are the delegation records (and their withdrawals) the count relied on.
 	uses []record.ID
-	// rivals are ballots concurrent with a voter's standing ballot, which lost on record ID.
-	rivals []record.ID
 }
 
 // NotCounted is a valid ballot that does not count, and why.
@@ -479,9 +477,6 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 		st := s.standing(bs)
 		standing[v] = st
 		for _, b := range bs {
-			if b != st && !s.replacedIn(b, bs) {
-				c.rivals = append(c.rivals, b.ID) // concurrent with the standing ballot: the close names it too
-			}
 			if b != st {
 				c.NotCounted = append(c.NotCounted, NotCounted{Ballot: b.ID, Voter: v, Reason: "replaced by the voter's ballot " + st.ID.Short()})
 			}
@@ -539,7 +534,6 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 	for id := range used {
 		c.uses = append(c.uses, id)
 	}
-	c.uses = append(c.uses, c.rivals...)
 	sortIDs(c.uses)
 	sortIDs(c.Counted)
 	slices.SortFunc(c.Proxies, func(a, b Proxy) int { return record.CompareIDs(record.ID(a.Member), record.ID(b.Member)) })
@@ -609,23 +603,26 @@ func (s *State) delegationFor(m MemberID, p *ProposalState, see func(int32) bool
 		case d.Kind != "":
 			continue
 		}
-		looked = append(looked, d.id)
 		cands[scope] = append(cands[scope], d)
-		for _, e := range s.delegEnded[d.id] {
-			if see(s.g.pos[e]) {
-				looked = append(looked, e)
-			}
-		}
 	}
+	var best *delegation
 	for _, cs := range cands {
-		var best *delegation
 		for _, d := range cs {
 			// A delegation replaced by a later one of the same scope stays
-			// replaced, even once that later one is withdrawn.
-			if s.withdrawnIn(d, see) || replacedBy(s, d, cs) {
+			// replaced, even once that later one is withdrawn. Replaced ones
+			// need no naming: their replacement, named, has them in its past.
+			if replacedBy(s, d, cs) {
 				continue
 			}
-			if best == nil || best.id.Less(d.id) {
+			looked = append(looked, d.id)
+			withdrawn := false
+			for _, e := range s.delegEnded[d.id] {
+				if see(s.g.pos[e]) {
+					withdrawn = true
+					looked = append(looked, e)
+				}
+			}
+			if !withdrawn && (best == nil || best.id.Less(d.id)) {
 				best = d
 			}
 		}
@@ -636,14 +633,6 @@ func (s *State) delegationFor(m MemberID, p *ProposalState, see func(int32) bool
 	return nil, looked
 }
 
-func (s *State) withdrawnIn(d *delegation, see func(int32) bool) bool {
-	for _, e := range s.delegEnded[d.id] {
-		if see(s.g.pos[e]) {
-			return true
-		}
-	}
-	return false
-}
 
 // replacedBy reports whether another delegation of cs has d in its past.
 func replacedBy(s *State, d *delegation, cs []*delegation) bool {
