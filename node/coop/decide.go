@@ -633,7 +633,6 @@ func (s *State) delegationFor(m MemberID, p *ProposalState, see func(int32) bool
 	return nil, looked
 }
 
-
 // replacedBy reports whether another delegation of cs has d in its past.
 func replacedBy(s *State, d *delegation, cs []*delegation) bool {
 	for _, o := range cs {
