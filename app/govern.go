@@ -558,13 +558,12 @@ func proposalView(n *node.Node, s *coop.State, p *coop.ProposalState, detail boo
 		}
 		for _, px := range c.Proxies {
 			if px.Member == me.ID {
-				if b, ok := ballotOf(p, px.Ballot); ok {
+				if b, ok := p.Ballot(px.Ballot); ok {
 					v.MyProxy = memberName(s, b.Voter)
 				}
 			}
 		}
-		_, onRoll := slices.BinarySearchFunc(p.Eligible, me.ID, func(a, b coop.MemberID) int { return record.CompareIDs(record.ID(a), record.ID(b)) })
-		v.CanVote = v.Status == ProposalOpen && p.Close == nil && onRoll
+		v.CanVote = v.Status == ProposalOpen && p.Close == nil && p.OnRoll(me.ID)
 	}
 	switch v.Status {
 	case ProposalOpen:
@@ -604,13 +603,4 @@ func proposalView(n *node.Node, s *coop.State, p *coop.ProposalState, detail boo
 		v.Ballots = append(v.Ballots, bv)
 	}
 	return v
-}
-
-func ballotOf(p *coop.ProposalState, id record.ID) (*coop.BallotState, bool) {
-	for _, b := range p.Ballots {
-		if b.ID == id {
-			return b, true
-		}
-	}
-	return nil, false
 }

@@ -71,7 +71,7 @@ func (n *Node) Vote(id record.ID, vote tally.Ballot) (*record.Record, error) {
 	if now := n.opts.now(); !now.Before(p.ClosesAt) {
 		return nil, fmt.Errorf("%w: voting on %q ended at %s; it awaits its close", ErrProposalClosed, p.Title, p.ClosesAt.Local().Format(time.DateTime))
 	}
-	if _, ok := slices.BinarySearchFunc(p.Eligible, m.ID, func(a, b coop.MemberID) int { return record.CompareIDs(record.ID(a), record.ID(b)) }); !ok {
+	if !p.OnRoll(m.ID) {
 		return nil, fmt.Errorf("%w: %s was not on the roll of %q when it opened (not a member yet, or in a class that does not vote on it)", ErrNotEligible, m.Name, p.Title)
 	}
 	if err := p.Rules.CheckBallot(vote); err != nil {

@@ -324,10 +324,16 @@ func KeyHeads(recs []*record.Record, keys ...record.PublicKey) []record.ID {
 	for _, k := range keys {
 		mine = append(mine, g.byAuthor[k]...)
 	}
-	// Mark the strict ancestors of the keys' records; the rest are heads.
+	return g.heads(mine)
+}
+
+// heads returns, sorted, the records of set that are in the causal past of
+// no other record of set.
+func (g *graph) heads(set []int32) []record.ID {
+	// Mark the strict ancestors of the set's records; the rest are heads.
 	g.newWalk()
 	var stack []int32
-	for _, x := range mine {
+	for _, x := range set {
 		stack = append(stack, g.prev[x]...)
 	}
 	for len(stack) > 0 {
@@ -340,7 +346,7 @@ func KeyHeads(recs []*record.Record, keys ...record.PublicKey) []record.ID {
 		stack = append(stack, g.prev[i]...)
 	}
 	var out []record.ID
-	for _, x := range mine {
+	for _, x := range set {
 		if g.seen[x] != g.epoch {
 			out = append(out, g.recs[x].ID)
 		}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coopnode/coopnode/node/exact"
 	"github.com/coopnode/coopnode/node/record"
 	"github.com/coopnode/coopnode/node/tally"
 )
@@ -494,7 +493,7 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 	}
 	counted := map[MemberID]bool{}
 	for _, id := range c.Counted {
-		counted[s.ballotVoter(p, id)] = true
+		counted[p.byID[id].Voter] = true
 	}
 	used := map[record.ID]bool{}
 	for _, m := range p.Eligible {
@@ -540,10 +539,10 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 	slices.SortFunc(c.NotCounted, func(a, b NotCounted) int { return record.CompareIDs(a.Ballot, b.Ballot) })
 	votes := make([]tally.Ballot, 0, len(c.Counted)+len(c.Proxies))
 	for _, id := range c.Counted {
-		votes = append(votes, s.ballotByID(p, id).Vote)
+		votes = append(votes, p.byID[id].Vote)
 	}
 	for _, px := range c.Proxies {
-		votes = append(votes, s.ballotByID(p, px.Ballot).Vote)
+		votes = append(votes, p.byID[px.Ballot].Vote)
 	}
 	res, err := tally.Count(p.Rules, votes)
 	if err != nil {
@@ -643,9 +642,14 @@ func replacedBy(s *State, d *delegation, cs []*delegation) bool {
 	return false
 }
 
-func (s *State) ballotByID(p *ProposalState, id record.ID) *BallotState { return p.byID[id] }
+// Ballot returns the valid ballot on p with ID id.
+func (p *ProposalState) Ballot(id record.ID) (*BallotState, bool) {
+	b, ok := p.byID[id]
+	return b, ok
+}
 
-func (s *State) ballotVoter(p *ProposalState, id record.ID) MemberID { return p.byID[id].Voter }
+// OnRoll reports whether member m may vote on p.
+func (p *ProposalState) OnRoll(m MemberID) bool { return p.inRoll[m] }
 
 func (s *State) applyClosed(r *record.Record) string {
 	var c Closing
@@ -799,9 +803,6 @@ func short(s string) string {
 	return s
 }
 
-// Tighter reports whether r is at least as strict as base (for quorums and thresholds).
-func Tighter(r, base exact.Ratio) bool { return r.Cmp(base) >= 0 }
-
 func sha256Hex(text string) string {
 	h := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(h[:])
@@ -862,27 +863,7 @@ func (g *graph) frontier(rejected map[record.ID]bool, newer []record.ID) []recor
 			}
 		}
 	}
-	g.newWalk()
-	var stack []int32
-	for _, x := range base {
-		stack = append(stack, g.prev[x]...)
-	}
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if g.seen[i] == g.epoch {
-			continue
-		}
-		g.seen[i] = g.epoch
-		stack = append(stack, g.prev[i]...)
-	}
-	var out []record.ID
-	for _, x := range base {
-		if g.seen[x] != g.epoch {
-			out = append(out, g.recs[x].ID)
-		}
-	}
-	return record.SortIDs(out)
+	return g.heads(base)
 }
 
 // Uses returns the records besides ballots the count relied on: the
