@@ -121,6 +121,11 @@ func (s *State) remove(r *record.Record, m *Member, resignation bool) {
 			keys = append(keys, c.key)
 		}
 	}
+	for _, k := range m.consentKeys {
+		if s.reaches(r.ID, k.id) {
+			keys = append(keys, k.key)
+		}
+	}
 	slices.SortFunc(keys, compareKeys)
 	if !m.Removed {
 		m.Removed, m.Removal, m.RemovedAt = true, r.ID, r.Time

@@ -364,6 +364,8 @@ func (s *State) checkKind(r *record.Record, p *Proposal, by Bylaws) string {
 		case p.Kind == KindMemberChange && !by.HasClass(p.Class):
 			return fmt.Sprintf("class %q is not in the bylaws", p.Class)
 		}
+	case KindAgreement:
+		return s.checkAgreement(r, p)
 	case KindBylaws:
 		if p.Bylaws == nil {
 			return "a bylaws proposal must carry the new bylaws, whole"
@@ -774,6 +776,8 @@ func (s *State) effect(r *record.Record, p *ProposalState) string {
 		s.Bylaws, s.BylawsFrom = *p.Bylaws, r.ID
 		s.amendments = append(s.amendments, amendment{id: r.ID, bylaws: *p.Bylaws})
 		return "the bylaws were amended"
+	case KindAgreement:
+		return s.adopt(r, p)
 	}
 	return ""
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gowebpki/jcs"
 
+	"github.com/coopnode/coopnode/node/consent"
 	"github.com/coopnode/coopnode/node/record"
 )
 
@@ -35,10 +36,11 @@ type Member struct {
 
 	certs []deviceCert // every certificate of a device for this member, in fold order
 	// Class and roles at admission, then each change by decision in fold order.
-	firstClass string
-	firstRoles []string
-	changes    []profileChange
-	removals   []record.ID // valid resignations and removals, in fold order
+	firstClass  string
+	firstRoles  []string
+	changes     []profileChange
+	removals    []record.ID     // valid resignations and removals, in fold order
+	consentKeys []consentKeyReg // registered consent keys, fold order
 }
 
 // HasRole reports whether m holds any of roles.
@@ -101,6 +103,14 @@ type State struct {
 	genesisBylaws   Bylaws
 	amendments      []amendment // passed bylaws proposals' closes, fold order
 	frontier        []record.ID
+
+	// Consent (see consent.go).
+	versions     map[record.ID]*AgreementVersion
+	versionOrder []*AgreementVersion // adoption (fold) order
+	consentKeys  map[record.PublicKey]consentKeyReg
+	consents     consent.Book
+	receipts     map[record.ID]*Receipt
+	receiptsBy   map[record.PublicKey][]*Receipt
 }
 
 type revocation struct{ id record.ID }
@@ -250,6 +260,7 @@ func Fold(coop record.ID, recs []*record.Record) *State {
 		}
 	}
 	s.finish()
+	s.finishConsent()
 	s.g = nil // the graph is only needed while folding; do not keep it alive
 	return s
 }
@@ -375,6 +386,11 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 		delegations:     map[MemberID][]delegation{},
 		delegEnded:      map[record.ID][]record.ID{},
 		firstDelegation: -1,
+
+		versions:    map[record.ID]*AgreementVersion{},
+		consentKeys: map[record.PublicKey]consentKeyReg{},
+		receipts:    map[record.ID]*Receipt{},
+		receiptsBy:  map[record.PublicKey][]*Receipt{},
 	}
 	rejected := map[record.ID]bool{}
 	for _, r := range g.recs {
@@ -437,6 +453,10 @@ func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
 		reason = s.applyDelegationEnded(r)
 	case TypeClosed:
 		reason = s.applyClosed(r)
+	case TypeConsentKey:
+		reason = s.applyConsentKey(r)
+	case TypeReceipt:
+		reason = s.applyReceipt(r)
 	}
 	if reason == "" {
 		s.Applied++
@@ -737,6 +757,10 @@ func (s *State) Digest() [32]byte {
 	// without proposals keep the digest they had before proposals existed.
 	if len(s.proposals) > 0 || len(s.delegations) > 0 {
 		doc["proposals"], doc["delegations"] = s.governanceDigest()
+	}
+	// Consent likewise, once there is some.
+	if len(s.versionOrder) > 0 || len(s.consentKeys) > 0 {
+		doc["consent"] = s.consentDigest()
 	}
 	raw, err := json.Marshal(doc)
 	if err == nil {

@@ -47,7 +47,7 @@ const (
 )
 
 // Kinds lists the proposal kinds.
-var Kinds = []string{KindGeneral, KindAdmission, KindRemoval, KindMemberChange, KindBylaws}
+var Kinds = []string{KindGeneral, KindAdmission, KindRemoval, KindMemberChange, KindBylaws, KindAgreement}
 
 // binding reports whether a method can decide a change to the co-op: one
 // that passes or fails, not one that advises or picks among options.
@@ -112,6 +112,8 @@ type Proposal struct {
 	Class   string    `json:"class,omitempty"`  // admission, member-change
 	Roles   []string  `json:"roles,omitempty"`  // admission, member-change: the full new set
 	Bylaws  *Bylaws   `json:"bylaws,omitempty"` // bylaws: the new bylaws, whole
+	// agreement: the version of a data agreement it adopts.
+	Agreement *AgreementTerms `json:"agreement,omitempty"`
 }
 
 // ClosesAt parses Closes.

@@ -30,7 +30,8 @@ const (
 )
 
 // schemas maps each known type to the highest schema version this code reads.
-var schemas = map[string]int{TypeGenesis: 1, TypeDevice: 1, TypeAdmitted: 1, TypeJoinRequest: 1, TypeRevoked: 1, TypeRemoved: 1}
+var schemas = map[string]int{TypeGenesis: 1, TypeDevice: 1, TypeAdmitted: 1, TypeJoinRequest: 1, TypeRevoked: 1, TypeRemoved: 1,
+	TypeConsentKey: 1, TypeReceipt: 1}
 
 // Known reports whether this version can interpret records of type t at version v.
 func Known(t string, v int) bool { s, ok := schemas[t]; return ok && v <= s }

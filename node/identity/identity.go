@@ -72,6 +72,20 @@ func (k *Keyring) StorageKey(purpose string) []byte {
 	return out
 }
 
+// Consent signs with this member's pseudonymous consent key for the co-op
+// coopID: consent receipts and records. It is derived from the member
+// secret and the co-op's ID, so every device of the member has it, each
+// co-op sees a different key, and nothing in the key links it to the
+// member key (only the member's registration record does, inside the co-op).
+func (k *Keyring) Consent(coopID record.ID) record.Signer {
+	seed := make([]byte, ed25519.SeedSize)
+	h := hkdf.New(sha256.New, k.member.Seed(), []byte("coopnode consent key v1"), coopID[:])
+	if _, err := io.ReadFull(h, seed); err != nil {
+		panic(err) // 32 bytes of HKDF-SHA256 cannot fail
+	}
+	return signer{ed25519.NewKeyFromSeed(seed)}
+}
+
 func pub(p ed25519.PrivateKey) (k record.PublicKey) {
 	copy(k[:], p.Public().(ed25519.PublicKey))
 	return k
