@@ -240,7 +240,7 @@ func TestPreferences(t *testing.T) {
 func TestDocumentHas27560Fields(t *testing.T) {
 	r := validGrant()
 	doc := Document(DocumentInput{RecordID: rid(1), ReceiptID: rid(2), Principal: alice, Time: t0, Receipt: r,
-		Private: &Private{Receipt: rid(2), Items: []ItemDetail{{Digest: photo, Title: "Harbour at dawn", MediaType: "image/jpeg", Size: 12}}, Storage: "laptop"},
+		Private:    &Private{Receipt: rid(2), Items: []ItemDetail{{Digest: photo, Title: "Harbour at dawn", MediaType: "image/jpeg", Size: 12}}, Storage: "laptop"},
 		Controller: Controller{ID: rid(3), Name: "Riverside"}, AgreementTitle: "Photo licence", VersionNumber: 1})
 	raw, err := json.Marshal(doc)
 	if err != nil {
