@@ -48,6 +48,9 @@ type Core struct {
 	onReady []func(*node.Node)
 	netOpts *replicate.Options // nil: no network (one-shot CLI commands)
 	net     *network
+	// pickFiles opens the window's file dialog; nil outside the window.
+	pickFiles func() ([]string, error)
+	transfers transfers
 }
 
 // NewCore prepares a Core for home; nothing is opened yet.

@@ -195,6 +195,7 @@ func (c *cli) root() *cobra.Command {
 			RunE: func(*cobra.Command, []string) error { return c.reindex() }}),
 	)
 	root.AddCommand(c.governCommands(jsonFlag)...)
+	root.AddCommand(c.dataCommands(jsonFlag)...)
 	root.AddCommand(
 		jsonFlag(&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
 			RunE: func(*cobra.Command, []string) error {

@@ -15,12 +15,14 @@ import (
 // governCommands are propose, proposals, show, vote, delegate and close.
 func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobra.Command {
 	var in ProposeInput
-	var bodyFile, bylawsFile string
+	var bodyFile, bylawsFile, textFile string
+	var ag AgreementInput
 	propose := &cobra.Command{
 		Use:   "propose --title TITLE --method METHOD [flags]",
 		Short: "Open a proposal for the members to decide",
 		Long: "Open a proposal. Methods: advice, consent, consensus, majority, single-choice, approval, score, dot, ranked.\n" +
-			"Kinds: general (default), admission (--request), removal (--member), member-change (--member --class --roles), bylaws (--bylaws-file).",
+			"Kinds: general (default), admission (--request), removal (--member), member-change (--member --class --roles), bylaws (--bylaws-file),\n" +
+			"agreement (--agreement-title --agreement-text[-file] --purpose... --recipient... --jurisdiction [--replaces VERSION]).",
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if bodyFile != "" {
@@ -41,6 +43,16 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 				}
 				in.Bylaws = &by
 			}
+			if in.Kind == "agreement" {
+				if textFile != "" {
+					b, err := os.ReadFile(textFile)
+					if err != nil {
+						return fmt.Errorf("read the agreement text: %w", err)
+					}
+					ag.Text = string(b)
+				}
+				in.Agreement = &ag
+			}
 			return c.withAPI(func(api API) error {
 				p, err := api.Propose(in)
 				if err != nil {
@@ -56,7 +68,7 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 	f.StringVar(&in.Title, "title", "", "the proposal's title")
 	f.StringVar(&in.Body, "body", "", "what is proposed, and why")
 	f.StringVar(&bodyFile, "body-file", "", "read the body from this file")
-	f.StringVar(&in.Kind, "kind", "general", "general, admission, removal, member-change or bylaws")
+	f.StringVar(&in.Kind, "kind", "general", "general, admission, removal, member-change, bylaws or agreement")
 	f.StringVar(&in.Method, "method", "", "how it is decided (majority for the kinds that change the co-op)")
 	f.StringArrayVar(&in.Options, "option", nil, "an option to choose from (repeat; choice methods)")
 	f.IntVar(&in.Seats, "seats", 0, "ranked: how many options win (1 = instant-runoff, more = single transferable vote)")
@@ -72,6 +84,17 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 	f.StringVar(&in.Request, "request", "", "admission: the join request's ID")
 	f.StringVar(&in.Class, "class", "", "admission, member-change: the member's class")
 	f.StringSliceVar(&in.Roles, "roles", nil, "admission, member-change: the member's roles (the full new set)")
+	f.StringVar(&ag.Title, "agreement-title", "", "agreement: the data agreement's title")
+	f.StringVar(&ag.Text, "agreement-text", "", "agreement: its text (what members consent to)")
+	f.StringVar(&textFile, "agreement-text-file", "", "agreement: read its text from this file")
+	f.StringArrayVar(&ag.Purposes, "purpose", nil, "agreement: a DPV purpose it allows (repeat; `coopnode agreements --purposes` lists them)")
+	f.StringArrayVar(&ag.Recipients, "recipient", nil, "agreement: a licensee class it allows (repeat), e.g. ai-developers")
+	f.StringVar(&ag.Standard, "royalty-standard", "", "agreement: members' share of a standard licence, n/d or NN% (default 1/2)")
+	f.StringVar(&ag.Extended, "royalty-extended", "", "agreement: members' share of an extended licence (default 3/4)")
+	f.StringVar(&ag.Retention, "retention", "", "agreement: how long consent lasts, ISO 8601 (default P3Y)")
+	f.StringVar(&ag.Jurisdiction, "jurisdiction", "", "agreement: jurisdiction, e.g. EU")
+	f.StringVar(&ag.Language, "language", "", "agreement: language of the text (default en)")
+	f.StringVar(&ag.Replaces, "replaces", "", "agreement: the version this one follows (a new version asks every member again)")
 	f.StringVar(&bylawsFile, "bylaws-file", "", "bylaws: the new bylaws as JSON (the shape of `coopnode bylaws --json`, with quorum and threshold as n/d)")
 
 	var reason, choose, points string

@@ -39,6 +39,22 @@ type API interface {
 	Delegate(to, proposal, kind string) (DelegationView, error)
 	Delegations() ([]DelegationView, error)
 	EndDelegation(id string) error
+	AddDataFile(path, title string, tags []string) (DataItemView, error)
+	Transfers() ([]TransferView, error)
+	DataItems() ([]DataItemView, error)
+	DataItem(id string) (DataItemView, error)
+	ExportData(id, path string) (DataExportView, error)
+	RemoveData(id, reason string) error
+	DataSignals(item, policyURL string) (SignalsView, error)
+	Agreements() ([]AgreementView, error)
+	Purposes() ([]PurposeView, error)
+	Consents() ([]ConsentView, error)
+	Consent(id string) (ConsentDetailView, error)
+	GrantConsent(in ConsentInput) (ConsentView, error)
+	WithdrawConsent(id, reason string) (ConsentView, error)
+	RefuseAgreement(version, reason string) (ConsentView, error)
+	SetItemConsent(item, version, purpose string, allow bool) ([]ConsentView, error)
+	ConsentStatus(purpose, recipient string) (ConsentQueryView, error)
 }
 
 var _ API = (*App)(nil)
@@ -92,6 +108,9 @@ func Dial(home string) (*Client, error) {
 // URL is the running node's base URL.
 func (c *Client) URL() string { return c.base }
 
+// streaming are the calls that move whole files and may take minutes.
+var streaming = map[string]bool{"AddDataFile": true, "ExportData": true, "ExportBundle": true, "ImportBundle": true}
+
 func (c *Client) call(method string, out any, args ...any) error {
 	if args == nil {
 		args = []any{}
@@ -100,7 +119,12 @@ func (c *Client) call(method string, out any, args ...any) error {
 	req, _ := http.NewRequest(http.MethodPost, c.base+"/api/"+method, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.hc.Do(req)
+	hc := c.hc
+	if streaming[method] {
+		// Streams hundreds of MB: no overall deadline (the node reports progress in Transfers).
+		hc = &http.Client{}
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("call the running node at %s: %w", c.base, err)
 	}
@@ -179,3 +203,50 @@ func (c *Client) Delegations() (v []DelegationView, err error) {
 	return
 }
 func (c *Client) EndDelegation(id string) error { return c.call("EndDelegation", nil, id) }
+
+func (c *Client) AddDataFile(path, title string, tags []string) (v DataItemView, err error) {
+	err = c.call("AddDataFile", &v, path, title, tags)
+	return
+}
+func (c *Client) Transfers() (v []TransferView, err error) { err = c.call("Transfers", &v); return }
+func (c *Client) DataItems() (v []DataItemView, err error) { err = c.call("DataItems", &v); return }
+func (c *Client) DataItem(id string) (v DataItemView, err error) {
+	err = c.call("DataItem", &v, id)
+	return
+}
+func (c *Client) ExportData(id, path string) (v DataExportView, err error) {
+	err = c.call("ExportData", &v, id, path)
+	return
+}
+func (c *Client) RemoveData(id, reason string) error { return c.call("RemoveData", nil, id, reason) }
+func (c *Client) DataSignals(item, policyURL string) (v SignalsView, err error) {
+	err = c.call("DataSignals", &v, item, policyURL)
+	return
+}
+func (c *Client) Agreements() (v []AgreementView, err error) { err = c.call("Agreements", &v); return }
+func (c *Client) Purposes() (v []PurposeView, err error)     { err = c.call("Purposes", &v); return }
+func (c *Client) Consents() (v []ConsentView, err error)     { err = c.call("Consents", &v); return }
+func (c *Client) Consent(id string) (v ConsentDetailView, err error) {
+	err = c.call("Consent", &v, id)
+	return
+}
+func (c *Client) GrantConsent(in ConsentInput) (v ConsentView, err error) {
+	err = c.call("GrantConsent", &v, in)
+	return
+}
+func (c *Client) WithdrawConsent(id, reason string) (v ConsentView, err error) {
+	err = c.call("WithdrawConsent", &v, id, reason)
+	return
+}
+func (c *Client) RefuseAgreement(version, reason string) (v ConsentView, err error) {
+	err = c.call("RefuseAgreement", &v, version, reason)
+	return
+}
+func (c *Client) SetItemConsent(item, version, purpose string, allow bool) (v []ConsentView, err error) {
+	err = c.call("SetItemConsent", &v, item, version, purpose, allow)
+	return
+}
+func (c *Client) ConsentStatus(purpose, recipient string) (v ConsentQueryView, err error) {
+	err = c.call("ConsentStatus", &v, purpose, recipient)
+	return
+}

@@ -45,8 +45,15 @@ func runWindow(core *Core, assets fs.FS) error {
 		OnStartup: func(ctx context.Context) {
 			// After an unlock or founding in the window, name the window after the co-op.
 			core.OnReady(func(n *node.Node) { wruntime.WindowSetTitle(ctx, windowTitle(n)) })
+			core.mu.Lock()
+			core.pickFiles = func() ([]string, error) {
+				return wruntime.OpenMultipleFilesDialog(ctx, wruntime.OpenDialogOptions{Title: "Add data items to your vault"})
+			}
+			core.mu.Unlock()
 		},
-		Bind: []any{NewApp(core)},
+		// Dropped files reach the page as absolute paths (the My data view adds them).
+		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true},
+		Bind:        []any{NewApp(core)},
 	})
 }
 

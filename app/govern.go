@@ -52,6 +52,8 @@ type ProposeInput struct {
 	Roles   []string `json:"roles"` // admission, member-change: the full new set
 	// Bylaws (bylaws): the new bylaws, whole.
 	Bylaws *BylawsInput `json:"bylaws"`
+	// Agreement (agreement): the version of a data agreement to adopt.
+	Agreement *AgreementInput `json:"agreement"`
 }
 
 // BylawsInput is a complete set of bylaws, as an amendment proposes them.
@@ -116,7 +118,9 @@ type ProposalView struct {
 	Class   string       `json:"class"`
 	Roles   []string     `json:"roles"`
 	Bylaws  *BylawsInput `json:"bylaws"`
-	Ballots []BallotView `json:"ballots"`
+	// Agreement: the agreement version a proposal of kind agreement adopts.
+	Agreement *AgreementInput `json:"agreement"`
+	Ballots   []BallotView    `json:"ballots"`
 }
 
 // BallotView is one ballot and whether it counts.
@@ -395,14 +399,14 @@ func proposalFrom(n *node.Node, s *coop.State, in ProposeInput) (coop.Proposal, 
 	if p.Threshold, err = parseRatioOr(in.Threshold, nil); err != nil {
 		return p, fmt.Errorf("threshold: %w", err)
 	}
-	closes := time.Now().Add(72 * time.Hour)
+	closes := n.Now().Add(72 * time.Hour)
 	switch {
 	case in.Closes != "":
 		if closes, err = time.Parse(time.RFC3339, in.Closes); err != nil {
 			return p, fmt.Errorf("closing time %q: use RFC 3339, such as 2026-12-01T18:00:00Z", in.Closes)
 		}
 	case in.Hours > 0:
-		closes = time.Now().Add(time.Duration(in.Hours) * time.Hour)
+		closes = n.Now().Add(time.Duration(in.Hours) * time.Hour)
 	case in.Hours < 0:
 		return p, errors.New("the voting period must be at least one hour")
 	}
@@ -435,6 +439,18 @@ func proposalFrom(n *node.Node, s *coop.State, in ProposeInput) (coop.Proposal, 
 			return p, err
 		}
 		p.Bylaws = &b
+	case coop.KindAgreement:
+		if in.Agreement == nil {
+			return p, errors.New("an agreement proposal must carry the agreement's terms")
+		}
+		t, err := agreementFrom(n, *in.Agreement)
+		if err != nil {
+			return p, err
+		}
+		p.Agreement = &t
+		if p.Title == "" {
+			p.Title = "Adopt " + t.Title
+		}
 	}
 	return p, nil
 }
@@ -505,7 +521,7 @@ func memberName(s *coop.State, id coop.MemberID) string {
 }
 
 func proposalView(n *node.Node, s *coop.State, p *coop.ProposalState, detail bool) ProposalView {
-	now := time.Now()
+	now := n.Now()
 	v := ProposalView{ID: p.ID.String(), Title: p.Title, Body: p.Body, Kind: p.Kind, Method: string(p.Method),
 		Options: nonNil(p.Options), Seats: p.Seats, Dots: p.Dots, MaxScore: p.MaxScore,
 		Quorum: ratio(p.Rules.Quorum), Threshold: ratio(p.Rules.Threshold), Classes: nonNil(p.Classes),
@@ -524,6 +540,9 @@ func proposalView(n *node.Node, s *coop.State, p *coop.ProposalState, detail boo
 		}
 	case coop.KindBylaws:
 		v.Bylaws = bylawsInput(*p.Bylaws)
+	case coop.KindAgreement:
+		v.Agreement = agreementInput(*p.Agreement)
+		v.Subject = p.Agreement.Title
 	}
 	c := p.Now
 	v.Voted = len(c.Counted) + len(c.Proxies)

@@ -13,11 +13,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -144,6 +146,8 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		io.WriteString(w, bridgeJS)
 	})
+	mux.HandleFunc("POST /vault/upload", s.upload)
+	mux.HandleFunc("GET /vault/items/{id}", s.download)
 	mux.HandleFunc("GET /", s.static)
 	return s.guard(mux)
 }
@@ -362,3 +366,64 @@ const bridgeJS = `(function () {
   };
 })();
 `
+
+// upload streams a request body into the vault (the browser's file picker
+// and drop zone; Wails and the CLI pass paths to AddDataFile instead).
+// Query: name (the file's name), title, tags (comma-separated).
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		httpError(w, http.StatusUnauthorized, "401: missing or wrong API token")
+		return
+	}
+	q := r.URL.Query()
+	name := filepath.Base(q.Get("name"))
+	if name == "." || name == "/" || name == "" {
+		httpError(w, http.StatusBadRequest, "say the file's name (?name=)")
+		return
+	}
+	var tags []string
+	for _, t := range strings.Split(q.Get("tags"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	v, err := s.app.core.AddData(r.Body, name, q.Get("title"), tags, r.ContentLength)
+	if err != nil {
+		httpError(w, statusOf(err), err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": v})
+}
+
+// download streams an item out of the vault, decrypted, as an attachment.
+func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		httpError(w, http.StatusUnauthorized, "401: missing or wrong API token")
+		return
+	}
+	n, err := s.app.ready()
+	if err != nil {
+		httpError(w, statusOf(err), err.Error())
+		return
+	}
+	m, err := n.FindItem(r.PathValue("id"))
+	if err != nil {
+		httpError(w, http.StatusNotFound, err.Error())
+		return
+	}
+	rd, err := n.OpenData(m.Digest)
+	if err != nil {
+		httpError(w, statusOf(err), err.Error())
+		return
+	}
+	defer rd.Close()
+	tr, progress := s.app.core.transfers.start(m.FileName, "out", m.Size)
+	w.Header().Set("Content-Type", m.MediaType)
+	w.Header().Set("Content-Length", strconv.FormatInt(rd.Size(), 10))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.FileName}))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = io.Copy(w, &countingReader{r: rd, progress: progress})
+	// A failure midway (a tampered vault file) cuts the response short,
+	// so the browser reports the download as failed rather than complete.
+	s.app.core.transfers.finish(tr, m.Digest.String(), err)
+}

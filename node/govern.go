@@ -187,8 +187,7 @@ func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
 		// A removal is final from its close: name the member's latest
 		// records, so everything they signed so far stays inside its cut
 		// (their ballots on other proposals, closes that counted them).
-		keys := append([]record.PublicKey{m.Key}, m.Devices...)
-		uses = append(uses, coop.KeyHeads(n.Records(), append(keys, m.Revoked...)...)...)
+		uses = append(uses, coop.KeyHeads(n.Records(), coop.KeysOf(m)...)...)
 	}
 	r, err := coop.Close(n.Device(), n.coop, coop.Closing{Proposal: id, Counted: c.Counted, Proxies: c.Proxies, Result: c.Result},
 		uses, now, cert)

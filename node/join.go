@@ -243,12 +243,10 @@ func (n *Node) me() (*coop.Member, error) {
 }
 
 // myHeads are the member's admission and the latest records of this
-// member's keys (member key and every device), the predecessors a revocation or resignation must name so
+// member's keys (member key, every device, consent keys), the predecessors a revocation or resignation must name so
 // that everything this member signed so far stays inside its cut.
 func (n *Node) myHeads(m *coop.Member) []record.ID {
-	keys := append([]record.PublicKey{m.Key}, m.Devices...)
-	keys = append(keys, m.Revoked...)
-	heads := coop.KeyHeads(n.Records(), keys...)
+	heads := coop.KeyHeads(n.Records(), coop.KeysOf(m)...)
 	if !slices.Contains(heads, record.ID(m.ID)) {
 		heads = append(heads, record.ID(m.ID)) // the admission: the member exists in the record's past
 	}

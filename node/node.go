@@ -24,6 +24,7 @@ import (
 	"github.com/coopnode/coopnode/node/identity"
 	"github.com/coopnode/coopnode/node/record"
 	"github.com/coopnode/coopnode/node/store"
+	"github.com/coopnode/coopnode/node/vault"
 )
 
 var (
@@ -84,6 +85,8 @@ type Node struct {
 	keys *identity.Keyring
 	kv   store.KV
 	coop record.ID
+	// vault holds the member's data items, encrypted (package vault).
+	vault *vault.Store
 
 	mu       sync.RWMutex
 	state    *coop.State
@@ -174,7 +177,10 @@ func create(home string, passphrase []byte, opts Options, first func(keys *ident
 		return nil, err
 	}
 	n := &Node{home: home, opts: opts, lock: lock, owns: owns, keys: keys, kv: kv, coop: coopID, records: map[record.ID]*record.Record{}, dirty: true}
-	err = kv.Update(func(tx store.Tx) error { return tx.Set(keyCoop, coopID[:]) })
+	n.vault, err = vault.Open(filepath.Join(home, VaultDir), keys.StorageKey("vault"))
+	if err == nil {
+		err = kv.Update(func(tx store.Tx) error { return tx.Set(keyCoop, coopID[:]) })
+	}
 	if err == nil && len(recs) > 0 {
 		err = n.Put(recs...)
 	}
@@ -185,6 +191,7 @@ func create(home string, passphrase []byte, opts Options, first func(keys *ident
 	if err != nil {
 		kv.Close()
 		os.RemoveAll(filepath.Join(home, DBDir))
+		os.RemoveAll(filepath.Join(home, VaultDir))
 		return nil, fmt.Errorf("init: %w", err)
 	}
 	ok = true
@@ -233,6 +240,10 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 	}
 	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, records: map[record.ID]*record.Record{}, dirty: true}
 	copy(n.coop[:], c)
+	if n.vault, err = vault.Open(filepath.Join(home, VaultDir), keys.StorageKey("vault")); err != nil {
+		kv.Close()
+		return nil, err
+	}
 	if err := n.load(); err != nil {
 		kv.Close()
 		return nil, err

@@ -397,3 +397,15 @@ func NewReceipt(key record.Signer, coopID record.ID, b consent.Receipt, now time
 	}
 	return r, nil
 }
+
+// KeysOf lists every key that signs for m: the member key, devices
+// (revoked ones too) and consent keys. A resignation or removal names
+// their latest records (KeyHeads), so all m signed so far stays in its cut.
+func KeysOf(m *Member) []record.PublicKey {
+	keys := append([]record.PublicKey{m.Key}, m.Devices...)
+	keys = append(keys, m.Revoked...)
+	for _, k := range m.consentKeys {
+		keys = append(keys, k.key)
+	}
+	return keys
+}

@@ -1,0 +1,214 @@
+package app
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coopnode/coopnode/node"
+)
+
+// adoptAgreement opens an agreement proposal as the only member, votes yes,
+// moves the clock past its close and closes it.
+func adoptAgreement(t *testing.T, a *App, clock *time.Time, in AgreementInput) ProposalView {
+	t.Helper()
+	p, err := a.Propose(ProposeInput{Kind: "agreement", Method: "majority", Body: "As drafted.", Hours: 1, Agreement: &in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Vote(p.ID, VoteInput{Position: "yes"}); err != nil {
+		t.Fatal(err)
+	}
+	*clock = clock.Add(2 * time.Hour)
+	p, err = a.CloseProposal(p.ID)
+	if err != nil || p.Result == nil || p.Result.Outcome != "passed" || !strings.Contains(p.Effect, "adopted") {
+		t.Fatalf("close: %+v %v", p, err)
+	}
+	return p
+}
+
+func TestMyDataFlow(t *testing.T) {
+	clock := time.Now().UTC().Truncate(time.Second)
+	opts := testOpts
+	opts.Now = func() time.Time { return clock }
+	core := NewCore(t.TempDir(), opts)
+	t.Cleanup(func() { core.Close() })
+	a := NewApp(core)
+	if err := a.Init("Ana Costa", "Riverside Data Co-op", "passphrase1"); err != nil {
+		t.Fatal(err)
+	}
+	v1 := AgreementInput{Title: "Photo licence", Text: "Photos may be licensed.\nMembers are paid royalties.",
+		Purposes: []string{"ai:ModelTraining", "ResearchAndDevelopment"}, Recipients: []string{"researchers", "ai-developers"},
+		Standard: "50%", Extended: "3/4", Jurisdiction: "EU"}
+	prop := adoptAgreement(t, a, &clock, v1)
+	if prop.Agreement == nil || prop.Agreement.Title != "Photo licence" {
+		t.Fatalf("proposal view lacks the agreement: %+v", prop.Agreement)
+	}
+
+	file := filepath.Join(t.TempDir(), "harbour.png")
+	content := bytes.Repeat([]byte("harbour at dawn "), 5000)
+	if err := os.WriteFile(file, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddDataFile("harbour.png", "", nil); err == nil {
+		t.Fatal("a relative path was accepted")
+	}
+	item, err := a.AddDataFile(file, "", []string{"Landscapes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(content)
+	if item.ID != hex.EncodeToString(sum[:]) || item.Title != "harbour" || item.MediaType != "image/png" || len(item.Purposes) != 2 || item.Purposes[0].Allowed {
+		t.Fatalf("item %+v", item)
+	}
+	if ts, _ := a.Transfers(); len(ts) != 1 || !ts[0].Finished || ts[0].Done != int64(len(content)) || ts[0].Item != item.ID {
+		t.Fatalf("transfers %+v", ts)
+	}
+
+	ags, err := a.Agreements()
+	if err != nil || len(ags) != 1 || ags[0].Versions[0].Mine != "" || ags[0].Versions[0].Royalty.Standard != "50/100" {
+		t.Fatalf("agreements %+v %v", ags, err)
+	}
+	// Opt in: every item, every purpose of the version.
+	g, err := a.GrantConsent(ConsentInput{Version: ags[0].Current[:8], Categories: []string{"all"}})
+	if err != nil || !g.Active || g.Status != "ConsentGiven" || len(g.Purposes) != 2 {
+		t.Fatalf("grant %+v %v", g, err)
+	}
+	ags, _ = a.Agreements()
+	if ags[0].Versions[0].Mine != "opted-in" {
+		t.Fatalf("mine after opting in: %q", ags[0].Versions[0].Mine)
+	}
+	item, _ = a.DataItem(item.ID[:10])
+	for _, p := range item.Purposes {
+		if !p.Allowed || p.Receipt != g.ID {
+			t.Fatalf("after opting in: %+v", p)
+		}
+	}
+	// Stop training for this item: research stays.
+	clock = clock.Add(time.Minute)
+	evs, err := a.SetItemConsent(item.ID, ags[0].Current, "ai:ModelTraining", false)
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("stop training: %+v %v", evs, err)
+	}
+	item, _ = a.DataItem(item.ID)
+	allowed := map[string]bool{}
+	for _, p := range item.Purposes {
+		allowed[p.Purpose] = p.Allowed
+	}
+	if allowed["ai:ModelTraining"] || !allowed["ResearchAndDevelopment"] {
+		t.Fatalf("after stopping training: %v", allowed)
+	}
+	log, err := a.Consents()
+	if err != nil || len(log) != 3 || log[len(log)-1].ID != g.ID || log[len(log)-1].Current != "ConsentWithdrawn" {
+		t.Fatalf("consent log %+v %v", log, err)
+	}
+	d, err := a.Consent(g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(d.Document), &doc); err != nil || doc["receiptId"] != g.ID || doc["recordId"] == "" {
+		t.Fatalf("27560 document %s %v", d.Document, err)
+	}
+	sig, err := a.DataSignals(item.ID, "https://riverside.example/licence")
+	if err != nil || sig.ContentUsage != "Content-Usage: train-ai=n" || !strings.Contains(sig.TDMRep, `"tdm-reservation": 1`) ||
+		!strings.Contains(sig.TrainingMining, `"constrained"`) {
+		t.Fatalf("signals %+v %v", sig, err)
+	}
+	q, err := a.ConsentStatus("ResearchAndDevelopment", "researchers")
+	if err != nil || q.Receipts != 1 || q.Members != 1 {
+		t.Fatalf("co-op status %+v %v", q, err)
+	}
+	if _, err := a.ConsentStatus("Marketing", ""); err == nil {
+		t.Fatal("an unknown purpose was accepted")
+	}
+
+	// Version 2 asks again, and says what changed.
+	v2 := v1
+	v2.Replaces, v2.Text = ags[0].Current, "Photos may be licensed.\nInsights may be sold.\nMembers are paid royalties."
+	v2.Purposes = append(slices.Clone(v1.Purposes), "SellInsightsFromData")
+	adoptAgreement(t, a, &clock, v2)
+	ags, _ = a.Agreements()
+	cur := ags[0].Versions[0]
+	if cur.Number != 2 || !cur.Current || cur.Mine != "" || !slices.Contains(cur.Terms, "purpose added: Selling insights (SellInsightsFromData)") {
+		t.Fatalf("version 2 %+v", cur)
+	}
+	var added []string
+	for _, l := range cur.Changes {
+		if l.Op == "add" {
+			added = append(added, l.Text)
+		}
+	}
+	if len(added) != 1 || added[0] != "Insights may be sold." {
+		t.Fatalf("diff %+v", cur.Changes)
+	}
+	if _, err := a.RefuseAgreement(cur.ID, "no"); err != nil {
+		t.Fatal(err)
+	}
+	if ags, _ = a.Agreements(); ags[0].Versions[0].Mine != "opted-out" || ags[0].Versions[1].Mine != "opted-in" {
+		t.Fatalf("answers %q %q", ags[0].Versions[0].Mine, ags[0].Versions[1].Mine)
+	}
+
+	out := filepath.Join(t.TempDir(), "back.png")
+	ex, err := a.ExportData(item.ID, out)
+	if b, _ := os.ReadFile(out); err != nil || !bytes.Equal(b, content) || ex.Bytes != int64(len(content)) {
+		t.Fatalf("export %+v %v", ex, err)
+	}
+	if err := a.RemoveData(item.ID, "done"); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := a.DataItems(); len(items) != 0 {
+		t.Fatalf("items after removal: %d", len(items))
+	}
+}
+
+// The browser's upload and download: streamed through the HTTP API.
+func TestVaultOverHTTP(t *testing.T) {
+	srv, core := startServer(t)
+	tok := strings.TrimPrefix(srv.URL()[strings.Index(srv.URL(), "token="):], "token=")
+	content := bytes.Repeat([]byte{1, 2, 3, 250}, 300_000)
+	req, _ := http.NewRequest(http.MethodPost, srv.Addr()+"/vault/upload?name=scan.tiff&title=Scan&tags=a,b", bytes.NewReader(content))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env struct {
+		Result DataItemView
+		Error  string
+	}
+	json.NewDecoder(resp.Body).Decode(&env)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || env.Result.Title != "Scan" || env.Result.Size != int64(len(content)) || len(env.Result.Tags) != 2 {
+		t.Fatalf("upload: %d %+v", resp.StatusCode, env)
+	}
+	// Without the token: refused, and nothing stored.
+	bad, _ := http.NewRequest(http.MethodPost, srv.Addr()+"/vault/upload?name=x.bin", strings.NewReader("evil"))
+	if resp, err := http.DefaultClient.Do(bad); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("upload without a token: %v %v", resp, err)
+	}
+	if items, _ := core.Node().Items(); len(items) != 1 {
+		t.Fatalf("%d items", len(items))
+	}
+	get, _ := http.NewRequest(http.MethodGet, srv.Addr()+"/vault/items/"+env.Result.ID[:12], nil)
+	get.Header.Set("Authorization", "Bearer "+tok)
+	resp, err = http.DefaultClient.Do(get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(body, content) || !strings.Contains(resp.Header.Get("Content-Disposition"), "scan.tiff") {
+		t.Fatalf("download: %d, %d bytes, %q", resp.StatusCode, len(body), resp.Header.Get("Content-Disposition"))
+	}
+	var _ = node.ErrNoItem
+}

@@ -1,0 +1,350 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coopnode/coopnode/node/consent"
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/node/store"
+	"github.com/coopnode/coopnode/node/vault"
+)
+
+// Errors of consent operations.
+var (
+	// ErrNoVersion: no adopted agreement version by that reference.
+	ErrNoVersion = errors.New("no such agreement version")
+	// ErrNoGrant: no consent of this member by that reference.
+	ErrNoGrant = errors.New("no such consent")
+)
+
+// ConsentKey is this member's pseudonymous consent key for the co-op.
+func (n *Node) ConsentKey() record.PublicKey { return n.keys.Consent(n.coop).PublicKey() }
+
+// consentReg returns the record registering this member's consent key,
+// registering it first if needed.
+func (n *Node) consentReg() (record.ID, error) {
+	m, err := n.me()
+	if err != nil {
+		return record.ID{}, err
+	}
+	s := n.State()
+	key := n.ConsentKey()
+	if k, reg, ok := s.ConsentKeyOf(m.ID); ok && k == key {
+		return reg, nil
+	}
+	cert, ok := n.deviceCert()
+	if !ok {
+		return record.ID{}, errNoCert
+	}
+	r, err := coop.RegisterConsentKey(n.Device(), n.coop, m.ID, key, n.opts.now(), cert)
+	if err != nil {
+		return record.ID{}, err
+	}
+	if err := n.putChecked(r); err != nil {
+		return record.ID{}, fmt.Errorf("register your consent key: %w", err)
+	}
+	return r.ID, nil
+}
+
+// FindVersion finds an adopted agreement version by ID prefix (8+ hex
+// digits); "" means the current version of the co-op's only agreement.
+func (n *Node) FindVersion(ref string) (*coop.AgreementVersion, error) {
+	s := n.State()
+	ags := s.Agreements()
+	if ref == "" {
+		if len(ags) == 1 {
+			return ags[0].Current(), nil
+		}
+		return nil, fmt.Errorf("%w: the co-op has %d agreements; name the version (see `coopnode agreements`)", ErrNoVersion, len(ags))
+	}
+	var hits []*coop.AgreementVersion
+	for _, a := range ags {
+		for _, v := range a.Versions {
+			if len(ref) >= 8 && strings.HasPrefix(v.ID.String(), strings.ToLower(ref)) {
+				hits = append(hits, v)
+			}
+		}
+	}
+	if len(hits) != 1 {
+		return nil, fmt.Errorf("%w: %q (give at least 8 hex digits of a version ID from `coopnode agreements`)", ErrNoVersion, ref)
+	}
+	return hits[0], nil
+}
+
+// GrantInput is what a member consents to under one agreement version.
+type GrantInput struct {
+	Version    *coop.AgreementVersion
+	Items      []vault.Digest
+	Categories []string // consent.CategoryAll or tags
+	Purposes   []consent.Purpose
+	Recipients []string
+	Until      time.Time // zero: the version's retention from now
+	Reason     string
+}
+
+// Grant gives consent: a receipt shared with the co-op, and the full
+// consent record kept on this node. Items must be in this node's vault.
+func (n *Node) Grant(in GrantInput) (*record.Record, error) {
+	v := in.Version
+	if len(in.Purposes) == 0 {
+		in.Purposes = v.Terms.Purposes
+	}
+	if len(in.Recipients) == 0 {
+		in.Recipients = v.Terms.Recipients
+	}
+	if len(in.Items) == 0 && len(in.Categories) == 0 {
+		return nil, errors.New("consent to what? name items, or the category \"all\" for every item")
+	}
+	var details []consent.ItemDetail
+	items := make([]consent.Item, 0, len(in.Items))
+	for _, d := range in.Items {
+		m, err := n.Item(d)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, consent.Item(d))
+		details = append(details, consent.ItemDetail{Digest: consent.Item(d), Title: m.Title, MediaType: m.MediaType, Size: m.Size, Tags: m.Tags})
+	}
+	now := n.opts.now().UTC().Truncate(time.Second)
+	until := in.Until
+	if until.IsZero() {
+		ret, _ := consent.ParseDuration(v.Terms.Retention) // checked when adopted
+		until = ret.After(now)
+	}
+	status := consent.Given
+	for _, rc := range n.State().ReceiptsOf(n.ConsentKey()) {
+		if rc.Version == v.ID && rc.Event == consent.EventWithdraw {
+			status = consent.RenewedGiven // consent given again after a withdrawal under this version
+		}
+	}
+	b := consent.Receipt{Event: consent.EventGrant, Status: status, Agreement: v.Agreement, Version: v.ID, Notice: v.TextDigest,
+		Language: v.Terms.Language, Purposes: in.Purposes, Items: items, Categories: in.Categories, Recipients: in.Recipients,
+		Retention: v.Terms.Retention, Jurisdiction: v.Terms.Jurisdiction,
+		ValidFrom: now.Format(time.RFC3339), ValidUntil: until.UTC().Format(time.RFC3339)}
+	return n.receipt(b, details, in.Reason, v.Adopted)
+}
+
+// receipt signs and stores a receipt, then the private record completing it.
+func (n *Node) receipt(b consent.Receipt, items []consent.ItemDetail, reason string, prev ...record.ID) (*record.Record, error) {
+	reg, err := n.consentReg()
+	if err != nil {
+		return nil, err
+	}
+	b.Key = reg
+	key := n.keys.Consent(n.coop)
+	now := n.opts.now()
+	r, err := coop.NewReceipt(key, n.coop, b, now, prev...)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.putChecked(r); err != nil {
+		return nil, err
+	}
+	s := n.State()
+	title := ""
+	if v, ok := s.Version(b.Version); ok {
+		title = v.Terms.Title
+	}
+	name := ""
+	if m, err := n.me(); err == nil {
+		name = m.Name
+	}
+	priv, err := record.New(key, TypeConsentRecord, 1, n.coop, now, []record.ID{r.ID}, consent.Private{Receipt: r.ID, Items: items,
+		Storage: "this member's coopnode vault, encrypted, at " + n.home, Reason: reason, MemberName: name, AgreementTi: title})
+	if err != nil {
+		return nil, err
+	}
+	// The receipt is shared and durable already; should this write fail,
+	// the receipt stands and ConsentDocument renders it without details.
+	if err := n.kv.Update(func(tx store.Tx) error {
+		if err := tx.Set(append(append([]byte{}, prefixPrivate...), r.ID[:]...), priv.Bytes()); err != nil {
+			return err
+		}
+		return tx.Set(logKey(priv), priv.Bytes())
+	}); err != nil {
+		return r, fmt.Errorf("consent recorded and shared (%s), but its private details were not saved: %w", r.ID.Short(), err)
+	}
+	return r, nil
+}
+
+// Withdraw withdraws one of this member's grants, from now on.
+func (n *Node) Withdraw(grant record.ID, reason string) (*record.Record, error) {
+	s := n.State()
+	rc, ok := s.ReceiptByID(grant)
+	if !ok || rc.Principal != n.ConsentKey() || rc.Event != consent.EventGrant {
+		return nil, fmt.Errorf("%w: %s is not a consent you gave", ErrNoGrant, grant.Short())
+	}
+	g, _ := s.Consents().Grant(grant)
+	if st := g.StatusAt(n.opts.now(), nil); st == consent.Withdrawn {
+		return nil, fmt.Errorf("consent %s is withdrawn already", grant.Short())
+	}
+	b := consent.Receipt{Event: consent.EventWithdraw, Status: consent.Withdrawn, Agreement: rc.Agreement, Version: rc.Version,
+		Notice: rc.Notice, Language: rc.Language, Withdraws: grant}
+	return n.receipt(b, nil, reason, grant)
+}
+
+// Refuse opts out of an agreement version, withdrawing this member's
+// grants in force under it first.
+func (n *Node) Refuse(v *coop.AgreementVersion, reason string) (*record.Record, error) {
+	for _, g := range n.myGrants(v.ID) {
+		if _, err := n.Withdraw(g.ID, reason); err != nil {
+			return nil, err
+		}
+	}
+	b := consent.Receipt{Event: consent.EventRefuse, Status: consent.Refused, Agreement: v.Agreement, Version: v.ID,
+		Notice: v.TextDigest, Language: v.Terms.Language}
+	return n.receipt(b, nil, reason, v.Adopted)
+}
+
+// myGrants are this member's grants in force now under version.
+func (n *Node) myGrants(version record.ID) []*consent.Grant {
+	s := n.State()
+	now := n.opts.now()
+	var out []*consent.Grant
+	for _, rc := range s.ReceiptsOf(n.ConsentKey()) {
+		if g, ok := s.Consents().Grant(rc.ID); ok && g.Version == version && g.StatusAt(now, nil) == consent.Given {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// SetItemConsent allows or stops the use of one item for one purpose under
+// a version. Allowing grants exactly that. Stopping withdraws every grant
+// in force that covers it and grants again what else those covered (other
+// purposes; other items, which a category becomes a list of: the items
+// held now), so nothing else changes. It returns the receipts it made.
+func (n *Node) SetItemConsent(item vault.Digest, v *coop.AgreementVersion, p consent.Purpose, allow bool) ([]*record.Record, error) {
+	m, err := n.Item(item)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(v.Terms.Purposes, p) {
+		return nil, fmt.Errorf("version %d of %q does not name the purpose %s", v.Number, v.Terms.Title, p)
+	}
+	now := n.opts.now()
+	st, _ := n.State().Consents().ItemStatus(n.ConsentKey(), consent.Item(item), m.Tags, p, v.ID, now, nil)
+	if allow {
+		if st == consent.Given {
+			return nil, nil
+		}
+		r, err := n.Grant(GrantInput{Version: v, Items: []vault.Digest{item}, Purposes: []consent.Purpose{p}})
+		if err != nil {
+			return nil, err
+		}
+		return []*record.Record{r}, nil
+	}
+	var out []*record.Record
+	for _, g := range n.myGrants(v.ID) {
+		if !g.Covers(consent.Item(item), m.Tags) || !slices.Contains(g.Purposes, p) {
+			continue
+		}
+		w, err := n.Withdraw(g.ID, "stopped "+p.Label()+" for "+m.Title)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, w)
+		// What else g covered, granted again until the same end.
+		if rest := slices.DeleteFunc(slices.Clone(g.Purposes), func(x consent.Purpose) bool { return x == p }); len(rest) > 0 {
+			r, err := n.regrant(v, g, rest, g.Items, g.Categories, w.ID)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, r)
+		}
+		others, err := n.coveredBesides(g, item)
+		if err != nil {
+			return out, err
+		}
+		if len(others) > 0 {
+			r, err := n.regrant(v, g, []consent.Purpose{p}, others, nil, w.ID)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// coveredBesides lists the items g covers now, other than item.
+func (n *Node) coveredBesides(g *consent.Grant, item vault.Digest) ([]consent.Item, error) {
+	items, err := n.Items()
+	if err != nil {
+		return nil, err
+	}
+	var out []consent.Item
+	for _, m := range items {
+		if m.Digest != item && g.Covers(consent.Item(m.Digest), m.Tags) {
+			out = append(out, consent.Item(m.Digest))
+		}
+	}
+	for _, it := range g.Items { // named items no longer in the vault stay named
+		if vault.Digest(it) != item && !slices.Contains(out, it) {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// regrant grants again part of what g covered, after the withdrawal w.
+func (n *Node) regrant(v *coop.AgreementVersion, g *consent.Grant, purposes []consent.Purpose, items []consent.Item, cats []string, w record.ID) (*record.Record, error) {
+	var ds []vault.Digest
+	var details []consent.ItemDetail
+	for _, it := range items {
+		ds = append(ds, vault.Digest(it))
+		if m, err := n.Item(vault.Digest(it)); err == nil {
+			details = append(details, consent.ItemDetail{Digest: it, Title: m.Title, MediaType: m.MediaType, Size: m.Size, Tags: m.Tags})
+		}
+	}
+	now := n.opts.now().UTC().Truncate(time.Second)
+	b := consent.Receipt{Event: consent.EventGrant, Status: consent.Given, Agreement: v.Agreement, Version: v.ID, Notice: v.TextDigest,
+		Language: v.Terms.Language, Purposes: purposes, Items: items, Categories: cats, Recipients: g.Recipients,
+		Retention: v.Terms.Retention, Jurisdiction: v.Terms.Jurisdiction, ValidFrom: now.Format(time.RFC3339)}
+	if !g.Until.IsZero() {
+		b.ValidUntil = g.Until.UTC().Format(time.RFC3339)
+	}
+	return n.receipt(b, details, "granted again when one use was stopped", v.Adopted, w)
+}
+
+// PrivateConsent returns the full consent record this node keeps for a
+// receipt, if it holds one.
+func (n *Node) PrivateConsent(receipt record.ID) (*consent.Private, record.ID, bool) {
+	raw, err := n.kv.Get(append(append([]byte{}, prefixPrivate...), receipt[:]...))
+	if err != nil {
+		return nil, record.ID{}, false
+	}
+	r, err := record.Decode(raw)
+	if err != nil {
+		return nil, record.ID{}, false
+	}
+	var p consent.Private
+	if err := r.DecodeBody(&p); err != nil {
+		return nil, record.ID{}, false
+	}
+	return &p, r.ID, true
+}
+
+// ConsentDocument renders a receipt as a full ISO/IEC TS 27560 record,
+// with this node's private details when it holds them.
+func (n *Node) ConsentDocument(receipt record.ID) (map[string]any, error) {
+	s := n.State()
+	rc, ok := s.ReceiptByID(receipt)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoGrant, receipt.Short())
+	}
+	in := consent.DocumentInput{ReceiptID: rc.ID, Principal: rc.Principal, Time: rc.Time, Receipt: rc.Receipt,
+		Controller: consent.Controller{ID: s.CoopID, Name: s.Name}}
+	if p, id, ok := n.PrivateConsent(receipt); ok {
+		in.Private, in.RecordID = p, id
+	}
+	if v, ok := s.Version(rc.Version); ok {
+		in.AgreementTitle, in.VersionNumber = v.Terms.Title, v.Number
+	}
+	return consent.Document(in), nil
+}
