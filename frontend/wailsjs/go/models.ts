@@ -1,5 +1,183 @@
 export namespace app {
 	
+	export class AgreementInput {
+	    replaces: string;
+	    title: string;
+	    text: string;
+	    purposes: string[];
+	    recipients: string[];
+	    standard: string;
+	    extended: string;
+	    retention: string;
+	    jurisdiction: string;
+	    language: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AgreementInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.replaces = source["replaces"];
+	        this.title = source["title"];
+	        this.text = source["text"];
+	        this.purposes = source["purposes"];
+	        this.recipients = source["recipients"];
+	        this.standard = source["standard"];
+	        this.extended = source["extended"];
+	        this.retention = source["retention"];
+	        this.jurisdiction = source["jurisdiction"];
+	        this.language = source["language"];
+	    }
+	}
+	export class DiffLineView {
+	    op: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DiffLineView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.op = source["op"];
+	        this.text = source["text"];
+	    }
+	}
+	export class RoyaltyView {
+	    standard: string;
+	    extended: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RoyaltyView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.standard = source["standard"];
+	        this.extended = source["extended"];
+	        this.text = source["text"];
+	    }
+	}
+	export class PurposeView {
+	    id: string;
+	    label: string;
+	    description: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PurposeView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.description = source["description"];
+	    }
+	}
+	export class AgreementVersionView {
+	    id: string;
+	    agreement: string;
+	    number: number;
+	    title: string;
+	    text: string;
+	    textDigest: string;
+	    purposes: PurposeView[];
+	    recipients: string[];
+	    royalty: RoyaltyView;
+	    retention: string;
+	    jurisdiction: string;
+	    language: string;
+	    adoptedBy: string;
+	    adoptedAt: string;
+	    current: boolean;
+	    changes: DiffLineView[];
+	    terms: string[];
+	    mine: string;
+	    mineReceipt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AgreementVersionView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.agreement = source["agreement"];
+	        this.number = source["number"];
+	        this.title = source["title"];
+	        this.text = source["text"];
+	        this.textDigest = source["textDigest"];
+	        this.purposes = this.convertValues(source["purposes"], PurposeView);
+	        this.recipients = source["recipients"];
+	        this.royalty = this.convertValues(source["royalty"], RoyaltyView);
+	        this.retention = source["retention"];
+	        this.jurisdiction = source["jurisdiction"];
+	        this.language = source["language"];
+	        this.adoptedBy = source["adoptedBy"];
+	        this.adoptedAt = source["adoptedAt"];
+	        this.current = source["current"];
+	        this.changes = this.convertValues(source["changes"], DiffLineView);
+	        this.terms = source["terms"];
+	        this.mine = source["mine"];
+	        this.mineReceipt = source["mineReceipt"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class AgreementView {
+	    id: string;
+	    title: string;
+	    current: string;
+	    versions: AgreementVersionView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new AgreementView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.current = source["current"];
+	        this.versions = this.convertValues(source["versions"], AgreementVersionView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class VoteInput {
 	    position: string;
 	    reason: string;
@@ -188,6 +366,219 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class ConsentDetailView {
+	    id: string;
+	    record: string;
+	    event: string;
+	    status: string;
+	    current: string;
+	    active: boolean;
+	    agreement: string;
+	    agreementTitle: string;
+	    version: string;
+	    versionNumber: number;
+	    purposes: string[];
+	    items: string[];
+	    itemTitles: string[];
+	    categories: string[];
+	    recipients: string[];
+	    validFrom: string;
+	    validUntil: string;
+	    time: string;
+	    withdraws: string;
+	    withdrawnBy: string;
+	    reason: string;
+	    document: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ConsentDetailView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.record = source["record"];
+	        this.event = source["event"];
+	        this.status = source["status"];
+	        this.current = source["current"];
+	        this.active = source["active"];
+	        this.agreement = source["agreement"];
+	        this.agreementTitle = source["agreementTitle"];
+	        this.version = source["version"];
+	        this.versionNumber = source["versionNumber"];
+	        this.purposes = source["purposes"];
+	        this.items = source["items"];
+	        this.itemTitles = source["itemTitles"];
+	        this.categories = source["categories"];
+	        this.recipients = source["recipients"];
+	        this.validFrom = source["validFrom"];
+	        this.validUntil = source["validUntil"];
+	        this.time = source["time"];
+	        this.withdraws = source["withdraws"];
+	        this.withdrawnBy = source["withdrawnBy"];
+	        this.reason = source["reason"];
+	        this.document = source["document"];
+	    }
+	}
+	export class ConsentInput {
+	    version: string;
+	    items: string[];
+	    categories: string[];
+	    purposes: string[];
+	    recipients: string[];
+	    validUntil: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ConsentInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = source["version"];
+	        this.items = source["items"];
+	        this.categories = source["categories"];
+	        this.purposes = source["purposes"];
+	        this.recipients = source["recipients"];
+	        this.validUntil = source["validUntil"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class VersionHits {
+	    version: string;
+	    receipts: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new VersionHits(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = source["version"];
+	        this.receipts = source["receipts"];
+	    }
+	}
+	export class ConsentUse {
+	    principal: string;
+	    receipt: string;
+	    version: string;
+	    items: string[];
+	    categories: string[];
+	    until: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ConsentUse(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.principal = source["principal"];
+	        this.receipt = source["receipt"];
+	        this.version = source["version"];
+	        this.items = source["items"];
+	        this.categories = source["categories"];
+	        this.until = source["until"];
+	    }
+	}
+	export class ConsentQueryView {
+	    purpose: string;
+	    recipient: string;
+	    at: string;
+	    members: number;
+	    items: number;
+	    receipts: number;
+	    uses: ConsentUse[];
+	    took: string;
+	    versions: VersionHits[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ConsentQueryView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.purpose = source["purpose"];
+	        this.recipient = source["recipient"];
+	        this.at = source["at"];
+	        this.members = source["members"];
+	        this.items = source["items"];
+	        this.receipts = source["receipts"];
+	        this.uses = this.convertValues(source["uses"], ConsentUse);
+	        this.took = source["took"];
+	        this.versions = this.convertValues(source["versions"], VersionHits);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class ConsentView {
+	    id: string;
+	    record: string;
+	    event: string;
+	    status: string;
+	    current: string;
+	    active: boolean;
+	    agreement: string;
+	    agreementTitle: string;
+	    version: string;
+	    versionNumber: number;
+	    purposes: string[];
+	    items: string[];
+	    itemTitles: string[];
+	    categories: string[];
+	    recipients: string[];
+	    validFrom: string;
+	    validUntil: string;
+	    time: string;
+	    withdraws: string;
+	    withdrawnBy: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ConsentView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.record = source["record"];
+	        this.event = source["event"];
+	        this.status = source["status"];
+	        this.current = source["current"];
+	        this.active = source["active"];
+	        this.agreement = source["agreement"];
+	        this.agreementTitle = source["agreementTitle"];
+	        this.version = source["version"];
+	        this.versionNumber = source["versionNumber"];
+	        this.purposes = source["purposes"];
+	        this.items = source["items"];
+	        this.itemTitles = source["itemTitles"];
+	        this.categories = source["categories"];
+	        this.recipients = source["recipients"];
+	        this.validFrom = source["validFrom"];
+	        this.validUntil = source["validUntil"];
+	        this.time = source["time"];
+	        this.withdraws = source["withdraws"];
+	        this.withdrawnBy = source["withdrawnBy"];
+	        this.reason = source["reason"];
+	    }
+	}
 	export class CoopView {
 	    id: string;
 	    name: string;
@@ -205,6 +596,96 @@ export namespace app {
 	        this.founded = source["founded"];
 	        this.members = source["members"];
 	    }
+	}
+	export class DataExportView {
+	    item: string;
+	    path: string;
+	    bytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new DataExportView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.item = source["item"];
+	        this.path = source["path"];
+	        this.bytes = source["bytes"];
+	    }
+	}
+	export class PurposeStatusView {
+	    purpose: string;
+	    label: string;
+	    agreement: string;
+	    agreementTitle: string;
+	    version: string;
+	    versionNumber: number;
+	    allowed: boolean;
+	    status: string;
+	    receipt: string;
+	    until: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PurposeStatusView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.purpose = source["purpose"];
+	        this.label = source["label"];
+	        this.agreement = source["agreement"];
+	        this.agreementTitle = source["agreementTitle"];
+	        this.version = source["version"];
+	        this.versionNumber = source["versionNumber"];
+	        this.allowed = source["allowed"];
+	        this.status = source["status"];
+	        this.receipt = source["receipt"];
+	        this.until = source["until"];
+	    }
+	}
+	export class DataItemView {
+	    id: string;
+	    title: string;
+	    fileName: string;
+	    mediaType: string;
+	    size: number;
+	    tags: string[];
+	    added: string;
+	    purposes: PurposeStatusView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DataItemView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.fileName = source["fileName"];
+	        this.mediaType = source["mediaType"];
+	        this.size = source["size"];
+	        this.tags = source["tags"];
+	        this.added = source["added"];
+	        this.purposes = this.convertValues(source["purposes"], PurposeStatusView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class DelegationView {
 	    id: string;
@@ -228,6 +709,7 @@ export namespace app {
 	        this.scope = source["scope"];
 	    }
 	}
+	
 	export class ExportView {
 	    path: string;
 	    records: number;
@@ -507,6 +989,7 @@ export namespace app {
 	    class: string;
 	    roles: string[];
 	    bylaws?: BylawsInput;
+	    agreement?: AgreementInput;
 	    ballots: BallotView[];
 	
 	    static createFrom(source: any = {}) {
@@ -550,6 +1033,7 @@ export namespace app {
 	        this.class = source["class"];
 	        this.roles = source["roles"];
 	        this.bylaws = this.convertValues(source["bylaws"], BylawsInput);
+	        this.agreement = this.convertValues(source["agreement"], AgreementInput);
 	        this.ballots = this.convertValues(source["ballots"], BallotView);
 	    }
 	
@@ -591,6 +1075,7 @@ export namespace app {
 	    class: string;
 	    roles: string[];
 	    bylaws?: BylawsInput;
+	    agreement?: AgreementInput;
 	
 	    static createFrom(source: any = {}) {
 	        return new ProposeInput(source);
@@ -617,6 +1102,7 @@ export namespace app {
 	        this.class = source["class"];
 	        this.roles = source["roles"];
 	        this.bylaws = this.convertValues(source["bylaws"], BylawsInput);
+	        this.agreement = this.convertValues(source["agreement"], AgreementInput);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -639,6 +1125,31 @@ export namespace app {
 	}
 	
 	
+	
+	
+	
+	export class SignalsView {
+	    item: string;
+	    contentUsage: string;
+	    robotsTxt: string;
+	    tdmRep: string;
+	    trainingMining: string;
+	    explanation: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignalsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.item = source["item"];
+	        this.contentUsage = source["contentUsage"];
+	        this.robotsTxt = source["robotsTxt"];
+	        this.tdmRep = source["tdmRep"];
+	        this.trainingMining = source["trainingMining"];
+	        this.explanation = source["explanation"];
+	    }
+	}
 	export class StatusView {
 	    state: string;
 	    home: string;
@@ -691,6 +1202,33 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class TransferView {
+	    id: string;
+	    name: string;
+	    direction: string;
+	    done: number;
+	    total: number;
+	    finished: boolean;
+	    error: string;
+	    item: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TransferView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.direction = source["direction"];
+	        this.done = source["done"];
+	        this.total = source["total"];
+	        this.finished = source["finished"];
+	        this.error = source["error"];
+	        this.item = source["item"];
+	    }
+	}
+	
 
 }
 
