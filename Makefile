@@ -83,15 +83,19 @@ fuzz:
 	$(GO) test ./sync/replicate -run '^$$' -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/tally -run '^$$' -fuzz '^FuzzCount$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/coop -run '^$$' -fuzz '^FuzzGovernanceBodies$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./node/coop -run '^$$' -fuzz '^FuzzConsentBodies$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./node/vault -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME)
 
 # Benchmarks, run and reported (not part of `make test`).
 BENCH_RECORDS ?= 200000
 BENCH_BALLOTS ?= 200000
+BENCH_RECEIPTS ?= 200000
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./sync/recon
 	$(GO) test -run '^$$' -bench 'Fold$$|Reaches' ./node/coop
 	$(GO) test ./node/coop -run '^$$' -bench FoldBallots -benchtime 2x -timeout 60m -bench-ballots $(BENCH_BALLOTS)
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./node/tally
+	$(GO) test ./node/coop -run '^$$' -bench 'Consent' -benchtime 3x -benchmem -timeout 60m -bench-receipts $(BENCH_RECEIPTS)
 	COOPNODE_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench VerifyVsEd25519 -benchtime 3x -timeout 60m ./node/verify
 	$(GO) test -run '^$$' -bench Propagation20 -benchtime 50x ./sync/replicate
 	COOPNODE_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench FirstSync -benchtime 1x -timeout 60m ./sync/replicate

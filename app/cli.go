@@ -592,6 +592,13 @@ func (c *cli) verify(file string) error {
 				fmt.Fprintln(w)
 			}
 		}
+		if len(rep.Agreements) > 0 || rep.Consent.Keys > 0 {
+			fmt.Fprintf(w, "Consent     %d consent keys; %d grants (%d withdrawn), %d opt-outs, each checked against its adopted agreement version\n",
+				rep.Consent.Keys, rep.Consent.Grants, rep.Consent.Withdrawals, rep.Consent.Refusals)
+			for _, a := range rep.Agreements {
+				fmt.Fprintf(w, "            %s %q version %d (text sha256 %s…): %d grants\n", a.Version[:12], a.Title, a.Number, a.TextSHA256[:12], a.Grants)
+			}
+		}
 		for _, f := range rep.Failures {
 			if f.Proposal != "" {
 				fmt.Fprintf(w, "FAIL        proposal %s, record %s (%s): %s\n", f.Proposal, f.Record, f.Type, f.Reason)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coopnode/coopnode/node"
+	"github.com/coopnode/coopnode/node/verify"
 )
 
 // adoptAgreement opens an agreement proposal as the only member, votes yes,
@@ -156,6 +157,22 @@ func TestMyDataFlow(t *testing.T) {
 	}
 	if ags, _ = a.Agreements(); ags[0].Versions[0].Mine != "opted-out" || ags[0].Versions[1].Mine != "opted-in" {
 		t.Fatalf("answers %q %q", ags[0].Versions[0].Mine, ags[0].Versions[1].Mine)
+	}
+
+	// An auditor's offline check sees both versions and every consent receipt.
+	bundlePath := filepath.Join(t.TempDir(), "riverside.cnb")
+	if _, err := a.ExportBundle(bundlePath, ""); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(bundlePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.Bundle(f)
+	f.Close()
+	if err != nil || !rep.OK || len(rep.Agreements) != 2 || rep.Agreements[0].Grants != 2 || rep.Consent.Withdrawals != 1 ||
+		rep.Consent.Refusals != 1 || rep.Consent.Keys != 1 {
+		t.Fatalf("verify: %+v %v", rep, err)
 	}
 
 	out := filepath.Join(t.TempDir(), "back.png")

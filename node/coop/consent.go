@@ -409,3 +409,6 @@ func KeysOf(m *Member) []record.PublicKey {
 	}
 	return keys
 }
+
+// ConsentKeyCount is how many consent keys members registered.
+func (s *State) ConsentKeyCount() int { return len(s.consentKeys) }

@@ -54,7 +54,31 @@ type Report struct {
 	// causal past (a close whose count or result is wrong is a failure).
 	Decisions []Decision `json:"decisions"`
 	Open      int        `json:"open"` // proposals not closed
-	Failures  []Finding  `json:"failures"`
+	// Agreements are the adopted data agreement versions; Consent counts
+	// the valid consent receipts (a receipt the rules refuse is a failure).
+	Agreements []AgreementVersion `json:"agreements"`
+	Consent    ConsentSummary     `json:"consent"`
+	Failures   []Finding          `json:"failures"`
+}
+
+// AgreementVersion is one adopted version of a data agreement.
+type AgreementVersion struct {
+	Agreement  string   `json:"agreement"`
+	Version    string   `json:"version"`
+	Number     int      `json:"number"`
+	Title      string   `json:"title"`
+	TextSHA256 string   `json:"textSha256"`
+	Purposes   []string `json:"purposes"`
+	Adopted    string   `json:"adopted"` // the close
+	Grants     int      `json:"grants"`  // valid grants under it
+}
+
+// ConsentSummary counts the co-op's consent records.
+type ConsentSummary struct {
+	Keys        int `json:"keys"`        // registered pseudonymous consent keys
+	Grants      int `json:"grants"`      // valid grants
+	Withdrawals int `json:"withdrawals"` // grants withdrawn
+	Refusals    int `json:"refusals"`    // opt-outs of a version
 }
 
 // Decision is one closed proposal as the recount found it.
@@ -157,6 +181,27 @@ func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
 		rep.Decisions = append(rep.Decisions, Decision{Proposal: p.ID.String(), Title: p.Title, Kind: p.Kind, Method: string(p.Method),
 			Outcome: p.Close.Result.Outcome, Ballots: len(p.Now.Counted), Proxies: len(p.Now.Proxies), Close: p.Close.ID.String(), Effect: p.Effect})
 	}
+	rep.Agreements = []AgreementVersion{}
+	grants := map[record.ID]int{}
+	for _, g := range s.Consents().Grants {
+		grants[g.Version]++
+		rep.Consent.Grants++
+		if len(g.Withdrawals) > 0 {
+			rep.Consent.Withdrawals++
+		}
+	}
+	rep.Consent.Refusals = len(s.Consents().Refusals)
+	for _, a := range s.Agreements() {
+		for _, v := range a.Versions {
+			av := AgreementVersion{Agreement: a.ID.String(), Version: v.ID.String(), Number: v.Number, Title: v.Terms.Title,
+				TextSHA256: v.TextDigest, Purposes: []string{}, Adopted: v.Adopted.String(), Grants: grants[v.ID]}
+			for _, p := range v.Terms.Purposes {
+				av.Purposes = append(av.Purposes, string(p))
+			}
+			rep.Agreements = append(rep.Agreements, av)
+		}
+	}
+	rep.Consent.Keys = s.ConsentKeyCount()
 	rep.OK = len(rep.Failures) == 0
 	return rep
 }
