@@ -253,7 +253,12 @@ func (s *State) applyReceipt(r *record.Record) string {
 		return "consent receipt: " + err.Error()
 	}
 	reg, ok := s.consentKeys[r.Author]
-	if !ok || reg.id != b.Key || !slices.Contains(r.Prev, b.Key) {
+	if ok {
+		// Two devices of the member may register the key concurrently: any of the registrations will do.
+		m := s.Members[reg.member]
+		ok = slices.ContainsFunc(m.consentKeys, func(k consentKeyReg) bool { return k.id == b.Key && k.key == r.Author })
+	}
+	if !ok || !slices.Contains(r.Prev, b.Key) {
 		return "signed by a key that is not a registered consent key named among the receipt's predecessors"
 	}
 	m := s.Members[reg.member]

@@ -280,3 +280,19 @@ func FuzzConsentBodies(f *testing.F) {
 		}
 	})
 }
+
+// Two devices of one member register the same consent key concurrently: a
+// receipt relying on either registration stands.
+func TestConsentKeyRegisteredTwice(t *testing.T) {
+	w := newConsentWorld(t)
+	v1, cl1 := w.adopt(terms("Photo licence", "ai:ModelTraining"))
+	dk, cert := w.device(w.bo, "phone")
+	reg2 := w.add(RegisterConsentKey(dk, w.coop(), w.bo, w.ckey[w.bo].PublicKey(), t0, cert.ID))
+	w.creg[w.bo] = reg2.ID
+	g := w.add(w.grant(w.bo, v1, cl1, nil, tClose.Add(time.Hour)))
+	s := Fold(w.coop(), w.recs)
+	mustAccept(t, s, reg2.ID, g.ID)
+	if s.ConsentKeyCount() != 2 { // Bo's key, and Cy's
+		t.Fatalf("%d consent keys", s.ConsentKeyCount())
+	}
+}
