@@ -41,7 +41,7 @@ func (n *Node) consentReg() (record.ID, error) {
 	if !ok {
 		return record.ID{}, errNoCert
 	}
-	r, err := coop.RegisterConsentKey(n.Device(), n.coop, m.ID, key, n.opts.now(), cert)
+	r, err := coop.RegisterConsentKey(n.Device(), n.keys.Consent(n.coop), n.coop, m.ID, n.opts.now(), cert)
 	if err != nil {
 		return record.ID{}, err
 	}

@@ -27,10 +27,21 @@ const (
 // KindAgreement: a proposal that adopts a version of a data agreement when it passes.
 const KindAgreement = "agreement"
 
-// ConsentKey is the body of a TypeConsentKey record.
+// ConsentKey is the body of a TypeConsentKey record. Proof is the consent
+// key's own signature over ConsentKeyProof: whoever registers a key must
+// hold it, so nobody can claim another member's (or device's) key.
 type ConsentKey struct {
 	Member MemberID         `json:"member"`
 	Key    record.PublicKey `json:"key"`
+	Proof  []byte           `json:"proof"`
+}
+
+// ConsentKeyProof is what a consent key signs to be registered for member in coopID.
+func ConsentKeyProof(coopID record.ID, member MemberID, key record.PublicKey) []byte {
+	msg := []byte("coopnode consent key registration v1\x00")
+	msg = append(msg, coopID[:]...)
+	msg = append(msg, member[:]...)
+	return append(msg, key[:]...)
 }
 
 // Royalty is the member's share of license revenue under an agreement.
@@ -230,11 +241,23 @@ func (s *State) applyConsentKey(r *record.Record) string {
 	if err := b.Key.Check(); err != nil {
 		return fmt.Sprintf("consent key: %v", err)
 	}
-	if reg, ok := s.consentKeys[b.Key]; ok && reg.member != m.ID {
+	if !b.Key.Verify(ConsentKeyProof(r.Coop, b.Member, b.Key), b.Proof) {
+		return "the consent key's proof does not verify: a member can register only a key they hold"
+	}
+	// Judged in the record's causal past, like every authority question:
+	// what others sign about the key concurrently cannot undo a registration.
+	if reg, ok := s.consentKeys[b.Key]; ok && reg.member != m.ID && s.reaches(r.ID, reg.id) {
 		return "this consent key is registered for another member"
 	}
-	if len(s.memberByKey[b.Key]) > 0 || len(s.deviceOf[b.Key]) > 0 {
-		return "a consent key must be a key of its own, not a member or device key"
+	for _, id := range s.memberByKey[b.Key] {
+		if s.reaches(r.ID, record.ID(id)) {
+			return "a consent key must be a key of its own, not a member key"
+		}
+	}
+	for _, c := range s.deviceOf[b.Key] {
+		if s.reaches(r.ID, c.cert) {
+			return "a consent key must be a key of its own, not a device key"
+		}
 	}
 	reg := consentKeyReg{id: r.ID, member: m.ID, key: b.Key}
 	if _, ok := s.consentKeys[b.Key]; !ok {
@@ -364,10 +387,14 @@ func (s *State) consentDigest() map[string]any {
 	return map[string]any{"keys": keys, "grants": gs, "refusals": refusals, "agreements": vs}
 }
 
-// RegisterConsentKey builds the record registering key as member's consent
-// key. prev must hold the device's certificate.
-func RegisterConsentKey(device record.Signer, coopID record.ID, member MemberID, key record.PublicKey, now time.Time, prev ...record.ID) (*record.Record, error) {
-	r, err := record.New(device, TypeConsentKey, 1, coopID, now, prev, ConsentKey{Member: member, Key: key})
+// RegisterConsentKey builds the record registering key (which signs its
+// proof) as member's consent key. prev must hold the device's certificate.
+func RegisterConsentKey(device, key record.Signer, coopID record.ID, member MemberID, now time.Time, prev ...record.ID) (*record.Record, error) {
+	proof, err := key.Sign(ConsentKeyProof(coopID, member, key.PublicKey()))
+	if err != nil {
+		return nil, fmt.Errorf("register consent key: %w", err)
+	}
+	r, err := record.New(device, TypeConsentKey, 1, coopID, now, prev, ConsentKey{Member: member, Key: key.PublicKey(), Proof: proof})
 	if err != nil {
 		return nil, fmt.Errorf("register consent key: %w", err)
 	}

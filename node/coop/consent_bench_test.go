@@ -32,7 +32,7 @@ func receiptWorld(b *testing.B, receipts int) (*consentWorld, []*AgreementVersio
 		m := w.admitQuick(w.founder(), fmt.Sprint("member ", i))
 		k := newKey(uint64(1_000_000 + i))
 		w.ckey[m] = k
-		w.creg[m] = w.add(RegisterConsentKey(w.dkey[m], w.coop(), m, k.PublicKey(), t0, w.cert[m])).ID
+		w.creg[m] = w.add(RegisterConsentKey(w.dkey[m], k, w.coop(), m, t0, w.cert[m])).ID
 		ids = append(ids, m)
 	}
 	recipients := [][]string{{"ai-developers"}, {"researchers"}, {"ai-developers", "researchers"}}

@@ -50,7 +50,7 @@ func newConsentWorld(t testing.TB) *consentWorld {
 		k := newKey(100 + w.n)
 		w.n++
 		w.ckey[m] = k
-		w.creg[m] = w.add(RegisterConsentKey(w.dkey[m], w.coop(), m, k.PublicKey(), t0, w.cert[m])).ID
+		w.creg[m] = w.add(RegisterConsentKey(w.dkey[m], k, w.coop(), m, t0, w.cert[m])).ID
 	}
 	return w
 }
@@ -218,7 +218,7 @@ func TestConsentRules(t *testing.T) {
 		t.Fatal("a grant of nothing was built")
 	}
 	// A consent key registered by another member's device is refused.
-	reg, err := RegisterConsentKey(w.dkey[w.cy], w.coop(), w.bo, newKey(1234).PublicKey(), t0, w.cert[w.cy])
+	reg, err := RegisterConsentKey(w.dkey[w.cy], newKey(1234), w.coop(), w.bo, t0, w.cert[w.cy])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,12 +287,60 @@ func TestConsentKeyRegisteredTwice(t *testing.T) {
 	w := newConsentWorld(t)
 	v1, cl1 := w.adopt(terms("Photo licence", "ai:ModelTraining"))
 	dk, cert := w.device(w.bo, "phone")
-	reg2 := w.add(RegisterConsentKey(dk, w.coop(), w.bo, w.ckey[w.bo].PublicKey(), t0, cert.ID))
+	reg2 := w.add(RegisterConsentKey(dk, w.ckey[w.bo], w.coop(), w.bo, t0, cert.ID))
 	w.creg[w.bo] = reg2.ID
 	g := w.add(w.grant(w.bo, v1, cl1, nil, tClose.Add(time.Hour)))
 	s := Fold(w.coop(), w.recs)
 	mustAccept(t, s, reg2.ID, g.ID)
 	if s.ConsentKeyCount() != 2 { // Bo's key, and Cy's
 		t.Fatalf("%d consent keys", s.ConsentKeyCount())
+	}
+}
+
+// Attacks on another member's consent key: registering it without holding
+// it is refused; certifying it as one's own device and revoking that
+// "device" cuts none of its receipts (cuts go by role).
+func TestConsentKeyAttacks(t *testing.T) {
+	w := newConsentWorld(t)
+	v1, cl1 := w.adopt(terms("Photo licence", "ai:ModelTraining"))
+	at := tClose.Add(time.Hour)
+	g := w.add(w.grant(w.bo, v1, cl1, nil, at))
+	boKey := w.ckey[w.bo].PublicKey()
+
+	// Cy claims Bo's consent key, with a proof she cannot make.
+	forged, err := record.New(w.dkey[w.cy], TypeConsentKey, 1, w.coop(), t0, []record.ID{w.cert[w.cy]},
+		ConsentKey{Member: w.cy, Key: boKey, Proof: make([]byte, 64)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ... and signs a proof with her own consent key for Bo's key: still not Bo's key's signature.
+	proof, _ := w.ckey[w.cy].Sign(ConsentKeyProof(w.coop(), w.cy, boKey))
+	forged2, _ := record.New(w.dkey[w.cy], TypeConsentKey, 1, w.coop(), t0.Add(time.Second), []record.ID{w.cert[w.cy]},
+		ConsentKey{Member: w.cy, Key: boKey, Proof: proof})
+	// Cy certifies Bo's consent key as a device of hers, then revokes it.
+	cert := w.add(CertifyDevice(w.mkey[w.cy], w.coop(), w.cy, boKey, "not mine", t0, record.ID(w.cy)))
+	rev := w.add(RevokeDevice(w.mkey[w.cy], w.coop(), w.cy, boKey, "lost", at, cert.ID))
+	recs := append(w.recs[:len(w.recs):len(w.recs)], forged, forged2)
+	// Bo withdraws after all that: it must stand, and end the grant.
+	var gb consent.Receipt
+	g.DecodeBody(&gb)
+	wd, err := NewReceipt(w.ckey[w.bo], w.coop(), consent.Receipt{Event: consent.EventWithdraw, Status: consent.Withdrawn, Key: w.creg[w.bo],
+		Agreement: gb.Agreement, Version: gb.Version, Notice: gb.Notice, Withdraws: g.ID}, at.Add(time.Hour), g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs = append(recs, wd)
+	s := Fold(w.coop(), recs)
+	for _, f := range []*record.Record{forged, forged2} {
+		if got := rejection(s, f.ID); !strings.Contains(got, "proof does not verify") {
+			t.Fatalf("forged registration: %q", got)
+		}
+	}
+	mustAccept(t, s, g.ID, wd.ID, w.creg[w.bo], rev.ID)
+	if m, _ := s.MemberOfConsentKey(boKey); m != w.bo {
+		t.Fatal("Bo's consent key is not Bo's")
+	}
+	if u := s.Consents().Usable(consent.Query{Purpose: "ai:ModelTraining", At: at.Add(2 * time.Hour)}); len(u) != 0 {
+		t.Fatal("the withdrawal did not end the grant")
 	}
 }

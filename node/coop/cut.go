@@ -19,7 +19,11 @@ import (
 type cutter struct {
 	id          record.ID
 	pos         int32
-	keys        []record.PublicKey // the keys it cuts
+	keys        []record.PublicKey // the keys it cuts (their records other than consent receipts)
+	// consentKeys are the member's registered consent keys, whose consent
+	// receipts it cuts. Cuts go by role: a key certified as someone's device
+	// cuts nothing of what it signs as another member's consent key.
+	consentKeys []record.PublicKey
 	byMemberKey bool               // signed by the member key, not a device
 	resignation bool
 	removal     bool   // by a decision of the members
@@ -121,17 +125,19 @@ func (s *State) remove(r *record.Record, m *Member, resignation bool) {
 			keys = append(keys, c.key)
 		}
 	}
+	var consentKeys []record.PublicKey
 	for _, k := range m.consentKeys {
 		if s.reaches(r.ID, k.id) {
-			keys = append(keys, k.key)
+			consentKeys = append(consentKeys, k.key)
 		}
 	}
 	slices.SortFunc(keys, compareKeys)
+	slices.SortFunc(consentKeys, compareKeys)
 	if !m.Removed {
 		m.Removed, m.Removal, m.RemovedAt = true, r.ID, r.Time
 	}
 	m.removals = append(m.removals, r.ID)
-	s.cutters = append(s.cutters, cutter{id: r.ID, pos: s.g.pos[r.ID], keys: slices.Compact(keys),
+	s.cutters = append(s.cutters, cutter{id: r.ID, pos: s.g.pos[r.ID], keys: slices.Compact(keys), consentKeys: slices.Compact(consentKeys),
 		byMemberKey: r.Author == m.Key, resignation: resignation, removal: !resignation, name: m.Name})
 }
 
@@ -269,9 +275,21 @@ func (g *graph) resolveCuts(s *State) map[record.ID]Rejection {
 func (g *graph) cutOf(c *cutter) []int32 {
 	var mine []int32
 	for _, k := range c.keys {
-		mine = append(mine, g.byAuthor[k]...)
+		for _, i := range g.byAuthor[k] {
+			if g.recs[i].Type != TypeReceipt {
+				mine = append(mine, i)
+			}
+		}
+	}
+	for _, k := range c.consentKeys {
+		for _, i := range g.byAuthor[k] {
+			if g.recs[i].Type == TypeReceipt {
+				mine = append(mine, i)
+			}
+		}
 	}
 	slices.Sort(mine)
+	mine = slices.Compact(mine)
 	if len(mine) == 0 {
 		return nil
 	}
