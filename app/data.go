@@ -38,12 +38,10 @@ func (t *transfers) start(name, dir string, total int64) (*TransferView, func(in
 	t.next++
 	v := &TransferView{ID: strconv.Itoa(t.next), Name: name, Direction: dir, Total: total}
 	t.m[v.ID] = v
-	// Keep the list short: finished transfers older than the last 20 go.
-	if len(t.m) > 20 {
-		for id, o := range t.m {
-			if o.Finished && len(t.m) > 20 {
-				delete(t.m, id)
-			}
+	// Keep the list short: the oldest finished transfers go beyond 20.
+	for id := t.next - 20; len(t.m) > 20 && id > 0; id-- {
+		if o, ok := t.m[strconv.Itoa(id)]; ok && o.Finished {
+			delete(t.m, o.ID)
 		}
 	}
 	return v, func(done int64) {

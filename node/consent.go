@@ -90,6 +90,22 @@ type GrantInput struct {
 // Grant gives consent: a receipt shared with the co-op, and the full
 // consent record kept on this node. Items must be in this node's vault.
 func (n *Node) Grant(in GrantInput) (*record.Record, error) {
+	n.consentMu.Lock()
+	defer n.consentMu.Unlock()
+	p, err := n.buildGrant(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.commit(p); err != nil {
+		return nil, err
+	}
+	return p.receipt, nil
+}
+
+// buildGrant signs a grant without storing it. Categories other than
+// consent.CategoryAll are the member's own tags: they become the items
+// tagged so now, because tags stay on this node.
+func (n *Node) buildGrant(in GrantInput, extraPrev ...record.ID) (signed, error) {
 	v := in.Version
 	if len(in.Purposes) == 0 {
 		in.Purposes = v.Terms.Purposes
@@ -97,15 +113,36 @@ func (n *Node) Grant(in GrantInput) (*record.Record, error) {
 	if len(in.Recipients) == 0 {
 		in.Recipients = v.Terms.Recipients
 	}
+	var cats []string
+	for _, c := range cleanTags(in.Categories) {
+		if c == consent.CategoryAll {
+			cats = append(cats, c)
+			continue
+		}
+		all, err := n.Items()
+		if err != nil {
+			return signed{}, err
+		}
+		k := len(in.Items)
+		for _, m := range all {
+			if slices.Contains(m.Tags, c) && !slices.Contains(in.Items, m.Digest) {
+				in.Items = append(in.Items, m.Digest)
+			}
+		}
+		if len(in.Items) == k {
+			return signed{}, fmt.Errorf("no item of yours is tagged %q (tags stay on this node, so consent names the items tagged so now)", c)
+		}
+	}
+	in.Categories = cats
 	if len(in.Items) == 0 && len(in.Categories) == 0 {
-		return nil, errors.New("consent to what? name items, or the category \"all\" for every item")
+		return signed{}, errors.New("consent to what? name items, or the category \"all\" for every item")
 	}
 	var details []consent.ItemDetail
 	items := make([]consent.Item, 0, len(in.Items))
 	for _, d := range in.Items {
 		m, err := n.Item(d)
 		if err != nil {
-			return nil, err
+			return signed{}, err
 		}
 		items = append(items, consent.Item(d))
 		details = append(details, consent.ItemDetail{Digest: consent.Item(d), Title: m.Title, MediaType: m.MediaType, Size: m.Size, Tags: m.Tags})
@@ -126,28 +163,27 @@ func (n *Node) Grant(in GrantInput) (*record.Record, error) {
 		Language: v.Terms.Language, Purposes: in.Purposes, Items: items, Categories: in.Categories, Recipients: in.Recipients,
 		Retention: v.Terms.Retention, Jurisdiction: v.Terms.Jurisdiction,
 		ValidFrom: now.Format(time.RFC3339), ValidUntil: until.UTC().Format(time.RFC3339)}
-	return n.receipt(b, details, in.Reason, v.Adopted)
+	return n.build(b, details, in.Reason, append(extraPrev, v.Adopted)...)
 }
 
-// receipt signs and stores a receipt, then the private record completing it.
-func (n *Node) receipt(b consent.Receipt, items []consent.ItemDetail, reason string, prev ...record.ID) (*record.Record, error) {
+// signed is a receipt and the private record completing it, signed, not yet stored.
+type signed struct{ receipt, private *record.Record }
+
+// build signs a receipt (naming prev) and the private record completing it.
+func (n *Node) build(b consent.Receipt, items []consent.ItemDetail, reason string, prev ...record.ID) (signed, error) {
 	reg, err := n.consentReg()
 	if err != nil {
-		return nil, err
+		return signed{}, err
 	}
 	b.Key = reg
 	key := n.keys.Consent(n.coop)
 	now := n.opts.now()
 	r, err := coop.NewReceipt(key, n.coop, b, now, prev...)
 	if err != nil {
-		return nil, err
+		return signed{}, err
 	}
-	if err := n.putChecked(r); err != nil {
-		return nil, err
-	}
-	s := n.State()
 	title := ""
-	if v, ok := s.Version(b.Version); ok {
+	if v, ok := n.State().Version(b.Version); ok {
 		title = v.Terms.Title
 	}
 	name := ""
@@ -157,48 +193,94 @@ func (n *Node) receipt(b consent.Receipt, items []consent.ItemDetail, reason str
 	priv, err := record.New(key, TypeConsentRecord, 1, n.coop, now, []record.ID{r.ID}, consent.Private{Receipt: r.ID, Items: items,
 		Storage: "this member's coopnode vault, encrypted, at " + n.home, Reason: reason, MemberName: name, AgreementTi: title})
 	if err != nil {
-		return nil, err
+		return signed{}, err
 	}
-	// The receipt is shared and durable already; should this write fail,
-	// the receipt stands and ConsentDocument renders it without details.
+	return signed{receipt: r, private: priv}, nil
+}
+
+// commit stores receipts all at once (checked against the co-op's rules
+// together, in one transaction: all or none), then their private records.
+func (n *Node) commit(ps ...signed) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	recs := make([]*record.Record, len(ps))
+	for i, p := range ps {
+		recs[i] = p.receipt
+	}
+	if err := n.putChecked(recs...); err != nil {
+		return err
+	}
+	// The receipts are shared and durable already; should this write fail,
+	// they stand and ConsentDocument renders them without the details.
 	if err := n.kv.Update(func(tx store.Tx) error {
-		if err := tx.Set(append(append([]byte{}, prefixPrivate...), r.ID[:]...), priv.Bytes()); err != nil {
-			return err
+		for _, p := range ps {
+			if err := tx.Set(append(append([]byte{}, prefixPrivate...), p.receipt.ID[:]...), p.private.Bytes()); err != nil {
+				return err
+			}
+			if err := tx.Set(logKey(p.private), p.private.Bytes()); err != nil {
+				return err
+			}
 		}
-		return tx.Set(logKey(priv), priv.Bytes())
+		return nil
 	}); err != nil {
-		return r, fmt.Errorf("consent recorded and shared (%s), but its private details were not saved: %w", r.ID.Short(), err)
+		return fmt.Errorf("consent recorded and shared, but its private details were not saved on this node: %w", err)
 	}
-	return r, nil
+	return nil
 }
 
 // Withdraw withdraws one of this member's grants, from now on.
 func (n *Node) Withdraw(grant record.ID, reason string) (*record.Record, error) {
+	n.consentMu.Lock()
+	defer n.consentMu.Unlock()
+	p, err := n.buildWithdraw(grant, reason)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.commit(p); err != nil {
+		return nil, err
+	}
+	return p.receipt, nil
+}
+
+func (n *Node) buildWithdraw(grant record.ID, reason string) (signed, error) {
 	s := n.State()
 	rc, ok := s.ReceiptByID(grant)
 	if !ok || rc.Principal != n.ConsentKey() || rc.Event != consent.EventGrant {
-		return nil, fmt.Errorf("%w: %s is not a consent you gave", ErrNoGrant, grant.Short())
+		return signed{}, fmt.Errorf("%w: %s is not a consent you gave", ErrNoGrant, grant.Short())
 	}
 	g, _ := s.Consents().Grant(grant)
 	if st := g.StatusAt(n.opts.now(), nil); st == consent.Withdrawn {
-		return nil, fmt.Errorf("consent %s is withdrawn already", grant.Short())
+		return signed{}, fmt.Errorf("consent %s is withdrawn already", grant.Short())
 	}
 	b := consent.Receipt{Event: consent.EventWithdraw, Status: consent.Withdrawn, Agreement: rc.Agreement, Version: rc.Version,
 		Notice: rc.Notice, Language: rc.Language, Withdraws: grant}
-	return n.receipt(b, nil, reason, grant)
+	return n.build(b, nil, reason, grant)
 }
 
 // Refuse opts out of an agreement version, withdrawing this member's
-// grants in force under it first.
+// grants in force under it in the same step.
 func (n *Node) Refuse(v *coop.AgreementVersion, reason string) (*record.Record, error) {
+	n.consentMu.Lock()
+	defer n.consentMu.Unlock()
+	var ps []signed
 	for _, g := range n.myGrants(v.ID) {
-		if _, err := n.Withdraw(g.ID, reason); err != nil {
+		p, err := n.buildWithdraw(g.ID, reason)
+		if err != nil {
 			return nil, err
 		}
+		ps = append(ps, p)
 	}
 	b := consent.Receipt{Event: consent.EventRefuse, Status: consent.Refused, Agreement: v.Agreement, Version: v.ID,
 		Notice: v.TextDigest, Language: v.Terms.Language}
-	return n.receipt(b, nil, reason, v.Adopted)
+	p, err := n.build(b, nil, reason, v.Adopted)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.commit(append(ps, p)...); err != nil {
+		return nil, err
+	}
+	return p.receipt, nil
 }
 
 // myGrants are this member's grants in force now under version.
@@ -218,8 +300,11 @@ func (n *Node) myGrants(version record.ID) []*consent.Grant {
 // a version. Allowing grants exactly that. Stopping withdraws every grant
 // in force that covers it and grants again what else those covered (other
 // purposes; other items, which a category becomes a list of: the items
-// held now), so nothing else changes. It returns the receipts it made.
+// held now), so nothing else changes. The receipts are stored together or
+// not at all; it returns them.
 func (n *Node) SetItemConsent(item vault.Digest, v *coop.AgreementVersion, p consent.Purpose, allow bool) ([]*record.Record, error) {
+	n.consentMu.Lock()
+	defer n.consentMu.Unlock()
 	m, err := n.Item(item)
 	if err != nil {
 		return nil, err
@@ -229,45 +314,52 @@ func (n *Node) SetItemConsent(item vault.Digest, v *coop.AgreementVersion, p con
 	}
 	now := n.opts.now()
 	st, _ := n.State().Consents().ItemStatus(n.ConsentKey(), consent.Item(item), m.Tags, p, v.ID, now, nil)
+	var ps []signed
 	if allow {
 		if st == consent.Given {
 			return nil, nil
 		}
-		r, err := n.Grant(GrantInput{Version: v, Items: []vault.Digest{item}, Purposes: []consent.Purpose{p}})
+		g, err := n.buildGrant(GrantInput{Version: v, Items: []vault.Digest{item}, Purposes: []consent.Purpose{p}})
 		if err != nil {
 			return nil, err
 		}
-		return []*record.Record{r}, nil
+		ps = append(ps, g)
 	}
-	var out []*record.Record
 	for _, g := range n.myGrants(v.ID) {
-		if !g.Covers(consent.Item(item), m.Tags) || !slices.Contains(g.Purposes, p) {
+		if allow || !g.Covers(consent.Item(item), m.Tags) || !slices.Contains(g.Purposes, p) {
 			continue
 		}
-		w, err := n.Withdraw(g.ID, "stopped "+p.Label()+" for "+m.Title)
+		w, err := n.buildWithdraw(g.ID, "stopped "+p.Label()+" for "+m.Title)
 		if err != nil {
-			return out, err
+			return nil, err
 		}
-		out = append(out, w)
+		ps = append(ps, w)
 		// What else g covered, granted again until the same end.
 		if rest := slices.DeleteFunc(slices.Clone(g.Purposes), func(x consent.Purpose) bool { return x == p }); len(rest) > 0 {
-			r, err := n.regrant(v, g, rest, g.Items, g.Categories, w.ID)
+			r, err := n.regrant(v, g, rest, g.Items, g.Categories, w.receipt.ID)
 			if err != nil {
-				return out, err
+				return nil, err
 			}
-			out = append(out, r)
+			ps = append(ps, r)
 		}
 		others, err := n.coveredBesides(g, item)
 		if err != nil {
-			return out, err
+			return nil, err
 		}
 		if len(others) > 0 {
-			r, err := n.regrant(v, g, []consent.Purpose{p}, others, nil, w.ID)
+			r, err := n.regrant(v, g, []consent.Purpose{p}, others, nil, w.receipt.ID)
 			if err != nil {
-				return out, err
+				return nil, err
 			}
-			out = append(out, r)
+			ps = append(ps, r)
 		}
+	}
+	if err := n.commit(ps...); err != nil {
+		return nil, err
+	}
+	out := make([]*record.Record, len(ps))
+	for i, x := range ps {
+		out[i] = x.receipt
 	}
 	return out, nil
 }
@@ -292,12 +384,10 @@ func (n *Node) coveredBesides(g *consent.Grant, item vault.Digest) ([]consent.It
 	return out, nil
 }
 
-// regrant grants again part of what g covered, after the withdrawal w.
-func (n *Node) regrant(v *coop.AgreementVersion, g *consent.Grant, purposes []consent.Purpose, items []consent.Item, cats []string, w record.ID) (*record.Record, error) {
-	var ds []vault.Digest
+// regrant signs a grant of part of what g covered, after the withdrawal w.
+func (n *Node) regrant(v *coop.AgreementVersion, g *consent.Grant, purposes []consent.Purpose, items []consent.Item, cats []string, w record.ID) (signed, error) {
 	var details []consent.ItemDetail
 	for _, it := range items {
-		ds = append(ds, vault.Digest(it))
 		if m, err := n.Item(vault.Digest(it)); err == nil {
 			details = append(details, consent.ItemDetail{Digest: it, Title: m.Title, MediaType: m.MediaType, Size: m.Size, Tags: m.Tags})
 		}
@@ -309,7 +399,7 @@ func (n *Node) regrant(v *coop.AgreementVersion, g *consent.Grant, purposes []co
 	if !g.Until.IsZero() {
 		b.ValidUntil = g.Until.UTC().Format(time.RFC3339)
 	}
-	return n.receipt(b, details, "granted again when one use was stopped", v.Adopted, w)
+	return n.build(b, details, "granted again when one use was stopped", v.Adopted, w)
 }
 
 // PrivateConsent returns the full consent record this node keeps for a

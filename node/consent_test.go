@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -221,4 +222,80 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// soloCoop is a founder alone, with an adopted agreement.
+func soloCoop(t *testing.T) (*Node, *coop.AgreementVersion) {
+	t.Helper()
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	opts := testOpts
+	opts.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	a, err := Init(filepath.Join(t.TempDir(), "a"), "Ana", "Riverside", pass, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	terms := coop.AgreementTerms{Title: "Photo licence", Text: "Photos may be licensed.", Purposes: []consent.Purpose{"ResearchAndDevelopment", "ai:ModelTraining"},
+		Recipients: []string{"researchers"}, Royalty: coop.Royalty{Standard: exact.R(1, 2), Extended: exact.R(3, 4)}, Retention: "P3Y", Jurisdiction: "EU", Language: "en"}
+	p, err := a.Propose(coop.Proposal{Title: "Adopt", Body: ".", Kind: coop.KindAgreement, Method: tally.Majority,
+		Closes: now.Add(time.Hour).Format(record.TimeFormat), Agreement: &terms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Vote(p.ID, tally.Ballot{Position: tally.Yes}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Hour)
+	mu.Unlock()
+	if _, err := a.CloseProposal(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := a.State().Version(p.ID)
+	return a, v
+}
+
+// Stopping two items at once, from two goroutines (two clicks in the UI):
+// both end up stopped, and nothing else changes.
+func TestSetItemConsentConcurrently(t *testing.T) {
+	a, v := soloCoop(t)
+	var items []ItemMeta
+	for _, s := range []string{"one", "two", "three"} {
+		m, err := a.AddData(strings.NewReader(s), s+".txt", "", []string{"Family"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, m)
+	}
+	if _, err := a.Grant(GrantInput{Version: v, Categories: []string{consent.CategoryAll}, Purposes: []consent.Purpose{"ai:ModelTraining"}}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, m := range items[:2] {
+		wg.Go(func() {
+			if _, err := a.SetItemConsent(m.Digest, v, "ai:ModelTraining", false); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	s := a.State()
+	for i, m := range items {
+		st, _ := s.Consents().ItemStatus(a.ConsentKey(), consent.Item(m.Digest), m.Tags, "ai:ModelTraining", v.ID, a.Now(), nil)
+		if want := i == 2; (st == consent.Given) != want {
+			t.Errorf("item %d: %q", i, st)
+		}
+	}
+	// Tags never leave the node: a grant by tag names the items tagged so.
+	g, err := a.Grant(GrantInput{Version: v, Categories: []string{"family"}, Purposes: []consent.Purpose{"ResearchAndDevelopment"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(g.Payload, []byte("family")) || len(s.Consents().Grants) == 0 {
+		t.Fatalf("a tag in a shared receipt: %s", g.Payload)
+	}
+	if _, err := a.Grant(GrantInput{Version: v, Categories: []string{"holidays"}}); err == nil || !strings.Contains(err.Error(), "no item of yours is tagged") {
+		t.Fatalf("a tag no item has: %v", err)
+	}
 }

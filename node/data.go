@@ -96,10 +96,10 @@ func (n *Node) AddData(r io.Reader, name, title string, tags []string, progress 
 		}
 		return tx.Set(logKey(ev), ev.Bytes())
 	}); err != nil {
-		// The content is in the vault but not listed: take it out again so
-		// nothing is left half-added.
-		_ = n.vault.Remove(d)
-		return ItemMeta{}, fmt.Errorf("add %s: record the item: %w", name, err)
+		// The content is in the vault but not listed. It is not removed
+		// here (a concurrent add of the same content may list it); the
+		// next open sweeps it if nothing does.
+		return ItemMeta{}, fmt.Errorf("add %s: record the item: %w (nothing was added; try again)", name, err)
 	}
 	return m, nil
 }
@@ -247,3 +247,18 @@ func (n *Node) ActivityLog() ([]*record.Record, error) {
 
 // Now is the node's clock (what its records are stamped with).
 func (n *Node) Now() time.Time { return n.opts.now() }
+
+// sweepVault deletes vault files no item lists: what a crash between
+// storing content and listing it (or between unlisting and deleting it)
+// left behind. Damaged files are reported as problems, not deleted.
+func (n *Node) sweepVault() {
+	ds, err := n.vault.List()
+	if err != nil {
+		n.corrupt = append(n.corrupt, fmt.Sprintf("data vault: %v", err))
+	}
+	for _, d := range ds {
+		if _, err := n.kv.Get(itemKey(d)); errors.Is(err, store.ErrNotFound) {
+			_ = n.vault.Remove(d)
+		}
+	}
+}

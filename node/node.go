@@ -88,6 +88,10 @@ type Node struct {
 	// vault holds the member's data items, encrypted (package vault).
 	vault *vault.Store
 
+	// consentMu serialises consent changes: each reads what is in force
+	// and writes what follows from it.
+	consentMu sync.Mutex
+
 	mu       sync.RWMutex
 	state    *coop.State
 	dirty    bool // records changed since state was folded
@@ -248,6 +252,7 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 		kv.Close()
 		return nil, err
 	}
+	n.sweepVault()
 	return n, nil
 }
 

@@ -182,7 +182,7 @@ func TestParseDuration(t *testing.T) {
 			t.Errorf("ParseDuration(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "P", "3Y", "P1.5Y", "PT5H", "P1000Y"} {
+	for _, bad := range []string{"", "P", "3Y", "P1.5Y", "PT5H", "P1000Y", "P0D", "P2000000000000000000W"} {
 		if _, err := ParseDuration(bad); err == nil {
 			t.Errorf("ParseDuration(%q) accepted", bad)
 		}

@@ -167,7 +167,7 @@ func itemsSorted(its []Item) bool {
 	return true
 }
 
-var durationRE = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$`)
+var durationRE = regexp.MustCompile(`^P(?:(\d{1,4})Y)?(?:(\d{1,5})M)?(?:(\d{1,5})W)?(?:(\d{1,6})D)?$`)
 
 // Duration is an ISO 8601 duration of whole years, months, weeks and days.
 type Duration struct{ Years, Months, Days int }
@@ -186,6 +186,9 @@ func ParseDuration(s string) (Duration, error) {
 		return v
 	}
 	d := Duration{Years: n(m[1]), Months: n(m[2]), Days: n(m[3])*7 + n(m[4])}
+	if d == (Duration{}) {
+		return Duration{}, fmt.Errorf("retention %q is no time at all", s)
+	}
 	if d.Years > 100 || d.Months > 1200 || d.Days > 36500 {
 		return Duration{}, fmt.Errorf("retention %q is longer than a hundred years", s)
 	}

@@ -206,8 +206,21 @@ func (s *State) checkAgreement(r *record.Record, p *Proposal) string {
 		if !ok || !s.reaches(r.ID, v.Adopted) {
 			return fmt.Sprintf("replaces version %s, which is not an adopted agreement version in the proposal's causal past", rep.Short())
 		}
+		if later := s.replacedBy(rep, r.ID); later != nil {
+			return fmt.Sprintf("replaces version %d of %q, which version %d (%s) already replaced: propose a replacement of the current version", v.Number, v.Terms.Title, later.Number, later.ID.Short())
+		}
 	}
 	return ""
+}
+
+// replacedBy finds a version adopted in at's causal past that replaces rep.
+func (s *State) replacedBy(rep, at record.ID) *AgreementVersion {
+	for _, v := range s.versionOrder {
+		if v.Terms.Replaces == rep && s.reaches(at, v.Adopted) {
+			return v
+		}
+	}
+	return nil
 }
 
 // adopt is the effect of a passed agreement proposal's close r.
@@ -215,6 +228,9 @@ func (s *State) adopt(r *record.Record, p *ProposalState) string {
 	t := *p.Agreement
 	v := &AgreementVersion{ID: p.ID, Agreement: p.ID, Number: 1, Terms: t, TextDigest: TextDigest(t.Text), Adopted: r.ID, AdoptedAt: r.Time}
 	if !t.Replaces.IsZero() {
+		if later := s.replacedBy(t.Replaces, r.ID); later != nil {
+			return fmt.Sprintf("nothing: version %d of %q was adopted meanwhile and replaces the same version", later.Number, later.Terms.Title)
+		}
 		prev := s.versions[t.Replaces] // checked at opening
 		v.Agreement, v.Number = prev.Agreement, prev.Number+1
 	}

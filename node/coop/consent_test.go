@@ -344,3 +344,21 @@ func TestConsentKeyAttacks(t *testing.T) {
 		t.Fatal("the withdrawal did not end the grant")
 	}
 }
+
+// A proposal to replace a version that a later one already replaced is
+// refused: it would silently revert the later version.
+func TestStaleReplacement(t *testing.T) {
+	w := newConsentWorld(t)
+	v1, _ := w.adopt(terms("Photo licence", "ai:ModelTraining"))
+	t2 := terms("Photo licence", "ResearchAndDevelopment", "ai:ModelTraining")
+	t2.Replaces = v1.ID
+	w.adopt(t2)
+	t3 := terms("Photo licence", "ai:ModelTraining")
+	t3.Replaces, t3.Text = v1.ID, "An older draft."
+	p := majority("Adopt a stale draft")
+	p.Kind, p.Agreement = KindAgreement, &t3
+	stale := w.open(w.ana, p)
+	if got := rejection(Fold(w.coop(), w.recs), stale.ID); !strings.Contains(got, "already replaced") {
+		t.Fatalf("stale replacement: %q", got)
+	}
+}

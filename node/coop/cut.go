@@ -17,14 +17,14 @@ import (
 
 // cutter is a valid revocation or removal, as the first fold found it.
 type cutter struct {
-	id          record.ID
-	pos         int32
-	keys        []record.PublicKey // the keys it cuts (their records other than consent receipts)
+	id   record.ID
+	pos  int32
+	keys []record.PublicKey // the keys it cuts (their records other than consent receipts)
 	// consentKeys are the member's registered consent keys, whose consent
 	// receipts it cuts. Cuts go by role: a key certified as someone's device
 	// cuts nothing of what it signs as another member's consent key.
 	consentKeys []record.PublicKey
-	byMemberKey bool               // signed by the member key, not a device
+	byMemberKey bool // signed by the member key, not a device
 	resignation bool
 	removal     bool   // by a decision of the members
 	name        string // the member's name, for reasons
