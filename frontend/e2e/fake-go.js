@@ -128,7 +128,7 @@
   // stand-in for app/govern.go; its counting is simple, never the node's rules) ----
   const POSITIONS = { advice: ['agree', 'abstain'], consent: ['consent', 'abstain', 'object'], consensus: ['agree', 'abstain', 'disagree', 'block'], majority: ['yes', 'no', 'abstain'] };
   const METHODS = ['advice', 'consent', 'consensus', 'majority', 'single-choice', 'approval', 'score', 'dot', 'ranked'];
-  const KINDS = ['general', 'admission', 'removal', 'member-change', 'bylaws'];
+  const KINDS = ['general', 'admission', 'removal', 'member-change', 'bylaws', 'agreement'];
   const BINDING = ['majority', 'consent', 'consensus'];
   const BYLAWS_QUORUM = [1, 2], BYLAWS_THRESHOLD = [2, 3], GRACE_MS = 24 * 3600_000; // as Bylaws() says
   const HIDDEN_NOTICE = "Results are hidden until the proposal closes. This is a display rule, not secrecy: ballots are signed records that every member's node holds, so anyone who inspects the data can read them.";
@@ -174,6 +174,7 @@
       method: input.method || '', options: (input.options || []).map((o) => String(o).trim()), seats: input.seats || 0,
       dots: input.dots || 0, maxScore: input.maxScore || 0, classes: input.classes || [], author, opened: Date.now(),
       hide: !!input.hideResults, subject: '', class: input.class || '', roles: input.roles || [], bylaws: input.bylaws || null,
+      agreement: input.agreement || null,
       ballots: [], closed: null, effect: '',
     };
     if (!p.title) throw invalid('open a proposal: it needs a title');
@@ -217,6 +218,8 @@
       p.class = p.class || 'worker';
     }
     if (p.kind === 'bylaws' && !p.bylaws) throw invalid('a bylaws amendment must carry the new bylaws, whole');
+    if (p.kind === 'agreement') checkAgreementInput(p.agreement);
+    else p.agreement = null;
     p.eligible = roster.map((m) => m.name).filter((n) => votes(n) && (!p.classes.length || p.classes.includes(roster.find((m) => m.name === n).class)));
     proposals.unshift(p);
     records++;
@@ -397,7 +400,7 @@
       canVote: st === 'open' && p.eligible.includes(me),
       canClose: st === 'ended' && (p.author === me || Date.now() >= p.closes + GRACE_MS),
       closeNote: closeNote(p), closedBy: p.closed?.by ?? '', closedAt: p.closed ? isoAt(p.closed.at) : '', closeRecord: p.closed?.id ?? '',
-      effect: p.effect, subject: p.subject, class: p.class, roles: p.roles, bylaws: p.bylaws, ballots: [],
+      effect: p.effect, subject: p.subject, class: p.class, roles: p.roles, bylaws: p.bylaws, agreement: p.agreement, ballots: [],
     };
     if (detail && !hidden) {
       v.ballots = p.ballots.map((b) => {
@@ -428,6 +431,7 @@
       if (p.kind === 'member-change') p.effect = `${p.subject} is now ${p.class}${p.roles.length ? ' with roles ' + p.roles.join(', ') : ' with no roles'}`;
       if (p.kind === 'admission') p.effect = `admitted ${p.subject} as ${p.class}`;
       if (p.kind === 'bylaws') p.effect = 'the bylaws were amended';
+      if (p.kind === 'agreement') p.effect = adoptAgreement(p.agreement, p.id);
     }
     records++;
   }
@@ -437,6 +441,466 @@
     return {
       id: d.id, delegate: d.to, delegateId: memberId(d.to), proposal: d.proposal, kind: d.kind,
       scope: d.proposal ? (p ? `the proposal ${JSON.stringify(p.title)}` : 'one proposal') : d.kind ? `${d.kind} proposals` : 'every proposal',
+    };
+  }
+
+  // ---- Data vault, consent and data agreements (a plausible in-memory
+  // stand-in for app/data.go: one member's items and consent events, and one
+  // agreement whose version 2 adds a purpose) ----
+  const windowMode = q.get('window') === '1'; // act as the desktop window (paths, file drop)
+  const uploadMs = Number(q.get('uploadms') || 1200); // how long an upload or an add takes
+  const DAY = 86400_000;
+  const PURPOSES = [
+    { id: 'ResearchAndDevelopment', label: 'Research and development', description: 'Developing new knowledge, products and services.' },
+    { id: 'AcademicResearch', label: 'Academic research', description: 'Research at universities and similar institutions.' },
+    { id: 'ai:ModelTraining', label: 'AI model training', description: 'Training machine-learning models, generative ones included.' },
+    { id: 'CommercialResearch', label: 'Commercial research', description: 'Research by companies, for their products.' },
+    { id: 'PublicBenefit', label: 'Public benefit', description: 'Uses that benefit the public, such as official statistics.' },
+  ];
+  const purposeOf = (id) => PURPOSES.find((p) => p.id === id) || { id, label: id, description: '' };
+  const MEDIA = { csv: 'text/csv', txt: 'text/plain', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', zip: 'application/zip', pdf: 'application/pdf', json: 'application/json' };
+  const mediaOf = (name) => MEDIA[(name.split('.').pop() || '').toLowerCase()] || 'application/octet-stream';
+  const baseName = (path) => path.split(/[\\/]/).pop();
+
+  let items = [
+    { id: randomId(), title: 'Harvest notes 2024', fileName: 'harvest-2024.csv', mediaType: 'text/csv', size: 18_432, tags: ['field-notes', '2024'], added: Date.now() - 50 * DAY },
+    { id: randomId(), title: 'Soil photos', fileName: 'soil-photos.zip', mediaType: 'application/zip', size: 4_200_000, tags: ['photos'], added: Date.now() - 45 * DAY },
+  ];
+  const V1_TEXT = [
+    'Community data agreement',
+    '',
+    '1. Members keep their data on their own computers, encrypted.',
+    "2. With a member's consent, the co-op may license their data for the purposes below.",
+    '3. Each member receives a share of the license revenue for their data.',
+    '4. A member may withdraw consent at any time; licenses end at their next renewal.',
+  ].join('\n');
+  const V2_TEXT = [
+    'Community data agreement',
+    '',
+    '1. Members keep their data on their own computers, encrypted.',
+    "2. With a member's consent, the co-op may license their data for the purposes below.",
+    '3. Licensees may also train AI models on it, and must say which models they trained.',
+    '4. Each member receives a share of the license revenue for their data.',
+    '5. A member may withdraw consent at any time; licenses end at their next renewal.',
+  ].join('\n');
+  const agreements = []; // { id, title, versions: oldest first }
+  function addVersion(a, input, adoptedBy, adoptedAt) {
+    const v = {
+      id: adoptedBy, agreement: a.id, number: a.versions.length + 1, title: input.title, text: input.text,
+      purposes: [...input.purposes], recipients: [...(input.recipients || [])], standard: input.standard || '', extended: input.extended || '',
+      retention: input.retention || 'P3Y', jurisdiction: input.jurisdiction || '', language: input.language || 'en',
+      adoptedBy: randomId(), adoptedAt, digest: randomId(),
+    };
+    a.versions.push(v);
+    return v;
+  }
+  {
+    const a = { id: randomId(), title: 'Community data agreement', versions: [] };
+    const base = { title: a.title, recipients: ['members', 'research partners'], standard: '1/2', extended: '3/4', retention: 'P3Y', jurisdiction: 'EU', language: 'en' };
+    addVersion(a, { ...base, text: V1_TEXT, purposes: ['ResearchAndDevelopment', 'AcademicResearch'] }, randomId(), Date.now() - 90 * DAY);
+    addVersion(a, { ...base, text: V2_TEXT, purposes: ['ResearchAndDevelopment', 'AcademicResearch', 'ai:ModelTraining'] }, randomId(), Date.now() - 2 * DAY);
+    agreements.push(a);
+  }
+  const allVersions = () => agreements.flatMap((a) => a.versions);
+  const currentOf = (a) => a.versions[a.versions.length - 1];
+  const agreementOf = (v) => agreements.find((a) => a.id === v.agreement);
+
+  // Consent events, oldest first: { id, record, event, status, version, purposes, items, itemTitles, categories, recipients, from, until, time, withdraws, withdrawnBy, reason }
+  let consents = [];
+  function addEvent(e) {
+    const v = allVersions().find((x) => x.id === e.version);
+    const ev = {
+      id: randomId(), record: randomId(), purposes: [], items: [], categories: [], recipients: [], from: e.time ?? Date.now(), until: 0,
+      time: Date.now(), withdraws: '', withdrawnBy: '', reason: '', ...e,
+    };
+    ev.itemTitles = ev.items.map((id) => items.find((x) => x.id === id)?.title ?? id.slice(0, 12));
+    if (!ev.recipients.length && v) ev.recipients = [...v.recipients];
+    consents.push(ev);
+    records++;
+    return ev;
+  }
+  const activeGrant = (c) => c.event === 'grant' && !c.withdrawnBy && (!c.until || c.until > Date.now());
+  const covers = (g, item, purpose) => (g.categories.includes('all') || g.items.includes(item)) && (!g.purposes.length || g.purposes.includes(purpose));
+  {
+    // The history the fake starts with adds nothing to the node's record count.
+    const before = records;
+    const [v1] = agreements[0].versions;
+    const soil = items[1];
+    addEvent({ event: 'grant', status: 'ConsentGiven', version: v1.id, categories: ['all'], time: Date.now() - 40 * DAY, until: Date.now() + 1000 * DAY });
+    const g = addEvent({ event: 'grant', status: 'ConsentGiven', version: v1.id, items: [soil.id], purposes: ['CommercialResearch'], time: Date.now() - 30 * DAY, until: Date.now() + 1000 * DAY });
+    const w = addEvent({ event: 'withdraw', status: 'ConsentWithdrawn', version: v1.id, withdraws: g.id, reason: 'The photos show the neighbours’ field', time: Date.now() - 20 * DAY });
+    g.withdrawnBy = w.id;
+    records = before;
+  }
+
+  function retentionMs(d) {
+    const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/.exec(d || '');
+    if (!m) return 3 * 365 * DAY;
+    return ((+m[1] || 0) * 365 + (+m[2] || 0) * 30 + (+m[3] || 0) * 7 + (+m[4] || 0)) * DAY;
+  }
+  function findItem(id) {
+    id = String(id || '').trim().toLowerCase();
+    const found = id.length >= 8 ? items.filter((x) => x.id.startsWith(id)) : [];
+    if (found.length !== 1) throw invalid(`no single item of yours starts with ${JSON.stringify(id)}: \`coopnode data list\` lists them`);
+    return found[0];
+  }
+  function findVersion(id, mustBeCurrent = true) {
+    id = String(id || '').trim().toLowerCase();
+    let v;
+    if (!id) {
+      if (agreements.length !== 1) throw invalid('name the agreement version: the co-op has several agreements');
+      v = currentOf(agreements[0]);
+    } else {
+      const found = id.length >= 8 ? allVersions().filter((x) => x.id.startsWith(id)) : [];
+      if (found.length !== 1) throw invalid(`no single agreement version starts with ${JSON.stringify(id)}: \`coopnode agreements\` lists them`);
+      v = found[0];
+    }
+    const cur = currentOf(agreementOf(v));
+    if (mustBeCurrent && cur !== v) throw invalid(`version ${v.number} of ${agreementOf(v).title} is no longer in force: answer version ${cur.number}`);
+    return v;
+  }
+  function findConsent(id) {
+    id = String(id || '').trim().toLowerCase();
+    const found = id.length >= 8 ? consents.filter((x) => x.id.startsWith(id)) : [];
+    if (found.length !== 1) throw invalid(`no single consent receipt of yours starts with ${JSON.stringify(id)}: \`coopnode consent list\` lists them`);
+    return found[0];
+  }
+
+  // A line diff (longest common subsequence), as DiffLineView.
+  function diffLines(a, b) {
+    const x = a.split('\n'), y = b.split('\n');
+    const n = x.length, m = y.length;
+    const L = Array.from({ length: n + 1 }, () => Array(m + 1).fill(0));
+    for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = x[i] === y[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+    const out = [];
+    let i = 0, j = 0;
+    while (i < n && j < m) {
+      if (x[i] === y[j]) { out.push({ op: 'same', text: x[i] }); i++; j++; }
+      else if (L[i + 1][j] >= L[i][j + 1]) out.push({ op: 'del', text: x[i++] });
+      else out.push({ op: 'add', text: y[j++] });
+    }
+    while (i < n) out.push({ op: 'del', text: x[i++] });
+    while (j < m) out.push({ op: 'add', text: y[j++] });
+    return out;
+  }
+  function termChanges(prev, v) {
+    const t = [];
+    for (const id of v.purposes.filter((p) => !prev.purposes.includes(p))) t.push(`Adds the purpose ${purposeOf(id).label} (${id})`);
+    for (const id of prev.purposes.filter((p) => !v.purposes.includes(p))) t.push(`Drops the purpose ${purposeOf(id).label} (${id})`);
+    for (const r of v.recipients.filter((x) => !prev.recipients.includes(x))) t.push(`Adds the recipient ${r}`);
+    for (const r of prev.recipients.filter((x) => !v.recipients.includes(x))) t.push(`Drops the recipient ${r}`);
+    if (prev.standard !== v.standard || prev.extended !== v.extended) t.push(`Royalty: ${royaltyText(prev)} → ${royaltyText(v)}`);
+    if (prev.retention !== v.retention) t.push(`Kept for ${prev.retention} → ${v.retention}`);
+    if (prev.jurisdiction !== v.jurisdiction) t.push(`Jurisdiction ${prev.jurisdiction || '—'} → ${v.jurisdiction || '—'}`);
+    return t;
+  }
+  function pctOf(s) {
+    const m = /^(\d+)\/(\d+)$/.exec(s || '');
+    if (m) return `${Math.round((100 * m[1]) / m[2])}%`;
+    return s || '';
+  }
+  function royaltyText(v) {
+    if (!v.standard && !v.extended) return 'no share of license revenue';
+    return `${pctOf(v.standard) || '—'} of a standard license, ${pctOf(v.extended) || '—'} of an extended one`;
+  }
+  // As app/data.go: the last answer stands; a refusal is "opted-out", a
+  // grant in force "opted-in"; after a withdrawal (and no refusal) it is "".
+  function mineOf(v) {
+    let answer = '', receipt = '';
+    for (const c of consents.filter((x) => x.version === v.id)) {
+      if (c.event === 'grant' && activeGrant(c)) [answer, receipt] = ['opted-in', c.id];
+      if (c.event === 'refuse') [answer, receipt] = ['opted-out', c.id];
+    }
+    if (answer === 'opted-out') return [answer, receipt];
+    const g = consents.filter((x) => x.version === v.id && activeGrant(x)).pop();
+    return g ? ['opted-in', g.id] : ['', ''];
+  }
+  function versionView(v) {
+    const a = agreementOf(v);
+    const i = a.versions.indexOf(v);
+    const prev = a.versions[i - 1];
+    const [mine, mineReceipt] = mineOf(v);
+    return {
+      id: v.id, agreement: a.id, number: v.number, title: v.title, text: v.text, textDigest: v.digest,
+      purposes: v.purposes.map(purposeOf), recipients: [...v.recipients],
+      royalty: { standard: v.standard, extended: v.extended, text: royaltyText(v) },
+      retention: v.retention, jurisdiction: v.jurisdiction, language: v.language, adoptedBy: v.adoptedBy, adoptedAt: isoAt(v.adoptedAt),
+      current: v === currentOf(a), changes: prev ? diffLines(prev.text, v.text) : [], terms: prev ? termChanges(prev, v) : [], mine, mineReceipt,
+    };
+  }
+  function agreementView(a) {
+    return { id: a.id, title: a.title, current: currentOf(a).id, versions: [...a.versions].reverse().map(versionView) };
+  }
+  function consentView(c) {
+    const v = allVersions().find((x) => x.id === c.version);
+    const a = v && agreementOf(v);
+    const cur = c.event === 'grant' ? (activeGrant(c) ? c.status : c.withdrawnBy ? 'ConsentWithdrawn' : 'ConsentExpired') : c.status;
+    return {
+      id: c.id, record: c.record, event: c.event, status: c.status, current: cur, active: activeGrant(c), agreement: a?.id ?? '', agreementTitle: a?.title ?? '',
+      version: c.version, versionNumber: v?.number ?? 0, purposes: [...c.purposes], items: [...c.items], itemTitles: [...c.itemTitles], categories: [...c.categories],
+      recipients: [...c.recipients], validFrom: isoAt(c.from), validUntil: c.until ? isoAt(c.until) : '', time: isoAt(c.time), withdraws: c.withdraws,
+      withdrawnBy: c.withdrawnBy, reason: c.reason,
+    };
+  }
+  // Whether an item may be used for a purpose under a version, and why.
+  function purposeStatus(item, v, purpose) {
+    const evs = consents.filter((c) => c.version === v.id);
+    const grant = [...evs].reverse().find((g) => activeGrant(g) && covers(g, item.id, purpose));
+    let status = '', receipt = '';
+    if (grant) [status, receipt] = [grant.status, grant.id];
+    else {
+      for (const c of [...evs].reverse()) {
+        if (c.event === 'refuse') { [status, receipt] = ['ConsentRefused', c.id]; break; }
+        const ended = c.event === 'withdraw' && consents.find((g) => g.id === c.withdraws);
+        if (ended && covers(ended, item.id, purpose)) { [status, receipt] = ['ConsentWithdrawn', c.id]; break; }
+        if (c.event === 'grant' && !c.withdrawnBy && covers(c, item.id, purpose)) { [status, receipt] = ['ConsentExpired', c.id]; break; }
+      }
+    }
+    const a = agreementOf(v);
+    return {
+      purpose, label: purposeOf(purpose).label, agreement: a.id, agreementTitle: a.title, version: v.id, versionNumber: v.number,
+      allowed: !!grant, status, receipt, until: grant?.until ? isoAt(grant.until) : '',
+    };
+  }
+  function itemView(it) {
+    return {
+      id: it.id, title: it.title, fileName: it.fileName, mediaType: it.mediaType, size: it.size, tags: [...it.tags], added: isoAt(it.added),
+      purposes: agreements.flatMap((a) => { const v = currentOf(a); return v.purposes.map((p) => purposeStatus(it, v, p)); }),
+    };
+  }
+  function addItem(name, title, tags, size, id, mediaType) {
+    const had = items.find((x) => x.id === id);
+    if (had) return had;
+    const it = { id, title: String(title || '').trim() || name, fileName: name, mediaType: mediaType || mediaOf(name), size, tags: (tags || []).map((t) => String(t).trim()).filter(Boolean), added: Date.now() };
+    items.unshift(it);
+    return it;
+  }
+  function grant(input) {
+    const v = findVersion(input.version);
+    const its = (input.items || []).map((i) => findItem(i).id);
+    const cats = input.categories || [];
+    if (!its.length && !cats.length) throw invalid('name the items, or "all" for every item of yours');
+    for (const p of input.purposes || []) if (!v.purposes.includes(p)) throw invalid(`version ${v.number} names no purpose ${p}`);
+    const until = input.validUntil ? Date.parse(input.validUntil) : Date.now() + retentionMs(v.retention);
+    if (isNaN(until)) throw invalid(`valid until ${JSON.stringify(input.validUntil)}: use RFC 3339 or YYYY-MM-DD`);
+    const renewed = consents.some((c) => c.version === v.id && c.event === 'grant');
+    return addEvent({
+      event: 'grant', status: renewed ? 'RenewedConsentGiven' : 'ConsentGiven', version: v.id, items: its, categories: [...cats],
+      purposes: [...(input.purposes || [])], recipients: [...(input.recipients || [])], until, reason: input.reason || '',
+    });
+  }
+  function withdraw(g, reason) {
+    if (g.event !== 'grant') throw invalid('only a grant can be withdrawn');
+    if (g.withdrawnBy) throw invalid(`this consent was already withdrawn (${g.withdrawnBy.slice(0, 12)})`);
+    // As the node's receipts: a withdrawal names the grant it ends, not its scope.
+    const w = addEvent({ event: 'withdraw', status: 'ConsentWithdrawn', version: g.version, withdraws: g.id, reason: reason || '' });
+    g.withdrawnBy = w.id;
+    return w;
+  }
+  // The per-item switch: grants what is missing, or withdraws each grant that
+  // covers the item and purpose and grants again what else it covered.
+  function setItemConsent(itemId, version, purpose, allow) {
+    const it = findItem(itemId);
+    const v = findVersion(version);
+    if (!v.purposes.includes(purpose)) throw invalid(`version ${v.number} names no purpose ${purpose}`);
+    const grants = consents.filter((c) => c.version === v.id && activeGrant(c) && covers(c, it.id, purpose));
+    if (allow) return grants.length ? [] : [grant({ version: v.id, items: [it.id], purposes: [purpose] })];
+    const out = [];
+    for (const g of grants) {
+      out.push(withdraw(g, `not ${purposeOf(purpose).label} for ${it.title}`));
+      const ps = g.purposes.length ? g.purposes : v.purposes;
+      const rest = ps.filter((p) => p !== purpose);
+      const keep = { until: g.until, recipients: g.recipients };
+      if (rest.length) out.push(addEvent({ event: 'grant', status: 'ConsentGiven', version: v.id, items: [...g.items], categories: [...g.categories], purposes: rest, ...keep }));
+      const others = g.categories.includes('all') ? items.filter((x) => x.id !== it.id).map((x) => x.id) : g.items.filter((x) => x !== it.id);
+      if (others.length) out.push(addEvent({ event: 'grant', status: 'ConsentGiven', version: v.id, items: others, purposes: [purpose], ...keep }));
+    }
+    return out;
+  }
+  function document27560(c) {
+    const v = allVersions().find((x) => x.id === c.version);
+    const a = agreementOf(v);
+    return JSON.stringify({
+      '@context': ['https://w3id.org/dpv', { ai: 'https://w3id.org/dpv/ai#' }],
+      schema_version: 'ISO/IEC TS 27560:2023',
+      record_id: c.record,
+      receipt_id: c.id,
+      pii_principal_id: hex(2),
+      pii_controller: { name: coop, id: hex(1) },
+      notice: { agreement: a.id, title: a.title, version: v.number, version_id: v.id, text_sha256: v.digest, language: v.language, jurisdiction: v.jurisdiction },
+      event: { type: c.event, time: isoAt(c.time), withdraws: c.withdraws || undefined, reason: c.reason || undefined },
+      status: `dpv:${c.status}`,
+      purposes: (c.purposes.length ? c.purposes : v.purposes).map((p) => (p.includes(':') ? p : `dpv:${p}`)),
+      personal_data: c.categories.includes('all') ? { categories: ['all'] } : { items: c.items },
+      recipients: c.recipients,
+      validity: { from: isoAt(c.from), until: c.until ? isoAt(c.until) : undefined },
+      retention: v.retention,
+    }, null, 2);
+  }
+  function checkAgreementInput(a) {
+    if (!a) throw invalid('a data agreement proposal must carry the terms of the agreement');
+    if (!String(a.title || '').trim()) throw invalid('the agreement needs a title');
+    if (!String(a.text || '').trim()) throw invalid('the agreement needs a text');
+    if (!(a.purposes || []).length) throw invalid('the agreement must name at least one purpose');
+    for (const p of a.purposes) if (!PURPOSES.some((x) => x.id === p)) throw invalid(`${p} is not a purpose the co-op knows`);
+    if (!/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/.test(a.retention || '')) throw invalid(`retention ${JSON.stringify(a.retention)} is not an ISO 8601 duration such as P3Y`);
+    if (a.replaces) findVersion(a.replaces);
+  }
+  function adoptAgreement(input, proposalId) {
+    let a;
+    if (input.replaces) a = agreementOf(findVersion(input.replaces));
+    else agreements.push((a = { id: proposalId, title: input.title, versions: [] }));
+    const v = addVersion(a, input, proposalId, Date.now());
+    return `adopted version ${v.number} of ${a.title}`;
+  }
+
+  // Transfers and the window's file drop.
+  let transfers = [];
+  let dropHandler = null;
+  if (windowMode) {
+    window.runtime = {
+      OnFileDrop: (cb) => { dropHandler = cb; },
+      OnFileDropOff: () => { dropHandler = null; },
+      ClipboardSetText: async () => true,
+    };
+  }
+  const fakeSize = (name) => 1_000_000 + [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 2_000_000, 7);
+  function addDataFile(path, title, tags) {
+    calls.AddDataFile = (calls.AddDataFile || 0) + 1;
+    if (!hasToken) return fail('401 Unauthorized: missing or wrong token');
+    return new Promise((resolve, reject) => {
+      const bad = (msg) => setTimeout(() => reject(asString ? msg : new Error(msg)), 30);
+      if (!windowMode) return bad('adding a file by its path needs the desktop window: upload it instead');
+      if (!isAbs(path)) return bad(`give an absolute path (got ${JSON.stringify(path)})`);
+      if (path.includes('missing')) return bad(`add ${path}: open ${path}: no such file or directory`);
+      const name = baseName(path);
+      const t = { id: randomId(), name, direction: 'in', done: 0, total: fakeSize(name), finished: false, error: '', item: '' };
+      transfers.push(t);
+      const steps = 8;
+      let k = 0;
+      const timer = setInterval(() => {
+        k++;
+        t.done = Math.min(t.total, Math.round((t.total * k) / steps));
+        if (k < steps) return;
+        clearInterval(timer);
+        const it = addItem(name, title, tags, t.total, randomId());
+        Object.assign(t, { finished: true, item: it.id });
+        records++;
+        resolve(itemView(it));
+      }, uploadMs / steps);
+    });
+  }
+
+  // The browser's upload: POST /vault/upload is answered here, in the page,
+  // with upload progress events as a real one sends.
+  const RealXHR = window.XMLHttpRequest;
+  class VaultXHR extends RealXHR {
+    open(method, url, ...rest) {
+      const u = new URL(url, location.href);
+      if (u.origin !== location.origin || !u.pathname.startsWith('/vault/')) return super.open(method, url, ...rest);
+      this._v = { method, url: u, status: 0, text: '', state: 1, aborted: false };
+    }
+    setRequestHeader(k, v) { if (!this._v) return super.setRequestHeader(k, v); }
+    get status() { return this._v ? this._v.status : super.status; }
+    get statusText() { return this._v ? '' : super.statusText; }
+    get responseText() { return this._v ? this._v.text : super.responseText; }
+    get response() { return this._v ? this._v.text : super.response; }
+    get readyState() { return this._v ? this._v.state : super.readyState; }
+    abort() {
+      if (!this._v) return super.abort();
+      this._v.aborted = true;
+      this._v.state = 4;
+      this.dispatchEvent(new ProgressEvent('abort'));
+      this.dispatchEvent(new ProgressEvent('loadend'));
+    }
+    send(body) {
+      if (!this._v) return super.send(body);
+      const v = this._v;
+      calls.upload = (calls.upload || 0) + 1;
+      const finish = (status, obj) => {
+        if (v.aborted) return;
+        Object.assign(v, { status, text: JSON.stringify(obj), state: 4 });
+        this.dispatchEvent(new ProgressEvent('load'));
+        this.dispatchEvent(new ProgressEvent('loadend'));
+      };
+      if (v.method !== 'POST' || v.url.pathname !== '/vault/upload') return setTimeout(() => finish(404, { error: 'not found' }), 20);
+      if (!hasToken) return setTimeout(() => finish(401, { error: '401: missing or wrong API token: open the link coopnode printed' }), 20);
+      if (state !== 'ready') return setTimeout(() => finish(409, { error: 'node is ' + state }), 20);
+      const name = v.url.searchParams.get('name') || '';
+      const title = v.url.searchParams.get('title') || '';
+      const tags = (v.url.searchParams.get('tags') || '').split(',').map((s) => s.trim()).filter(Boolean);
+      const size = body?.size ?? 0;
+      window.__fake.uploads.push({ name, title, tags, size, type: body?.type ?? '' });
+      if (!name) return setTimeout(() => finish(400, { error: 'invalid input: the upload needs ?name= (the file name)' }), 20);
+      if (size === 0) return setTimeout(() => finish(400, { error: `invalid input: ${name} is empty` }), 20);
+      if (name.includes('toolarge')) return setTimeout(() => finish(413, { error: `${name} is larger than the vault accepts (1 GB)` }), 20);
+      const steps = 6;
+      let k = 0;
+      const up = this.upload;
+      up.dispatchEvent(new ProgressEvent('loadstart', { lengthComputable: true, loaded: 0, total: size }));
+      const timer = setInterval(() => {
+        if (v.aborted) return clearInterval(timer);
+        k++;
+        up.dispatchEvent(new ProgressEvent('progress', { lengthComputable: true, loaded: Math.round((size * k) / steps), total: size }));
+        if (k < steps) return;
+        clearInterval(timer);
+        up.dispatchEvent(new ProgressEvent('load', { lengthComputable: true, loaded: size, total: size }));
+        body.arrayBuffer()
+          .then((buf) => crypto.subtle.digest('SHA-256', buf))
+          .then((d) => {
+            const id = Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+            const it = addItem(name, title, tags, size, id, body.type || mediaOf(name));
+            records++;
+            finish(200, { result: itemView(it) });
+          }, (e) => finish(500, { error: String(e) }));
+      }, uploadMs / steps);
+    }
+  }
+  window.XMLHttpRequest = VaultXHR;
+
+  // Others' grants for the co-op view: [principal, version index, categories or items].
+  const othersGrants = [
+    { principal: hex(31), v: 0, categories: ['all'], items: [] },
+    { principal: hex(32), v: 1, categories: [], items: [randomId(), randomId()] },
+  ];
+  function consentStatus(purpose, recipient) {
+    if (!PURPOSES.some((p) => p.id === purpose)) throw invalid(`${JSON.stringify(purpose)} is not a purpose the co-op knows`);
+    const uses = [];
+    for (const c of consents.filter(activeGrant)) {
+      const v = allVersions().find((x) => x.id === c.version);
+      if (!(c.purposes.length ? c.purposes : v.purposes).includes(purpose)) continue;
+      if (recipient && !c.recipients.includes(recipient)) continue;
+      uses.push({ principal: hex(2), receipt: c.id, version: v.id, items: [...c.items], categories: [...c.categories], until: isoAt(c.until) });
+    }
+    for (const o of othersGrants) {
+      const v = agreements[0].versions[o.v];
+      if (!v || !v.purposes.includes(purpose) || (recipient && !v.recipients.includes(recipient))) continue;
+      uses.push({ principal: o.principal, receipt: hex(40 + o.v), version: v.id, items: o.items, categories: o.categories, until: isoAt(Date.now() + 300 * DAY) });
+    }
+    const byVersion = {};
+    for (const u of uses) byVersion[u.version] = (byVersion[u.version] || 0) + 1;
+    return {
+      purpose, recipient, at: isoAt(Date.now()), members: new Set(uses.map((u) => u.principal)).size, items: new Set(uses.flatMap((u) => u.items)).size,
+      receipts: uses.length, uses, took: '0.42ms', versions: Object.entries(byVersion).map(([version, receipts]) => ({ version, receipts })),
+    };
+  }
+  function signals(it, policy) {
+    const allowed = (p) => itemView(it).purposes.some((x) => x.purpose === p && x.allowed);
+    const train = allowed('ai:ModelTraining');
+    const tdm = allowed('ResearchAndDevelopment') || allowed('AcademicResearch') || allowed('CommercialResearch');
+    return {
+      item: it.id,
+      contentUsage: `Content-Usage: train-ai=${train ? 'y' : 'n'}`,
+      robotsTxt: `Content-Usage: /${it.fileName} train-ai=${train ? 'y' : 'n'}`,
+      tdmRep: JSON.stringify([{ location: `/${it.fileName}`, 'tdm-reservation': tdm ? 0 : 1, ...(policy ? { 'tdm-policy': policy } : {}) }], null, 2),
+      trainingMining: JSON.stringify({ label: 'cawg.training-mining', data: { entries: {
+        'cawg.ai_training': { use: train ? 'allowed' : 'notAllowed' },
+        'cawg.ai_generative_training': { use: train ? 'allowed' : 'notAllowed' },
+        'cawg.data_mining': { use: tdm ? 'allowed' : 'notAllowed' },
+      } } }, null, 2),
+      explanation: train
+        ? `You allow AI model training on “${it.title}” under the co-op's agreement; text and data mining ${tdm ? 'is allowed' : 'is reserved'}.`
+        : `You have not allowed AI model training on “${it.title}”, so these reserve it; text and data mining ${tdm ? 'is allowed' : 'is reserved'}.`,
     };
   }
 
@@ -466,6 +930,13 @@
     castAs: (name, id, vote) => cast(findProposal(id), name, vote),
     endVoting: (id) => { findProposal(id).closes = Date.now() - 1000; },
     delegateAs: (from, to, proposal = '', kind = '') => delegations.push({ id: randomId(), from, to, proposal, kind }),
+    // Data: look at the vault and consent events; drop files on the "window" (window=1).
+    uploads: [], // every upload the page sent: { name, title, tags, size, type }
+    get items() { return items; },
+    get consents() { return consents; },
+    get agreements() { return agreements; },
+    get transfers() { return transfers; },
+    dropFiles: (paths) => { if (!dropHandler) return false; dropHandler(10, 10, paths); return true; },
   };
 
   window.go = { app: { App: {
@@ -619,5 +1090,47 @@
       delegations = delegations.filter((d) => d !== found[0]);
       records++;
     }),
+    DataItems: guard('DataItems', () => { requireReady(); return items.map(itemView); }),
+    DataItem: guard('DataItem', (id) => { requireReady(); return itemView(findItem(id)); }),
+    AddDataFile: (path, title, tags) => addDataFile(String(path || ''), title, tags || []),
+    PickDataFiles: guard('PickDataFiles', () => {
+      if (!windowMode) throw new Error('the file dialog needs the desktop window');
+      return (q.get('pick') ?? '/home/ada/Documents/orchard-survey.csv,/home/ada/Pictures/orchard.jpg').split(',').filter(Boolean);
+    }),
+    Transfers: guard('Transfers', () => transfers.map((t) => ({ ...t })), 5),
+    ExportData: guard('ExportData', (id, path) => {
+      requireReady();
+      if (!windowMode) throw new Error('writing a file by its path needs the desktop window: download it instead');
+      const it = findItem(id);
+      if (!isAbs(path)) throw new Error(`give an absolute path (got ${JSON.stringify(path)})`);
+      if (path.includes('/readonly/')) throw new Error(`export to ${path}: open ${path}: permission denied`);
+      return { item: it.id, path, bytes: it.size };
+    }, () => slow),
+    RemoveData: guard('RemoveData', (id) => {
+      requireReady();
+      const it = findItem(id);
+      items = items.filter((x) => x !== it);
+      records++;
+    }),
+    Agreements: guard('Agreements', () => { requireReady(); return agreements.map(agreementView); }),
+    Purposes: guard('Purposes', () => PURPOSES.map((p) => ({ ...p }))),
+    Consents: guard('Consents', () => { requireReady(); return [...consents].reverse().map(consentView); }),
+    Consent: guard('Consent', (id) => { requireReady(); const c = findConsent(id); return { ...consentView(c), document: document27560(c) }; }),
+    GrantConsent: guard('GrantConsent', (input) => { requireReady(); return consentView(grant(input || {})); }),
+    WithdrawConsent: guard('WithdrawConsent', (id, reason) => { requireReady(); return consentView(withdraw(findConsent(id), reason)); }),
+    RefuseAgreement: guard('RefuseAgreement', (version, reason) => {
+      requireReady();
+      const v = findVersion(version);
+      // Opting out withdraws the consent in force under that version first.
+      for (const g of consents.filter((c) => c.version === v.id && activeGrant(c))) withdraw(g, reason || 'opted out');
+      return consentView(addEvent({ event: 'refuse', status: 'ConsentRefused', version: v.id, categories: ['all'], reason: reason || '' }));
+    }),
+    SetItemConsent: guard('SetItemConsent', (item, version, purpose, allow) => { requireReady(); return setItemConsent(item, version, purpose, !!allow).map(consentView); }),
+    DataSignals: guard('DataSignals', (item, policy) => {
+      requireReady();
+      if (policy && !/^https?:\/\//.test(policy)) throw invalid(`the policy URL ${JSON.stringify(policy)} must start with https:// or http://`);
+      return signals(findItem(item), policy);
+    }),
+    ConsentStatus: guard('ConsentStatus', (purpose, recipient) => { requireReady(); return consentStatus(purpose, recipient); }),
   } } };
 })();

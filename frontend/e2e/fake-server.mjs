@@ -17,10 +17,21 @@
 //   admitafter=MS          after a Join, admit this home MS milliseconds later
 //   slow=MS                how long an export or import takes (default 600)
 //   proposals=demo         a few proposals (majority, ranked, hidden dots, one closed)
+//   window=1               act as the desktop window: window.runtime.OnFileDrop,
+//                          PickDataFiles, AddDataFile by path, ExportData to a path
+//   pick=/a/x.csv,/b/y.jpg the paths PickDataFiles gives (window=1)
+//   uploadms=MS            how long an upload (or an AddDataFile) takes (default 1200)
+// My data: two items, one agreement ("Community data agreement") whose version 2
+// (current, not answered) adds ai:ModelTraining to version 1 (opted in with all
+// items), and three consent events. POST /vault/upload is answered in the page
+// (XMLHttpRequest is wrapped, with upload progress); an empty file or a name with
+// "toolarge" is refused. A path with "missing" fails AddDataFile.
 // Join understands invites containing EXPIRED, USED, FORGED or OFFLINE (see
 // fake-go.js); window.__fake has call counts and admitMe() for tests, and for
 // governance: propose(input, author), castAs(name, id, vote), endVoting(id),
-// delegateAs(from, to, proposal, kind), votes (each Vote call) and proposals.
+// delegateAs(from, to, proposal, kind), votes (each Vote call) and proposals;
+// for data: items, consents, agreements, transfers, uploads (each upload sent)
+// and dropFiles(paths) (window=1: as if dropped on the window).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize } from 'node:path';

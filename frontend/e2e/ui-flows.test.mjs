@@ -683,3 +683,382 @@ test('proposals: the form for changes to the co-op (member change, admission, by
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// ---- My data: the vault, consent per item and purpose, data agreements ----
+
+// Opens the My data tab; the fake holds two items ("Harvest notes 2024",
+// "Soil photos") and one agreement whose version 2 (current, not answered)
+// adds AI model training to version 1 (opted in with all items).
+async function dataTab(query = '') {
+  const { page, errors, context } = await openPage(browser);
+  await page.goto(`${fake.base}${coopOfTwo}${query}`);
+  await page.getByTestId('coop-name').waitFor();
+  await page.getByTestId('tab-data').click();
+  await page.getByTestId('data-item-row').first().waitFor();
+  await page.getByTestId('agreement-card').first().waitFor();
+  return { page, errors, context };
+}
+
+const AGREEMENT = 'Community data agreement';
+const card = (page) => page.locator(`[data-testid=agreement-card][data-title="${AGREEMENT}"]`);
+const currentVersion = (page) => card(page).locator('[data-testid=agreement-version][data-current=true]');
+const itemRow = (page, title) => page.locator(`[data-testid=data-item-row][data-title="${title}"]`);
+const fakeCalls = (page, name) => page.evaluate((n) => window.__fake.calls[n] ?? 0, name);
+
+async function openItem(page, title) {
+  await itemRow(page, title).getByTestId('item-open').click();
+  const detail = page.getByTestId('item-detail');
+  await detail.locator('[data-testid=item-title]', { hasText: title }).waitFor();
+  return detail;
+}
+
+test('my data: upload a file, see its progress reach 100% and the item listed', opts, async () => {
+  const { page, errors, context } = await dataTab('&uploadms=1500');
+  assert.equal(await page.getByTestId('tab-data').getAttribute('aria-selected'), 'true');
+  assert.equal(await page.getByTestId('data-item-row').count(), 2);
+  const content = Buffer.from('tree,apples\n'.repeat(5000));
+  const { createHash } = await import('node:crypto');
+  const sha = createHash('sha256').update(content).digest('hex');
+
+  await page.getByTestId('data-title').fill('Orchard survey');
+  await page.getByTestId('data-tags').fill('orchard, 2025');
+  await page.getByTestId('data-file-input').setInputFiles({ name: 'orchard.csv', mimeType: 'text/csv', buffer: content });
+  const bar = page.locator('[data-testid=upload-progress][data-name="orchard.csv"]');
+  await bar.waitFor();
+  assert.equal(await bar.getAttribute('role'), 'progressbar');
+  // Part way, then all of it.
+  await page.waitForFunction(() => {
+    const v = Number(document.querySelector('[data-testid=upload-progress]')?.getAttribute('aria-valuenow'));
+    return v > 0 && v < 100;
+  });
+  await page.locator('[data-testid=upload-row][data-name="orchard.csv"][data-state=done]').waitFor();
+  assert.equal(await bar.getAttribute('aria-valuenow'), '100');
+  assert.match(await page.getByTestId('upload-amount').innerText(), /^Added · 60 kB of 60 kB \(100%\)$/);
+
+  const row = itemRow(page, 'Orchard survey');
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-item-id'), sha, 'the item is named by its SHA-256');
+  assert.equal(await page.getByTestId('data-item-row').first().getAttribute('data-item-id'), sha, 'newest first');
+  const text = await row.innerText();
+  for (const part of ['orchard.csv', '60 kB', 'text/csv', 'orchard', '2025']) assert.ok(text.includes(part), `${part} in ${JSON.stringify(text)}`);
+  assert.deepEqual(await page.evaluate(() => window.__fake.uploads[0]), { name: 'orchard.csv', title: 'Orchard survey', tags: ['orchard', '2025'], size: 60000, type: 'text/csv' });
+  assert.equal(await page.getByTestId('data-title').inputValue(), '', 'the title was used for that file');
+
+  // Two files at once are titled by their names; a refused one says why.
+  await page.getByTestId('data-file-input').setInputFiles([
+    { name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) },
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+  ]);
+  await page.locator('[data-testid=upload-row][data-name="notes.txt"][data-state=done]').waitFor();
+  const failed = page.locator('[data-testid=upload-row][data-name="empty.txt"]');
+  assert.equal(await failed.getAttribute('data-state'), 'failed');
+  assert.match(await failed.getByTestId('error').innerText(), /empty\.txt is empty/);
+  await itemRow(page, 'notes.txt').waitFor();
+  await page.getByTestId('uploads-clear').click();
+  assert.equal(await page.getByTestId('upload-row').count(), 0);
+  assert.equal(await page.getByTestId('data-item-row').count(), 4);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('my data: a purpose of an item is allowed, then withdrawn, each in two clicks', opts, async () => {
+  const { page, errors, context } = await dataTab();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(fake.base).origin });
+  const detail = await openItem(page, 'Harvest notes 2024');
+  const current = await page.evaluate(() => window.__fake.agreements[0].versions[1].id);
+  const rows = detail.getByTestId('purpose-row');
+  assert.deepEqual(
+    await rows.evaluateAll((rs) => rs.map((r) => [r.dataset.purpose, r.dataset.version.length, r.dataset.allowed])),
+    [
+      ['AcademicResearch', 64, 'false'],
+      ['ai:ModelTraining', 64, 'false'],
+      ['ResearchAndDevelopment', 64, 'false'],
+    ],
+  );
+  const row = detail.locator(`[data-testid=purpose-row][data-purpose="ai:ModelTraining"][data-version="${current}"]`);
+  assert.match(await row.innerText(), /AI model training[\s\S]*Community data agreement version 2[\s\S]*No[\s\S]*Not asked yet/);
+  assert.match(await detail.getByTestId('signals-aipref').innerText(), /^Content-Usage: train-ai=n$/);
+
+  // First click: a confirmation with the exact wording, nothing sent yet.
+  await row.getByTestId('purpose-toggle').click();
+  assert.equal(await page.getByTestId('confirm-wording').innerText(),
+    'Give consent for “Harvest notes 2024” to be used for AI model training (ai:ModelTraining) under Community data agreement, version 2?');
+  assert.equal(await fakeCalls(page, 'SetItemConsent'), 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'confirm-consent');
+  // Cancel sends nothing either.
+  await page.getByTestId('cancel-consent').click();
+  assert.equal(await page.getByTestId('confirm-consent').count(), 0);
+  assert.equal(await fakeCalls(page, 'SetItemConsent'), 0);
+
+  await row.getByTestId('purpose-toggle').click();
+  await page.getByTestId('confirm-consent').click();
+  await detail.locator('[data-testid=purpose-row][data-purpose="ai:ModelTraining"][data-allowed=true]').waitFor();
+  assert.equal(await fakeCalls(page, 'SetItemConsent'), 1);
+  assert.equal(await row.getByTestId('purpose-toggle').getAttribute('aria-checked'), 'true');
+  assert.match(await row.getByTestId('purpose-status').innerText(), /^You gave consent\s+dpv:ConsentGiven · until /);
+  assert.match(await page.getByTestId('consent-result').innerText(), /“Harvest notes 2024” may now be used for AI model training/);
+  assert.equal(await detail.locator('[data-testid=purpose-row][data-allowed=true]').count(), 1, 'only that purpose');
+  assert.equal(await page.getByTestId('consent-confirm').count(), 0);
+  // What it publishes follows.
+  await detail.locator('[data-testid=signals-aipref]', { hasText: 'train-ai=y' }).waitFor();
+  assert.equal(JSON.parse(await detail.getByTestId('signals-tdmrep').innerText())[0].location, '/harvest-2024.csv');
+  await detail.getByTestId('copy-aipref').click();
+  await detail.locator('[data-testid=copy-aipref]', { hasText: 'Copied' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'Content-Usage: train-ai=y');
+
+  await row.getByTestId('purpose-toggle').click();
+  assert.match(await page.getByTestId('confirm-wording').innerText(), /^Withdraw consent for “Harvest notes 2024” to be used for AI model training \(ai:ModelTraining\) under Community data agreement, version 2\?$/);
+  await page.getByTestId('confirm-consent').click();
+  await detail.locator('[data-testid=purpose-row][data-purpose="ai:ModelTraining"][data-allowed=false][data-status=ConsentWithdrawn]').waitFor();
+  assert.match(await row.getByTestId('purpose-status').innerText(), /^You withdrew consent/);
+  const log = page.getByTestId('consent-log-row').first();
+  assert.equal(await log.getAttribute('data-event'), 'withdraw');
+  assert.equal(await log.getAttribute('data-status'), 'ConsentWithdrawn');
+  assert.match(await log.innerText(), /Withdrew consent[\s\S]*Community data agreement version 2[\s\S]*AI model training[\s\S]*Harvest notes 2024/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('my data: opting in to a new version changes your answer and the items', opts, async () => {
+  const { page, errors, context } = await dataTab();
+  const v2 = currentVersion(page);
+  assert.equal(await v2.getAttribute('data-number'), '2');
+  assert.equal(await v2.getAttribute('data-mine'), '');
+  assert.match(await v2.getByTestId('answer-cta').innerText(), /^New version: please answer\. Your answer to version 1 does not carry over/);
+  assert.equal(await card(page).locator('[data-testid=agreement-version][data-number="1"]').getAttribute('data-mine'), 'opted-in');
+  assert.match(await page.getByTestId('tab-data').innerText(), /My data\s*1/, 'the tab counts what waits for an answer');
+
+  await v2.getByTestId('opt-in').click();
+  await card(page).locator('[data-testid=agreement-version][data-current=true][data-mine=opted-in]').waitFor();
+  assert.match(await v2.getByTestId('answer-result').innerText(), /You opted in to version 2, until /);
+  assert.equal(await v2.getByTestId('answer-cta').count(), 0);
+  assert.equal(await v2.getByTestId('version-mine').innerText(), 'You opted in');
+  assert.equal(await v2.getByTestId('opt-in').count(), 0);
+  assert.equal(await page.getByTestId('tab-data').innerText(), 'My data');
+  const sent = await page.evaluate(() => window.__fake.consents.at(-1));
+  assert.deepEqual([sent.event, sent.categories, sent.items, sent.purposes], ['grant', ['all'], [], []]);
+  const log = page.getByTestId('consent-log-row').first();
+  assert.deepEqual([await log.getAttribute('data-event'), await log.getAttribute('data-status')], ['grant', 'ConsentGiven']);
+  assert.match(await log.innerText(), /All your items, now and later/);
+
+  const detail = await openItem(page, 'Soil photos');
+  assert.equal(await detail.locator('[data-testid=purpose-row][data-allowed=true]').count(), 3);
+  assert.equal(await detail.locator('[data-testid=purpose-row][data-allowed=false]').count(), 0);
+
+  // Withdrawn, the version is not "new" again: no call to answer, no count on the tab.
+  await v2.getByTestId('withdraw-consent').click();
+  await detail.locator('[data-testid=purpose-row][data-allowed=false][data-status=ConsentWithdrawn]').nth(2).waitFor();
+  assert.equal(await v2.getAttribute('data-mine'), '');
+  assert.equal(await v2.getByTestId('answer-cta').count(), 0);
+  assert.equal(await page.getByTestId('tab-data').innerText(), 'My data');
+  assert.match(await v2.getByTestId('answer-state').innerText(), /^You withdrew your consent just now\.$/);
+  assert.equal(await v2.getByTestId('opt-in').count(), 1, 'one may opt in again');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('my data: withdraw an opt-in, opt out of a version, and see both in the log', opts, async () => {
+  const { page, errors, context } = await dataTab();
+  // Version 1 (no longer current) still has your opt-in: withdraw it.
+  const v1 = card(page).locator('[data-testid=agreement-version][data-number="1"]');
+  await card(page).locator('details.old-version > summary').click();
+  await v1.getByTestId('answer-reason').fill('Changed my mind');
+  await v1.getByTestId('withdraw-consent').click();
+  // As the node says it: no answer stands once the consent is withdrawn.
+  await card(page).locator('[data-testid=agreement-version][data-number="1"][data-mine=""]').waitFor();
+  assert.equal(await v1.getByTestId('version-mine').innerText(), 'You withdrew consent');
+  assert.match(await card(page).locator('details.old-version > summary').innerText(), /Version 1, adopted .+ · You withdrew consent/);
+  let log = page.getByTestId('consent-log-row').first();
+  assert.deepEqual([await log.getAttribute('data-event'), await log.getAttribute('data-status')], ['withdraw', 'ConsentWithdrawn']);
+  assert.match(await log.innerText(), /Withdrew consent[\s\S]*“Changed my mind”[\s\S]*version 1/);
+  assert.equal(await v1.getByTestId('withdraw-consent').count(), 0);
+  const withdrawn = await page.evaluate(() => window.__fake.consents.at(-1));
+  assert.equal(withdrawn.withdraws, await page.evaluate(() => window.__fake.consents[0].id), 'it ends the opt-in');
+
+  // Version 2: opt out.
+  const v2 = currentVersion(page);
+  await v2.getByTestId('answer-reason').fill('Not for AI training');
+  await v2.getByTestId('opt-out').click();
+  await card(page).locator('[data-testid=agreement-version][data-current=true][data-mine=opted-out]').waitFor();
+  log = page.getByTestId('consent-log-row').first();
+  assert.deepEqual([await log.getAttribute('data-event'), await log.getAttribute('data-status')], ['refuse', 'ConsentRefused']);
+  assert.match(await v2.getByTestId('answer-state').innerText(), /^You opted out just now — “Not for AI training”\.$/);
+  assert.equal(await v2.getByTestId('opt-out').count(), 0, 'already out');
+  assert.equal(await v2.getByTestId('opt-in').count(), 1, 'one may still opt in');
+  const detail = await openItem(page, 'Harvest notes 2024');
+  assert.deepEqual(
+    await detail.getByTestId('purpose-row').evaluateAll((rs) => rs.map((r) => `${r.dataset.allowed}/${r.dataset.status}`)),
+    ['false/ConsentRefused', 'false/ConsentRefused', 'false/ConsentRefused'],
+  );
+  assert.match(await detail.getByTestId('purpose-status').first().innerText(), /^You said no/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('my data: what changed in version 2 shows the added purpose', opts, async () => {
+  const { page, errors, context } = await dataTab();
+  const v2 = currentVersion(page);
+  const changes = v2.getByTestId('version-changes');
+  assert.match(await changes.locator('h6').innerText(), /What changed since version 1/);
+  assert.deepEqual(await changes.getByTestId('version-terms').locator('li').allInnerTexts(), ['Adds the purpose AI model training (ai:ModelTraining)']);
+  const added = await changes.locator('[data-op=add]').allTextContents();
+  const removed = await changes.locator('[data-op=del]').allTextContents();
+  assert.ok(added.some((l) => /^\+ Added: 3\. Licensees may also train AI models/.test(l)), JSON.stringify(added));
+  assert.ok(removed.some((l) => /^- Removed: 3\. Each member receives a share/.test(l)), JSON.stringify(removed));
+  assert.ok(await changes.locator('.diff-add').first().evaluate((e) => getComputedStyle(e).backgroundColor !== 'rgba(0, 0, 0, 0)'), 'added lines are marked');
+  assert.match(await v2.getByTestId('version-purposes').innerText(), /AI model training ai:ModelTraining/);
+  assert.match(await v2.innerText(), /Your share\s+50% of a standard license, 75% of an extended one/);
+  assert.match(await v2.innerText(), /Kept for\s+3 years P3Y/);
+  assert.equal(await card(page).locator('[data-testid=agreement-version][data-number="1"]').getByTestId('version-changes').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('my data: a consent event’s details show its ISO/IEC TS 27560 record', opts, async () => {
+  const { page, errors, context } = await dataTab();
+  const rows = page.getByTestId('consent-log-row');
+  assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => `${r.dataset.event}/${r.dataset.status}`)), [
+    'withdraw/ConsentWithdrawn',
+    'grant/ConsentGiven',
+    'grant/ConsentGiven',
+  ]);
+  const row = rows.nth(2);
+  const button = row.getByTestId('consent-details');
+  assert.equal(await button.getAttribute('aria-expanded'), 'false');
+  await button.click();
+  const doc = page.getByTestId('consent-document');
+  await doc.waitFor();
+  assert.equal(await button.getAttribute('aria-expanded'), 'true');
+  const record = JSON.parse(await doc.innerText());
+  assert.equal(record.schema_version, 'ISO/IEC TS 27560:2023');
+  assert.equal(record.receipt_id, await row.getAttribute('data-id'));
+  assert.equal(record.status, 'dpv:ConsentGiven');
+  assert.deepEqual(record.purposes, ['dpv:ResearchAndDevelopment', 'dpv:AcademicResearch']);
+  assert.match(await page.getByTestId('consent-detail').innerText(), /Receipt\s+[0-9a-f]{64}[\s\S]*Record\s+[0-9a-f]{64}/);
+  await button.click();
+  assert.equal(await page.getByTestId('consent-document').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('my data: an agreement proposal is composed, submitted, and once adopted asks again', opts, async () => {
+  const { page, errors, context } = await proposalsTab();
+  await page.getByTestId('new-proposal').click();
+  await page.getByTestId('np-kind').selectOption('agreement');
+  const methods = await page.getByTestId('np-method').locator('option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(methods, ['consent', 'consensus', 'majority']);
+  await page.getByTestId('np-agreement-purpose').first().waitFor();
+  await page.getByTestId('np-agreement-replaces').selectOption({ label: `The next version of ${AGREEMENT} (replaces version 2)` });
+  // It starts from version 2's terms.
+  assert.equal(await page.getByTestId('np-agreement-title').inputValue(), AGREEMENT);
+  assert.match(await page.getByTestId('np-agreement-text').inputValue(), /3\. Licensees may also train AI models/);
+  assert.deepEqual(
+    await page.locator('[data-testid=np-agreement-purpose]:checked').evaluateAll((es) => es.map((e) => e.dataset.purpose)),
+    ['ResearchAndDevelopment', 'AcademicResearch', 'ai:ModelTraining'],
+  );
+  assert.equal(await page.getByTestId('np-agreement-recipients').inputValue(), 'members, research partners');
+  assert.equal(await page.getByTestId('np-agreement-standard').inputValue(), '1/2');
+
+  await page.getByTestId('np-title').fill('Data agreement, version 3: statistics');
+  await page.getByTestId('np-agreement-retention').fill('three years');
+  await page.getByTestId('np-submit').click();
+  assert.match(await page.getByTestId('new-proposal-form').getByTestId('error').innerText(), /ISO 8601 duration/);
+  await page.getByTestId('np-agreement-retention').fill('P18M');
+  assert.match(await page.locator('#np-agreement-retention-hint').innerText(), /18 months/);
+  await page.locator('[data-testid=np-agreement-purpose][data-purpose=PublicBenefit]').check();
+  await page.getByTestId('np-agreement-recipients').fill('members, research partners, statistics office');
+  await page.getByTestId('np-submit').click();
+
+  await page.locator('[data-testid=proposal-title]', { hasText: 'Data agreement, version 3: statistics' }).waitFor();
+  const subject = page.getByTestId('proposal-subject');
+  await subject.locator('summary', { hasText: `replacing version 2 of ${AGREEMENT}` }).waitFor();
+  assert.match(await subject.getByTestId('proposal-agreement-purposes').innerText(), /Public benefit \(PublicBenefit\)/);
+  assert.match(await subject.innerText(), /Kept for: 18 months P18M/);
+  const sent = await page.evaluate(() => ({ p: window.__fake.proposals[0], v2: window.__fake.agreements[0].versions[1].id }));
+  assert.equal(sent.p.kind, 'agreement');
+  assert.deepEqual(sent.p.agreement, {
+    replaces: sent.v2, title: AGREEMENT, text: sent.p.agreement.text, purposes: ['ResearchAndDevelopment', 'AcademicResearch', 'ai:ModelTraining', 'PublicBenefit'],
+    recipients: ['members', 'research partners', 'statistics office'], standard: '1/2', extended: '3/4', retention: 'P18M', jurisdiction: 'EU', language: 'en',
+  });
+
+  // Once it passes, version 3 is current, and nobody's consent carries over.
+  await page.evaluate((id) => {
+    window.__fake.castAs('Ada Lovelace', id, { position: 'yes' });
+    window.__fake.castAs('Grace Hopper', id, { position: 'yes' });
+    window.__fake.endVoting(id);
+  }, sent.p.id);
+  await page.getByTestId('close-proposal').click({ timeout: 10_000 });
+  await page.locator('[data-testid=effect]', { hasText: `adopted version 3 of ${AGREEMENT}` }).waitFor();
+  await page.getByTestId('tab-data').click();
+  const v3 = currentVersion(page);
+  await card(page).locator('[data-testid=agreement-version][data-current=true][data-number="3"]').waitFor({ timeout: 10_000 });
+  assert.equal(await v3.getAttribute('data-mine'), '');
+  assert.match(await v3.getByTestId('answer-cta').innerText(), /New version: please answer/);
+  assert.deepEqual(await v3.getByTestId('version-terms').locator('li').allInnerTexts(), [
+    'Adds the purpose Public benefit (PublicBenefit)',
+    'Adds the recipient statistics office',
+    'Kept for P3Y → P18M',
+  ]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('my data: in the window, files come by drop and dialog, with progress, and export to a path', opts, async () => {
+  const { page, errors, context } = await dataTab('&window=1&uploadms=1200');
+  assert.equal(await page.getByTestId('data-file-input').count(), 0, 'no browser file input in the window');
+  assert.match(await page.getByTestId('data-drop').innerText(), /Drop files anywhere on this window/);
+  assert.ok(await page.evaluate(() => window.__fake.dropFiles(['/home/ada/Desktop/bees.csv'])), 'the tab listens for drops');
+  const bar = page.locator('[data-testid=upload-progress][data-name="bees.csv"]');
+  await bar.waitFor();
+  await page.waitForFunction(() => {
+    const v = Number(document.querySelector('[data-testid=upload-progress][data-name="bees.csv"]')?.getAttribute('aria-valuenow'));
+    return v > 0 && v < 100;
+  });
+  await itemRow(page, 'bees.csv').waitFor();
+  assert.equal(await bar.getAttribute('aria-valuenow'), '100');
+  assert.ok((await fakeCalls(page, 'Transfers')) >= 2, 'progress came from Transfers()');
+
+  await page.getByTestId('data-tags').fill('orchard');
+  await page.getByTestId('data-pick').click();
+  await itemRow(page, 'orchard.jpg').waitFor({ timeout: 10_000 });
+  await itemRow(page, 'orchard-survey.csv').waitFor();
+  assert.match(await itemRow(page, 'orchard.jpg').innerText(), /image\/jpeg[\s\S]*orchard/);
+  // A file Go cannot read says why.
+  await page.evaluate(() => window.__fake.dropFiles(['/home/ada/missing.csv']));
+  const failed = page.locator('[data-testid=upload-row][data-name="missing.csv"][data-state=failed]');
+  await failed.waitFor();
+  assert.match(await failed.getByTestId('error').innerText(), /no such file or directory/);
+
+  const detail = await openItem(page, 'Harvest notes 2024');
+  assert.equal(await detail.getByTestId('item-download').count(), 0);
+  await detail.getByTestId('item-export-path').fill('/media/usb/harvest.csv');
+  await detail.getByTestId('item-export').click();
+  assert.match(await detail.getByTestId('item-export-result').innerText(), /^Wrote 18 kB to \/media\/usb\/harvest\.csv\.$/);
+  // The window does not add dropped files while an item is open.
+  assert.equal(await page.evaluate(() => window.__fake.dropFiles(['/home/ada/x.csv'])), false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('my data: remove an item, and count consent across the co-op', opts, async () => {
+  const { page, errors, context } = await dataTab();
+  const detail = await openItem(page, 'Soil photos');
+  assert.equal(await detail.getByTestId('item-download').getAttribute('href'), `/vault/items/${await detail.getAttribute('data-item-id')}`);
+  await detail.getByTestId('item-remove').click();
+  await detail.getByTestId('item-remove-reason').fill('Duplicate');
+  await detail.getByTestId('item-remove-confirm').click();
+  await page.locator('[data-testid=data-notice]', { hasText: 'Removed “Soil photos” from your vault.' }).waitFor();
+  assert.equal(await page.getByTestId('item-detail').count(), 0);
+  assert.equal(await page.getByTestId('data-item-row').count(), 1);
+
+  await page.getByTestId('coop-purpose').selectOption('ResearchAndDevelopment');
+  await page.getByTestId('coop-recipient').fill('research partners');
+  await page.getByTestId('coop-query').click();
+  const result = page.getByTestId('coop-result');
+  await result.waitFor();
+  assert.equal(await result.getAttribute('data-members'), '3');
+  assert.equal(await result.getAttribute('data-receipts'), '3');
+  assert.match(await result.innerText(), /For Research and development by research partners, now: 3 members consented, naming 2 items, through 3 grants in force \(2 grants under Community data agreement, version 1; 1 grant under Community data agreement, version 2\)\. Counted in 0\.42ms\./);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -17,6 +17,7 @@ import { InlineError } from './ErrorBox';
 import { formatDateTime, list } from './format';
 import { BINDING_METHODS, KINDS, METHODS, isChoiceMethod, methodInfo, ratioInput } from './govern';
 import { MemberSelect } from './Delegations';
+import { AgreementEditor, agreementInput, checkAgreement, emptyAgreementDraft, type AgreementDraft } from './AgreementProposal';
 
 // Bylaws as Bylaws() gives them; methods and closeGraceHours only once the view carries them.
 type BylawsLike = BylawsView & { methods?: string[] | null; closeGraceHours?: number };
@@ -74,6 +75,7 @@ export function NewProposalForm({
   const [cls, setCls] = useState('');
   const [roles, setRoles] = useState('');
   const [draft, setDraft] = useState<BylawsInput>(() => bylawsDraft(bylaws));
+  const [terms, setTerms] = useState<AgreementDraft>(emptyAgreementDraft);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -130,6 +132,7 @@ export function NewProposalForm({
       if (!ratioPattern.test(draft.threshold)) return 'Write the new threshold as a fraction, such as 1/2.';
       if (draft.classes.length === 0 || draft.classes.some((c) => !c.name.trim())) return 'Every member class needs a name.';
     }
+    if (kind === 'agreement') return checkAgreement(terms);
     return '';
   }
 
@@ -167,6 +170,7 @@ export function NewProposalForm({
               classes: draft.classes.map((c) => ({ ...c, name: c.name.trim() })),
             }
           : null,
+      agreement: kind === 'agreement' ? agreementInput(terms) : null,
     };
     try {
       onCreated(await api.propose(input));
@@ -252,6 +256,7 @@ export function NewProposalForm({
           </div>
         )}
         {kind === 'bylaws' && <BylawsEditor draft={draft} setDraft={setDraft} />}
+        {kind === 'agreement' && <AgreementEditor draft={terms} setDraft={setTerms} />}
 
         <div class="field">
           <label for="np-method">How is it decided?</label>

@@ -10,6 +10,7 @@ import { DelegateOnProposal } from './Delegations';
 import { VoteForm } from './Vote';
 import { describeVote, fractionText, pct, withLocalTimes, kindLabel, methodInfo, outcomeTone, outcomeWords, isChoiceMethod } from './govern';
 import { roleList } from './Members';
+import { AgreementTerms } from './AgreementProposal';
 
 // How often an open proposal's page asks for new votes.
 export const proposalPollMs = 3000;
@@ -158,6 +159,8 @@ function Subject({ p }: { p: ProposalView }) {
           <div class="bylaws-text">{p.bylaws.text}</div>
         </details>
       );
+    case 'agreement':
+      return p.agreement ? <AgreementTerms a={p.agreement} /> : null;
   }
   return null;
 }

@@ -7,14 +7,16 @@ import { InviteBox, JoinRequests, MembersTable, roleList } from './Members';
 import { PeersPanel } from './Peers';
 import { BundlesPanel } from './Bundles';
 import { ProposalsPanel, awaitingVote } from './Proposals';
+import { DataPanel } from './MyData';
 import { usePoll } from './poll';
 
-type TabId = 'coop' | 'bylaws' | 'members' | 'proposals' | 'peers' | 'bundles' | 'node';
+type TabId = 'coop' | 'bylaws' | 'members' | 'proposals' | 'data' | 'peers' | 'bundles' | 'node';
 const TABS: { id: TabId; label: string }[] = [
   { id: 'coop', label: 'Co-op' },
   { id: 'bylaws', label: 'Bylaws' },
   { id: 'members', label: 'Members' },
   { id: 'proposals', label: 'Proposals' },
+  { id: 'data', label: 'My data' },
   { id: 'peers', label: 'Peers' },
   { id: 'bundles', label: 'Bundles' },
   { id: 'node', label: 'This node' },
@@ -44,6 +46,8 @@ export function ReadyView({
   const [requests, setRequests] = useState<Loaded<JoinRequestView[]>>({});
   // Open proposals waiting for your vote (the Proposals tab's count).
   const [awaiting, setAwaiting] = useState(0);
+  // Current data agreement versions waiting for your answer (the My data tab's count).
+  const [unanswered, setUnanswered] = useState(0);
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
   const loadRequests = () =>
@@ -105,6 +109,7 @@ export function ReadyView({
             role="tab"
             key={t.id}
             id={`tab-${t.id}`}
+            data-testid={`tab-${t.id}`}
             ref={(el) => {
               tabRefs.current[t.id] = el;
             }}
@@ -126,6 +131,12 @@ export function ReadyView({
               <span class="count warn" title={`${plural(awaiting, 'proposal')} waiting for your vote`}>
                 <span aria-hidden="true">{awaiting}</span>
                 <span class="sr-only">, {plural(awaiting, 'proposal')} waiting for your vote</span>
+              </span>
+            )}
+            {t.id === 'data' && unanswered > 0 && (
+              <span class="count warn" title={`${plural(unanswered, 'data agreement')} waiting for your answer`}>
+                <span aria-hidden="true">{unanswered}</span>
+                <span class="sr-only">, {plural(unanswered, 'data agreement')} waiting for your answer</span>
               </span>
             )}
             {t.id === 'peers' && status.network && <span class="count">{status.network.connected ?? 0}</span>}
@@ -163,6 +174,9 @@ export function ReadyView({
           refreshStatus={refreshStatus}
           onList={(ps) => setAwaiting(awaitingVote(ps))}
         />
+      </Panel>
+      <Panel id="data" tab={tab}>
+        <DataPanel status={status} active={tab === 'data'} generation={generation} refreshStatus={refreshStatus} onPending={setUnanswered} />
       </Panel>
       <Panel id="peers" tab={tab}>
         <PeersPanel status={status} active={tab === 'peers'} refreshStatus={refreshStatus} />

@@ -3,6 +3,7 @@
 // Go server injects before this bundle).
 import * as App from '../wailsjs/go/app/App';
 import type { app } from '../wailsjs/go/models';
+import { list } from './format';
 
 export type StatusView = app.StatusView;
 export type BylawsView = app.BylawsView;
@@ -59,7 +60,101 @@ export const api = {
   delegate: (to: string, proposal: string, kind: string) => goCall<DelegationView>('Delegate', to, proposal, kind),
   delegations: () => goCall<DelegationView[] | null>('Delegations'),
   endDelegation: (id: string) => goCall<void>('EndDelegation', id),
+  // The member's data vault, consent and data agreements (app/data.go).
+  dataItems: () => goCall<DataItemView[] | null>('DataItems'),
+  dataItem: (id: string) => goCall<DataItemView>('DataItem', id),
+  // Window only: path is a file on this computer (from the file dialog or a drop).
+  addDataFile: (path: string, title: string, tags: string[]) => goCall<DataItemView>('AddDataFile', path, title, tags),
+  // Window only: the native file dialog; the paths chosen (none if cancelled).
+  pickDataFiles: () => goCall<string[] | null>('PickDataFiles'),
+  transfers: () => goCall<TransferView[] | null>('Transfers'),
+  // Window only: path is where to write the item, absolute.
+  exportData: (id: string, path: string) => goCall<DataExportView>('ExportData', id, path),
+  removeData: (id: string, reason: string) => goCall<void>('RemoveData', id, reason),
+  agreements: () => goCall<AgreementView[] | null>('Agreements'),
+  purposes: () => goCall<PurposeView[] | null>('Purposes'),
+  consents: () => goCall<ConsentView[] | null>('Consents'),
+  consent: (id: string) => goCall<ConsentDetailView>('Consent', id),
+  grantConsent: (input: ConsentInput) => goCall<ConsentView>('GrantConsent', input),
+  withdrawConsent: (id: string, reason: string) => goCall<ConsentView>('WithdrawConsent', id, reason),
+  refuseAgreement: (version: string, reason: string) => goCall<ConsentView>('RefuseAgreement', version, reason),
+  setItemConsent: (item: string, version: string, purpose: string, allow: boolean) =>
+    goCall<ConsentView[] | null>('SetItemConsent', item, version, purpose, allow),
+  dataSignals: (item: string, policyURL: string) => goCall<SignalsView>('DataSignals', item, policyURL),
+  consentStatus: (purpose: string, recipient: string) => goCall<ConsentQueryView>('ConsentStatus', purpose, recipient),
 };
+
+// Whether this page runs in the desktop window (Wails), where files are
+// named by their paths on this computer, rather than in a browser tab served
+// by `coopnode serve`, where they travel over HTTP. The browser bridge defines
+// a stand-in window.runtime too, but without the window's file drop.
+export function inWindow(): boolean {
+  const rt = (window as unknown as { runtime?: { OnFileDrop?: unknown } }).runtime;
+  return typeof rt?.OnFileDrop === 'function';
+}
+
+type WailsRuntime = {
+  OnFileDrop: (cb: (x: number, y: number, paths: string[]) => void, useDropTarget: boolean) => void;
+  OnFileDropOff: () => void;
+  ClipboardSetText?: (text: string) => Promise<boolean>;
+};
+
+// The window's file drop: fn gets the absolute paths of the files dropped
+// anywhere on the window. Returns the function that stops listening.
+export function onWindowFileDrop(fn: (paths: string[]) => void): () => void {
+  if (!inWindow()) return () => {};
+  const rt = (window as unknown as { runtime: WailsRuntime }).runtime;
+  rt.OnFileDrop((_x, _y, paths) => fn(list(paths)), false);
+  return () => rt.OnFileDropOff();
+}
+
+// Copies text to the clipboard: the window's own clipboard there, else the browser's.
+export async function copyText(text: string): Promise<void> {
+  const rt = (window as unknown as { runtime?: Partial<WailsRuntime> }).runtime;
+  if (inWindow() && typeof rt?.ClipboardSetText === 'function') {
+    if (await rt.ClipboardSetText(text)) return;
+  }
+  if (!navigator.clipboard) throw new Error('this page may not use the clipboard: select the text and copy it');
+  await navigator.clipboard.writeText(text);
+}
+
+// The browser's way in: POST /vault/upload with the raw file as the body.
+// onProgress is told the bytes sent so far (and the total); the promise gives
+// the new item, or rejects with what the node said.
+export type Upload = { done: Promise<DataItemView>; abort: () => void };
+
+export function uploadFile(file: File, title: string, tags: string[], onProgress: (sent: number, total: number) => void): Upload {
+  const xhr = new XMLHttpRequest();
+  const q = new URLSearchParams({ name: file.name, title, tags: tags.join(',') });
+  const done = new Promise<DataItemView>((resolve, reject) => {
+    xhr.open('POST', `/vault/upload?${q}`);
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => {
+      let body: { result?: DataItemView; error?: string } | null = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON: said below
+      }
+      if (xhr.status === 200 && body?.result) {
+        onProgress(file.size, file.size);
+        resolve(body.result);
+      } else {
+        reject(new Error(body?.error || `the upload failed: HTTP ${xhr.status}${xhr.statusText ? ' ' + xhr.statusText : ''}`));
+      }
+    };
+    xhr.onerror = () => reject(new Error('the upload did not reach coopnode: is `coopnode serve` still running?'));
+    xhr.onabort = () => reject(new Error('the upload was cancelled'));
+    xhr.send(file);
+  });
+  return { done, abort: () => xhr.abort() };
+}
+
+// Where the browser downloads an item from (the page's cookie authenticates it).
+export function downloadURL(id: string): string {
+  return `/vault/items/${encodeURIComponent(id)}`;
+}
 
 // Governance views, as app/govern.go marshals them (declared here rather than
 // taken from the generated models, so the UI does not depend on their shape).
@@ -106,6 +201,7 @@ export type ProposeInput = {
   class: string;
   roles: string[];
   bylaws: BylawsInput | null;
+  agreement: AgreementInput | null;
 };
 
 export type RoundView = {
@@ -178,6 +274,7 @@ export type ProposalView = {
   class: string;
   roles: string[] | null;
   bylaws: BylawsInput | null;
+  agreement?: AgreementInput | null;
   ballots: BallotView[] | null;
 };
 
@@ -188,6 +285,161 @@ export type DelegationView = {
   proposal: string;
   kind: string;
   scope: string;
+};
+
+// The data vault, consent and data agreements, as app/views_data.go marshals them.
+export type PurposeStatusView = {
+  purpose: string; // DPV term, e.g. "ai:ModelTraining"
+  label: string;
+  agreement: string;
+  agreementTitle: string;
+  version: string;
+  versionNumber: number;
+  allowed: boolean;
+  // ConsentGiven, RenewedConsentGiven, ConsentWithdrawn, ConsentExpired, ConsentRefused, or "" (never asked)
+  status: string;
+  receipt: string;
+  until: string;
+};
+
+export type DataItemView = {
+  id: string; // the content's SHA-256, hex
+  title: string;
+  fileName: string;
+  mediaType: string;
+  size: number;
+  tags: string[] | null;
+  added: string;
+  purposes: PurposeStatusView[] | null;
+};
+
+export type TransferView = {
+  id: string;
+  name: string;
+  direction: 'in' | 'out' | string;
+  done: number;
+  total: number; // -1 when unknown
+  finished: boolean;
+  error: string;
+  item: string;
+};
+
+export type DataExportView = { item: string; path: string; bytes: number };
+
+export type PurposeView = { id: string; label: string; description: string };
+
+export type RoyaltyView = { standard: string; extended: string; text: string };
+
+export type DiffLineView = { op: 'same' | 'add' | 'del' | string; text: string };
+
+export type AgreementVersionView = {
+  id: string;
+  agreement: string;
+  number: number;
+  title: string;
+  text: string;
+  textDigest: string;
+  purposes: PurposeView[] | null;
+  recipients: string[] | null;
+  royalty: RoyaltyView;
+  retention: string; // ISO 8601 duration
+  jurisdiction: string;
+  language: string;
+  adoptedBy: string;
+  adoptedAt: string;
+  current: boolean;
+  changes: DiffLineView[] | null;
+  terms: string[] | null;
+  mine: 'opted-in' | 'opted-out' | '' | string;
+  mineReceipt: string;
+};
+
+export type AgreementView = {
+  id: string;
+  title: string;
+  current: string;
+  versions: AgreementVersionView[] | null; // newest first
+};
+
+export type ConsentView = {
+  id: string;
+  record: string;
+  event: 'grant' | 'withdraw' | 'refuse' | string;
+  status: string;
+  current: string;
+  active: boolean;
+  agreement: string;
+  agreementTitle: string;
+  version: string;
+  versionNumber: number;
+  purposes: string[] | null;
+  items: string[] | null;
+  itemTitles: string[] | null;
+  categories: string[] | null;
+  recipients: string[] | null;
+  validFrom: string;
+  validUntil: string;
+  time: string;
+  withdraws: string;
+  withdrawnBy: string;
+  reason: string;
+};
+
+export type ConsentDetailView = ConsentView & { document: string };
+
+export type ConsentInput = {
+  version: string;
+  items: string[];
+  categories: string[]; // "all" = every item of this member, now and later
+  purposes: string[]; // empty = every purpose of the version
+  recipients: string[];
+  validUntil: string;
+  reason: string;
+};
+
+export type SignalsView = {
+  item: string;
+  contentUsage: string;
+  robotsTxt: string;
+  tdmRep: string;
+  trainingMining: string;
+  explanation: string;
+};
+
+export type ConsentUse = {
+  principal: string;
+  receipt: string;
+  version: string;
+  items: string[] | null;
+  categories: string[] | null;
+  until: string;
+};
+
+export type VersionHits = { version: string; receipts: number };
+
+export type ConsentQueryView = {
+  purpose: string;
+  recipient: string;
+  at: string;
+  members: number;
+  items: number;
+  receipts: number;
+  uses: ConsentUse[] | null;
+  took: string;
+  versions: VersionHits[] | null;
+};
+
+export type AgreementInput = {
+  replaces: string;
+  title: string;
+  text: string;
+  purposes: string[];
+  recipients: string[];
+  standard: string;
+  extended: string;
+  retention: string;
+  jurisdiction: string;
+  language: string;
 };
 
 // Wails rejects with a string; the browser bridge rejects with an Error.

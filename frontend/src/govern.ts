@@ -81,6 +81,7 @@ export const KINDS: KindInfo[] = [
   { id: 'removal', label: 'Remove a member', short: 'Removal' },
   { id: 'member-change', label: 'Change a member’s class or roles', short: 'Member change' },
   { id: 'bylaws', label: 'Amend the bylaws', short: 'Bylaws' },
+  { id: 'agreement', label: 'Adopt or change a data agreement', short: 'Data agreement' },
 ];
 
 export function kindLabel(id: string): string {
