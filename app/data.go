@@ -475,7 +475,10 @@ func share(s, def string) (exact.Ratio, error) {
 		if err != nil || k < 0 || k > 100 {
 			return exact.Ratio{}, fmt.Errorf("%q: give a whole percentage from 0%% to 100%%, or n/d", s)
 		}
-		return exact.R(k, 100), nil
+		g := int64(100)
+		for a := k; a != 0; g, a = a, g%a { // gcd(k, 100): 50% is 1/2
+		}
+		return exact.R(k/g, 100/g), nil
 	}
 	r, err := exact.ParseRatio(s)
 	if err != nil {

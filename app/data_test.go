@@ -76,7 +76,7 @@ func TestMyDataFlow(t *testing.T) {
 	}
 
 	ags, err := a.Agreements()
-	if err != nil || len(ags) != 1 || ags[0].Versions[0].Mine != "" || ags[0].Versions[0].Royalty.Standard != "50/100" {
+	if err != nil || len(ags) != 1 || ags[0].Versions[0].Mine != "" || ags[0].Versions[0].Royalty.Standard != "1/2" {
 		t.Fatalf("agreements %+v %v", ags, err)
 	}
 	// Opt in: every item, every purpose of the version.
