@@ -5,6 +5,7 @@ import (
 
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -737,7 +738,7 @@ func (a *App) DataSignals(item, policyURL string) (SignalsView, error) {
 		}
 	}
 	sig := consent.Preferences(uses, strings.TrimSpace(policyURL))
-	loc := "/" + m.FileName
+	loc := "/" + url.PathEscape(m.FileName)
 	return SignalsView{Item: m.Digest.String(), ContentUsage: sig.Header(), RobotsTxt: sig.RobotsLine(), TDMRep: sig.TDMRepJSON(loc),
 		TrainingMining: sig.TrainingMiningJSON(),
 		Explanation: "A public signal speaks to everyone. A use you allow only to the co-op's licensees is shown as \"constrained\" " +
