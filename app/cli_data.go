@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/coopnode/coopnode/node/consent"
 	"golang.org/x/term"
 )
 
@@ -88,7 +90,7 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 					tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "AGREEMENT\tVERSION\tPURPOSE\tALLOWED\tSTATUS\tUNTIL")
 					for _, p := range v.Purposes {
-						fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", p.AgreementTitle, p.VersionNumber, p.Label, yesNo(p.Allowed), statusWords(p.Status), p.Until)
+						fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", p.AgreementTitle, p.VersionNumber, p.Label, yesNo(p.Allowed), consent.Status(p.Status).Words(), p.Until)
 					}
 					tw.Flush()
 				})
@@ -391,24 +393,6 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-func statusWords(s string) string {
-	switch s {
-	case "ConsentGiven", "RenewedConsentGiven":
-		return "consent given"
-	case "ConsentWithdrawn":
-		return "withdrawn"
-	case "ConsentExpired":
-		return "expired"
-	case "ConsentRefused":
-		return "opted out"
-	case "ConsentInvalidated":
-		return "no longer valid"
-	case "ConsentRequested":
-		return "not valid yet"
-	}
-	return "not asked yet"
 }
 
 func mineWords(m string) string {

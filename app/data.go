@@ -313,16 +313,7 @@ func mine(s *coop.State, key record.PublicKey, v *coop.AgreementVersion, now tim
 			answer, receipt = "opted-out", rc.ID.String()
 		}
 	}
-	if answer == "opted-out" {
-		return answer, receipt
-	}
-	// Opted in only while some grant is still in force.
-	for _, rc := range slices.Backward(s.ReceiptsOf(key)) {
-		if g, ok := s.Consents().Grant(rc.ID); ok && rc.Version == v.ID && g.StatusAt(now, nil) == consent.Given {
-			return "opted-in", rc.ID.String()
-		}
-	}
-	return "", ""
+	return answer, receipt
 }
 
 func versionView(v *coop.AgreementVersion, current bool) AgreementVersionView {

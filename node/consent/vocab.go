@@ -114,8 +114,10 @@ func (s Status) Words() string {
 	case Refused:
 		return "opted out"
 	case Invalidated:
-		return "no longer valid (the member left)"
-	case Requested, "":
+		return "no longer valid"
+	case Requested:
+		return "not valid yet"
+	case "":
 		return "not asked yet"
 	}
 	return string(s)
