@@ -300,7 +300,7 @@ func (a *App) Agreements() ([]AgreementView, error) {
 // force, opted out after a refusal, else "".
 func mine(s *coop.State, key record.PublicKey, v *coop.AgreementVersion, now time.Time) (string, string) {
 	var answer, receipt string
-	for _, rc := range s.ReceiptsOf(key) { // fold order: the last answer stands
+	for _, rc := range s.ReceiptsOf(key) { // by time: the last answer stands
 		if rc.Version != v.ID {
 			continue
 		}

@@ -202,8 +202,12 @@ var errNoCert = errors.New("this device's certificate is not among the records: 
 // putChecked judges r against the state before storing it, so a record the
 // co-op's rules refuse is never stored (records are never deleted).
 func (n *Node) putChecked(rs ...*record.Record) error {
-	recs := append(n.Records(), rs...)
-	s := coop.Fold(n.coop, recs)
+	n.mu.Lock()
+	s, direct := n.folder.With(rs...)
+	n.mu.Unlock()
+	if !direct {
+		s = coop.Fold(n.coop, append(n.Records(), rs...))
+	}
 	mine := map[record.ID]*record.Record{}
 	for _, r := range rs {
 		mine[r.ID] = r
@@ -213,16 +217,5 @@ func (n *Node) putChecked(rs ...*record.Record) error {
 			return fmt.Errorf("the co-op's rules refuse this %s: %s", r.Type, rj.Reason)
 		}
 	}
-	if err := n.Put(rs...); err != nil {
-		return err
-	}
-	// The fold above is the new state, unless another write came in between.
-	n.mu.Lock()
-	if len(n.records) == len(recs) {
-		if _, ok := n.records[rs[len(rs)-1].ID]; ok {
-			n.state, n.dirty = s, false
-		}
-	}
-	n.mu.Unlock()
-	return nil
+	return n.Put(rs...)
 }

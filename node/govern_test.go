@@ -57,8 +57,17 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	sync()
+	b.State()
+	full, direct := b.FoldCounts()
 	if _, err := b.Vote(prop.ID, tally.Ballot{Position: tally.Yes}); err != nil {
 		t.Fatal(err)
+	}
+	// A ballot is applied to the state as it is stored, not by folding every record again.
+	if p, ok := b.State().ProposalByID(prop.ID); !ok || len(p.Ballots) != 1 {
+		t.Fatalf("Bo's node does not show Bo's ballot: %+v", p)
+	}
+	if f, d := b.FoldCounts(); f != full || d <= direct {
+		t.Fatalf("a ballot cost a full fold: folds %d -> %d, direct %d -> %d", full, f, direct, d)
 	}
 	if _, err := b.Vote(prop.ID, tally.Ballot{Position: "maybe"}); !errors.Is(err, tally.ErrInvalid) {
 		t.Fatalf("a malformed ballot: %v", err)

@@ -92,9 +92,11 @@ type Node struct {
 	// and writes what follows from it.
 	consentMu sync.Mutex
 
-	mu       sync.RWMutex
-	state    *coop.State
-	dirty    bool // records changed since state was folded
+	mu sync.RWMutex
+	// folder keeps the state current: new records are applied to it
+	// directly where they can be, and a full fold waits for the next read
+	// where they cannot (see coop.Folder).
+	folder   *coop.Folder
 	records  map[record.ID]*record.Record
 	corrupt  []string // problems found reading the store
 	closed   bool
@@ -180,7 +182,8 @@ func create(home string, passphrase []byte, opts Options, first func(keys *ident
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{home: home, opts: opts, lock: lock, owns: owns, keys: keys, kv: kv, coop: coopID, records: map[record.ID]*record.Record{}, dirty: true}
+	n := &Node{home: home, opts: opts, lock: lock, owns: owns, keys: keys, kv: kv, coop: coopID, records: map[record.ID]*record.Record{},
+		folder: coop.NewFolder(coopID, nil)}
 	n.vault, err = vault.Open(filepath.Join(home, VaultDir), keys.StorageKey("vault"))
 	if err == nil {
 		err = kv.Update(func(tx store.Tx) error { return tx.Set(keyCoop, coopID[:]) })
@@ -242,7 +245,7 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 		kv.Close()
 		return nil, fmt.Errorf("the store names no co-op (m/coop: %v); the home is damaged", err)
 	}
-	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, records: map[record.ID]*record.Record{}, dirty: true}
+	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, records: map[record.ID]*record.Record{}}
 	copy(n.coop[:], c)
 	if n.vault, err = vault.Open(filepath.Join(home, VaultDir), keys.StorageKey("vault")); err != nil {
 		kv.Close()
@@ -282,17 +285,12 @@ func (n *Node) load() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.records, n.corrupt = recs, corrupt
-	n.refoldLocked()
-	return nil
-}
-
-func (n *Node) refoldLocked() {
-	all := make([]*record.Record, 0, len(n.records))
-	for _, r := range n.records {
+	all := make([]*record.Record, 0, len(recs))
+	for _, r := range recs {
 		all = append(all, r)
 	}
-	n.state = coop.Fold(n.coop, all)
-	n.dirty = false
+	n.folder = coop.NewFolder(n.coop, all)
+	return nil
 }
 
 // Start lets the node run background work (see Go) until ctx ends or Close
@@ -363,21 +361,29 @@ func (n *Node) CoopID() record.ID { return n.coop }
 func (n *Node) MemberKey() record.PublicKey { return n.keys.MemberKey() }
 func (n *Node) DeviceKey() record.PublicKey { return n.keys.DeviceKey() }
 
-// State is the current co-op state. Callers must not modify it. It is
-// folded lazily, so a burst of arriving records costs one fold.
+// State is the current co-op state. Callers must not modify it; it never
+// changes once returned. New records are applied to it as they are stored
+// where that gives the same state as folding them all (ballots, receipts,
+// proposals, most closes); otherwise the next State folds everything, so a
+// burst of such records costs one fold.
 func (n *Node) State() *coop.State {
 	n.mu.RLock()
-	s, dirty := n.state, n.dirty
+	s, ok := n.folder.Current()
 	n.mu.RUnlock()
-	if !dirty {
+	if ok {
 		return s
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.dirty {
-		n.refoldLocked()
-	}
-	return n.state
+	return n.folder.State()
+}
+
+// FoldCounts says how often the state was reached by a full fold and by
+// applying new records directly (see coop.Folder), for status and benchmarks.
+func (n *Node) FoldCounts() (full, direct int) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.folder.Full, n.folder.Incremental
 }
 
 // Problems are sentences about what is wrong in this home and what to do.
@@ -530,7 +536,7 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 		for _, r := range chunk {
 			n.records[r.ID] = r
 		}
-		n.dirty = true
+		n.folder.Add(chunk...)
 		i = end
 	}
 	return fresh, nil

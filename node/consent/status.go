@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -86,7 +87,9 @@ type Refusal struct {
 
 // Book holds every valid grant and refusal of a co-op and answers
 // questions about them. It is built by the fold; its answers are pure
-// functions of its content and the question.
+// functions of its content and the question. Once finished, grants and
+// refusals are in receipt time order, then ID: an order that does not
+// depend on how the fold came to see the records.
 type Book struct {
 	Grants   []*Grant
 	Refusals []Refusal
@@ -96,7 +99,7 @@ type Book struct {
 	byPurpose map[Purpose][]*Grant
 }
 
-// Add adds a valid grant.
+// Add adds a valid grant while the book is being built (see Finish).
 func (b *Book) Add(g *Grant) {
 	if b.byID == nil {
 		b.byID, b.byPurpose = map[record.ID]*Grant{}, map[Purpose][]*Grant{}
@@ -106,6 +109,88 @@ func (b *Book) Add(g *Grant) {
 	for _, p := range g.Purposes {
 		b.byPurpose[p] = append(b.byPurpose[p], g)
 	}
+}
+
+// Finish puts what Add and AddRefusal gathered in order.
+func (b *Book) Finish() {
+	slices.SortFunc(b.Grants, compareGrants)
+	for _, gs := range b.byPurpose {
+		slices.SortFunc(gs, compareGrants)
+	}
+	slices.SortFunc(b.Refusals, compareRefusals)
+}
+
+// AddRefusal adds a valid refusal while the book is being built.
+func (b *Book) AddRefusal(r Refusal) { b.Refusals = append(b.Refusals, r) }
+
+func compareGrants(a, b *Grant) int {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	return record.CompareIDs(a.ID, b.ID)
+}
+
+func compareRefusals(a, b Refusal) int {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	return record.CompareIDs(a.ID, b.ID)
+}
+
+// Clone returns a book that shares b's grants but none of its lists or
+// indexes, so the Insert, InsertRefusal and Replace of one leave the other
+// as it was: a finished state stays readable while a newer one is built.
+func (b *Book) Clone() Book {
+	c := Book{Grants: slices.Clip(b.Grants), Refusals: slices.Clip(b.Refusals), byID: maps.Clone(b.byID),
+		byPurpose: make(map[Purpose][]*Grant, len(b.byPurpose))}
+	if c.byID == nil {
+		c.byID = map[record.ID]*Grant{}
+	}
+	for p, gs := range b.byPurpose {
+		c.byPurpose[p] = slices.Clip(gs)
+	}
+	return c
+}
+
+// Insert adds a valid grant to a finished book, in order. The book's lists
+// must be its own (see Clone): they are copied, never written in place.
+func (b *Book) Insert(g *Grant) {
+	b.Grants = insertGrant(b.Grants, g)
+	b.byID[g.ID] = g
+	for _, p := range g.Purposes {
+		b.byPurpose[p] = insertGrant(b.byPurpose[p], g)
+	}
+}
+
+// InsertRefusal adds a valid refusal to a finished book, in order.
+func (b *Book) InsertRefusal(r Refusal) {
+	i, _ := slices.BinarySearchFunc(b.Refusals, r, compareRefusals)
+	b.Refusals = slices.Insert(slices.Clip(b.Refusals), i, r)
+}
+
+// Replace puts g in place of the grant with its ID (a copy that gained a
+// withdrawal), in a finished book whose lists are its own (see Clone).
+func (b *Book) Replace(g *Grant) {
+	b.byID[g.ID] = g
+	b.Grants = replaceGrant(b.Grants, g)
+	for _, p := range g.Purposes {
+		b.byPurpose[p] = replaceGrant(b.byPurpose[p], g)
+	}
+}
+
+func insertGrant(gs []*Grant, g *Grant) []*Grant {
+	i, _ := slices.BinarySearchFunc(gs, g, compareGrants)
+	return slices.Insert(slices.Clip(gs), i, g)
+}
+
+func replaceGrant(gs []*Grant, g *Grant) []*Grant {
+	i, ok := slices.BinarySearchFunc(gs, g, compareGrants)
+	if !ok {
+		return gs
+	}
+	out := slices.Clone(gs)
+	out[i] = g
+	return out
 }
 
 // Grant finds a grant by its receipt ID.
@@ -123,7 +208,7 @@ type Query struct {
 	Version   record.ID
 }
 
-// Usable returns the grants in force that answer q, in fold order.
+// Usable returns the grants in force that answer q, in the book's order.
 func (b *Book) Usable(q Query) []*Grant {
 	var out []*Grant
 	for _, g := range b.byPurpose[q.Purpose] {

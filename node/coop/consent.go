@@ -188,7 +188,8 @@ type Receipt struct {
 	consent.Receipt
 }
 
-// ReceiptsOf lists the valid receipts signed by consent key k, in fold order.
+// ReceiptsOf lists the valid receipts signed by consent key k, by their
+// clock, then ID (the order does not depend on how they arrived).
 func (s *State) ReceiptsOf(k record.PublicKey) []*Receipt { return s.receiptsBy[k] }
 
 // ReceiptByID finds a valid receipt.
@@ -305,8 +306,8 @@ func (s *State) applyReceipt(r *record.Record) string {
 		return "signed after the member left the co-op"
 	}
 	v, ok := s.versions[b.Version]
-	if !ok {
-		return fmt.Sprintf("names agreement version %s, which is not adopted", b.Version.Short())
+	if !ok || !s.reaches(r.ID, v.Adopted) { // judged in the causal past: an adoption elsewhere is not known here
+		return fmt.Sprintf("names agreement version %s, which is not adopted in the receipt's causal past", b.Version.Short())
 	}
 	if v.Agreement != b.Agreement || v.TextDigest != b.Notice {
 		return fmt.Sprintf("names agreement %s and text %s, but version %d of %q is agreement %s with text %s",
@@ -329,12 +330,22 @@ func (s *State) applyReceipt(r *record.Record) string {
 			}
 		}
 		if b.Event == consent.EventRefuse {
-			s.consents.Refusals = append(s.consents.Refusals, consent.Refusal{ID: r.ID, Principal: r.Author, Version: v.ID, Time: r.Time})
+			rf := consent.Refusal{ID: r.ID, Principal: r.Author, Version: v.ID, Time: r.Time}
+			if s.cow {
+				s.consents.InsertRefusal(rf)
+			} else {
+				s.consents.AddRefusal(rf)
+			}
 			break
 		}
 		from, until, _ := b.Window() // checked
-		s.consents.Add(&consent.Grant{ID: r.ID, Principal: r.Author, Version: v.ID, Purposes: b.Purposes, Items: b.Items,
-			Categories: b.Categories, Recipients: b.Recipients, From: from, Until: until, Time: r.Time})
+		g := &consent.Grant{ID: r.ID, Principal: r.Author, Version: v.ID, Purposes: b.Purposes, Items: b.Items,
+			Categories: b.Categories, Recipients: b.Recipients, From: from, Until: until, Time: r.Time}
+		if s.cow {
+			s.consents.Insert(g)
+		} else {
+			s.consents.Add(g)
+		}
 	case consent.EventWithdraw:
 		g, ok := s.consents.Grant(b.Withdraws)
 		if !ok || !slices.Contains(r.Prev, b.Withdraws) {
@@ -346,15 +357,41 @@ func (s *State) applyReceipt(r *record.Record) string {
 		if g.Version != v.ID {
 			return "a withdrawal names the grant's own agreement version"
 		}
-		g.Withdrawals = append(g.Withdrawals, r.ID)
+		if s.cow { // a state others may be reading: change a copy
+			c := *g
+			c.Withdrawals = append(slices.Clip(g.Withdrawals), r.ID)
+			s.consents.Replace(&c)
+		} else {
+			g.Withdrawals = append(g.Withdrawals, r.ID)
+		}
 	}
 	s.receipts[r.ID] = rc
-	s.receiptsBy[r.Author] = append(s.receiptsBy[r.Author], rc)
+	if s.cow {
+		rs := s.receiptsBy[r.Author]
+		i, _ := slices.BinarySearchFunc(rs, rc, compareReceipts)
+		s.receiptsBy[r.Author] = slices.Insert(slices.Clip(rs), i, rc)
+	} else {
+		s.receiptsBy[r.Author] = append(s.receiptsBy[r.Author], rc)
+	}
 	return ""
 }
 
-// finishConsent ends the grants of members who left.
+// compareReceipts orders a key's receipts by their clock, then ID: an order
+// that does not depend on how the fold came to see them.
+func compareReceipts(a, b *Receipt) int {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	return record.CompareIDs(a.ID, b.ID)
+}
+
+// finishConsent puts receipts and grants in order, and ends the grants of
+// members who left.
 func (s *State) finishConsent() {
+	s.consents.Finish()
+	for _, rs := range s.receiptsBy {
+		slices.SortFunc(rs, compareReceipts)
+	}
 	for _, g := range s.consents.Grants {
 		if reg, ok := s.consentKeys[g.Principal]; ok {
 			if m := s.Members[reg.member]; m != nil && m.Removed {

@@ -3,6 +3,7 @@ package coop
 import (
 	"flag"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -99,4 +100,37 @@ func BenchmarkConsentFold(b *testing.B) {
 		Fold(w.coop(), w.recs)
 	}
 	b.ReportMetric(float64(len(w.recs)), "records")
+}
+
+// BenchmarkWriteReceipt judges one new consent receipt against a co-op of
+// -bench-receipts receipts, as a node does before storing its own write:
+// directly (Folder.With) and by folding everything (Fold), side by side.
+func BenchmarkWriteReceipt(b *testing.B) {
+	w, _ := receiptWorld(b, *benchReceipts)
+	last := len(w.recs) - 1
+	for w.recs[last].Type != TypeReceipt {
+		last--
+	}
+	benchWrite(b, w.coop(), append(slices.Clone(w.recs[:last]), w.recs[last+1:]...), w.recs[last])
+}
+
+// benchWrite compares judging r against rest directly and by a full fold.
+func benchWrite(b *testing.B, coopID record.ID, rest []*record.Record, r *record.Record) {
+	recs := append(slices.Clone(rest), r)
+	f := NewFolder(coopID, rest)
+	b.Run("direct", func(b *testing.B) {
+		for range b.N {
+			s, ok := f.With(r)
+			if !ok || s.Applied != f.State().Applied+1 {
+				b.Fatalf("not applied directly (%v), or rejected", ok)
+			}
+		}
+		b.ReportMetric(float64(len(recs)), "records")
+	})
+	b.Run("fold", func(b *testing.B) {
+		for range b.N {
+			Fold(coopID, recs)
+		}
+		b.ReportMetric(float64(len(recs)), "records")
+	})
 }

@@ -56,7 +56,7 @@ type ProposalState struct {
 	Rules    tally.Rules
 	// Grace is how long after ClosesAt any member (not only the author) may close.
 	Grace   time.Duration
-	Ballots []*BallotState // in fold order
+	Ballots []*BallotState // by their clock, then ID
 	// Close is the close record that decides the proposal; nil while open.
 	Close *CloseState
 	// Now is the count over every ballot known; for a closed proposal the
@@ -827,28 +827,48 @@ func (s *State) finish() {
 		}
 	}
 	for _, p := range s.proposals {
-		if p.Close == nil {
-			p.Now = s.count(p, nil)
-			continue
-		}
-		in := map[record.ID]bool{}
-		for _, id := range p.Now.Counted {
-			in[id] = true
-		}
-		for _, n := range p.Now.NotCounted {
-			in[n.Ballot] = true
-		}
-		for _, px := range p.Now.Proxies {
-			in[px.Ballot] = true
-		}
-		for _, b := range p.Ballots {
-			if !in[b.ID] {
-				p.Now.NotCounted = append(p.Now.NotCounted, NotCounted{Ballot: b.ID, Voter: b.Voter,
-					Reason: "not in the close's causal past: cast concurrently with the close, so the closed result stands without it"})
-			}
-		}
-		slices.SortFunc(p.Now.NotCounted, func(a, b NotCounted) int { return record.CompareIDs(a.Ballot, b.Ballot) })
+		s.finishProposal(p)
 	}
+}
+
+// finishProposal puts p's ballots in order and sets p.Now: the running
+// count of an open proposal; for a closed one, the close's count with the
+// ballots it could not see listed as not counted. It never changes the
+// Count it finds (a state others read may share it).
+func (s *State) finishProposal(p *ProposalState) {
+	slices.SortFunc(p.Ballots, compareBallots)
+	if p.Close == nil {
+		p.Now = s.count(p, nil)
+		return
+	}
+	in := map[record.ID]bool{}
+	for _, id := range p.Now.Counted {
+		in[id] = true
+	}
+	for _, n := range p.Now.NotCounted {
+		in[n.Ballot] = true
+	}
+	for _, px := range p.Now.Proxies {
+		in[px.Ballot] = true
+	}
+	now := *p.Now
+	now.NotCounted = slices.Clip(now.NotCounted)
+	for _, b := range p.Ballots {
+		if !in[b.ID] {
+			now.NotCounted = append(now.NotCounted, NotCounted{Ballot: b.ID, Voter: b.Voter,
+				Reason: "not in the close's causal past: cast concurrently with the close, so the closed result stands without it"})
+		}
+	}
+	slices.SortFunc(now.NotCounted, func(a, b NotCounted) int { return record.CompareIDs(a.Ballot, b.Ballot) })
+	p.Now = &now
+}
+
+// compareBallots orders ballots by their clock, then ID.
+func compareBallots(a, b *BallotState) int {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	return record.CompareIDs(a.ID, b.ID)
 }
 
 // frontier returns the valid membership, bylaws and close records in the

@@ -127,3 +127,21 @@ func BenchmarkFoldBallots(b *testing.B) {
 		Fold(w.coop(), w.recs)
 	}
 }
+
+// BenchmarkWriteBallot judges one new ballot against a co-op of
+// -bench-ballots ballots, directly and by a full fold (see benchWrite).
+func BenchmarkWriteBallot(b *testing.B) {
+	w, _ := ballotWorld(b, *benchBallots)
+	// The last proposal's last ballot, the proposal still open (its close left out).
+	last := len(w.recs) - 1
+	for w.recs[last].Type != TypeBallot {
+		last--
+	}
+	rest := slices.Clone(w.recs[:last])
+	for _, r := range w.recs[last+1:] {
+		if r.Type != TypeClosed {
+			rest = append(rest, r)
+		}
+	}
+	benchWrite(b, w.coop(), rest, w.recs[last])
+}

@@ -92,6 +92,9 @@ type State struct {
 	// Valid revocations and removals in fold order: the cuts they would pin.
 	cutters []cutter
 	g       *graph // only while folding
+	// cow: the state is a copy that shares containers with a state others
+	// may be reading (see Folder); apply then changes copies, never shared ones.
+	cow bool
 
 	// Governance (see decide.go).
 	proposals       map[record.ID]*ProposalState
@@ -236,6 +239,19 @@ func (s *State) SortedMembers() []*Member {
 // for why two passes reach the fixpoint and how revocations that cut each
 // other are settled).
 func Fold(coop record.ID, recs []*record.Record) *State {
+	s, _ := fold(coop, recs)
+	if testFoldHook != nil {
+		testFoldHook(coop, recs, s)
+	}
+	return s
+}
+
+// testFoldHook, when set (by this package's tests only), sees every Fold:
+// the tests check there that a Folder reaches the same state record by record.
+var testFoldHook func(coop record.ID, recs []*record.Record, s *State)
+
+// fold is Fold, also returning the graph it folded.
+func fold(coop record.ID, recs []*record.Record) (*State, *graph) {
 	g := newGraph(recs)
 	s := g.fold(coop, nil)
 	// Concurrent closes of one proposal: the lowest ID decides, the others
@@ -262,7 +278,7 @@ func Fold(coop record.ID, recs []*record.Record) *State {
 	s.finish()
 	s.finishConsent()
 	s.g = nil // the graph is only needed while folding; do not keep it alive
-	return s
+	return s, g
 }
 
 // voidCloses finds the closes that a concurrent close with a lower record ID overrides.
@@ -293,6 +309,8 @@ type graph struct {
 	children [][]int32
 	byAuthor map[record.PublicKey][]int32 // ascending
 	pending  []record.ID
+	// waiting are the missing predecessors of pending records.
+	waiting map[record.ID]bool
 	// seen and epoch make a visited set that needs no clearing between walks.
 	seen  []uint32
 	epoch uint32
@@ -362,7 +380,13 @@ func newGraph(recs []*record.Record) *graph {
 		}
 	}
 	g.seen = make([]uint32, len(g.recs))
+	g.waiting = map[record.ID]bool{}
 	for id := range pending {
+		for _, p := range byID[id].Prev {
+			if _, ok := byID[p]; !ok {
+				g.waiting[p] = true
+			}
+		}
 		g.pending = append(g.pending, id)
 	}
 	sortIDs(g.pending)

@@ -1,0 +1,300 @@
+package coop
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/coopnode/coopnode/node/record"
+)
+
+// A Folder keeps a co-op's state current as records arrive, without
+// folding the whole set again for each new record where that can be
+// avoided: a node holding the reference co-op (hundreds of thousands of
+// records) would otherwise spend seconds on every ballot or receipt.
+//
+// Add applies a new record to the state directly when the result is
+// certain to equal Fold of the whole set: the record's predecessors are all
+// folded, no pending record waits for it, no revocation or removal cuts its
+// key, and it is a ballot, a consent receipt, a proposal, or a close that
+// has every membership and close record in its causal past and changes no
+// membership (a general, agreement or bylaws proposal's close). Everything
+// else (memberships, devices, revocations, removals, delegations, records
+// that fill gaps, concurrent closes) makes the next State fold everything
+// again, as before. The package's tests check the equality on every
+// scenario they fold, record by record.
+//
+// States a Folder returns are never changed afterwards: Add builds a new
+// state that shares what it does not change (copy on write), so readers
+// need no lock. A Folder itself is not safe for concurrent use.
+type Folder struct {
+	coop     record.ID
+	recs     []*record.Record // every record given, for a full fold
+	s        *State
+	g        *graph // s's graph, extended by Add; nil when a full fold is due
+	rejected map[record.ID]bool
+	// Incremental and Full count how States were reached, for benchmarks and status.
+	Incremental, Full int
+}
+
+// NewFolder folds recs (any order, duplicates allowed) for co-op coop.
+func NewFolder(coop record.ID, recs []*record.Record) *Folder {
+	f := &Folder{coop: coop, recs: slices.Clone(recs)}
+	f.refold()
+	return f
+}
+
+func (f *Folder) refold() {
+	f.s, f.g = fold(f.coop, f.recs)
+	f.rejected = make(map[record.ID]bool, len(f.s.Rejected))
+	for _, r := range f.s.Rejected {
+		f.rejected[r.ID] = true
+	}
+	f.Full++
+}
+
+// State is the state of every record given so far. It folds everything
+// again if an earlier Add could not apply its records directly.
+func (f *Folder) State() *State {
+	if f.g == nil {
+		f.refold()
+	}
+	return f.s
+}
+
+// Current returns the state if no full fold is due (State would not fold).
+func (f *Folder) Current() (*State, bool) { return f.s, f.g != nil }
+
+// Add adds records not given before (or copies of given ones carrying more
+// co-signatures) and reports whether they were applied directly; if not,
+// the next State folds everything.
+func (f *Folder) Add(recs ...*record.Record) bool {
+	f.recs = append(f.recs, recs...)
+	if f.g == nil {
+		return false
+	}
+	ns, _, ok := f.apply(recs)
+	if !ok {
+		f.s, f.g, f.rejected = nil, nil, nil // the graph may hold part of recs: fold afresh
+		return false
+	}
+	f.s = ns
+	f.Incremental++
+	return true
+}
+
+// With returns the state as it would be with recs added, without adding
+// them, if they can be applied directly (see Folder); otherwise nil and
+// false, and the caller must fold. A node judges its own new records so
+// before storing them.
+func (f *Folder) With(recs ...*record.Record) (*State, bool) {
+	f.State()
+	n := len(f.g.recs)
+	ns, added, ok := f.apply(recs)
+	f.g.truncate(n)
+	for _, id := range added {
+		delete(f.rejected, id)
+	}
+	return ns, ok
+}
+
+// apply applies recs to a copy of f.s, extending f.g. It returns the new
+// state, the records it added to f.rejected, and whether every record could
+// be applied directly.
+func (f *Folder) apply(recs []*record.Record) (*State, []record.ID, bool) {
+	ns := f.s.shallow()
+	own := owned{}
+	var rejected []record.ID
+	for _, r := range recs {
+		ok, rj := f.extend(ns, &own, r)
+		if rj {
+			rejected = append(rejected, r.ID)
+		}
+		if !ok {
+			return nil, rejected, false
+		}
+	}
+	ns.g, ns.cow = nil, false
+	return ns, rejected, true
+}
+
+// shallow copies s's fields; the containers stay shared until owned.
+func (s *State) shallow() *State {
+	c := *s
+	return &c
+}
+
+// owned records which of a state's shared containers Add has copied, so a
+// batch copies each at most once.
+type owned struct {
+	proposals, closes, consent, versions bool
+	proposal                             map[record.ID]bool
+}
+
+func (o *owned) ownProposals(s *State) {
+	if !o.proposals {
+		s.proposals, o.proposals = maps.Clone(s.proposals), true
+	}
+}
+
+// ownProposal makes s's proposal id a copy s may change.
+func (o *owned) ownProposal(s *State, id record.ID) {
+	p, ok := s.proposals[id]
+	if !ok || o.proposal[id] {
+		return
+	}
+	o.ownProposals(s)
+	c := *p
+	c.Ballots = slices.Clone(p.Ballots)
+	c.byID = maps.Clone(p.byID)
+	s.proposals[id] = &c
+	if o.proposal == nil {
+		o.proposal = map[record.ID]bool{}
+	}
+	o.proposal[id] = true
+}
+
+func (o *owned) ownConsent(s *State) {
+	if o.consent {
+		return
+	}
+	s.receipts = maps.Clone(s.receipts)
+	s.receiptsBy = maps.Clone(s.receiptsBy)
+	s.consents = s.consents.Clone()
+	o.consent = true
+}
+
+// extend applies r to ns if it can be applied directly (see Folder), and
+// reports whether it was, and whether r was rejected.
+func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected bool) {
+	g := f.g
+	if r.Coop != f.coop || r.Type == TypeGenesis || !Known(r.Type, r.V) || g.waiting[r.ID] {
+		return false, false
+	}
+	if _, dup := g.pos[r.ID]; dup {
+		return false, false // more co-signatures, or given twice
+	}
+	for _, p := range r.Prev {
+		if _, ok := g.pos[p]; !ok {
+			return false, false // pending
+		}
+	}
+	for _, c := range ns.cutters {
+		if slices.Contains(c.keys, r.Author) || slices.Contains(c.consentKeys, r.Author) {
+			return false, false
+		}
+	}
+	var proposal record.ID // the proposal whose count r changes
+	switch r.Type {
+	case TypeProposal:
+		own.ownProposals(ns)
+		proposal = r.ID // new in ns if valid: its count starts here
+	case TypeBallot:
+		var b Ballot
+		if r.DecodeBody(&b) == nil {
+			proposal = b.Proposal
+			own.ownProposal(ns, proposal)
+		}
+	case TypeReceipt:
+		own.ownConsent(ns)
+	case TypeClosed:
+		var c Closing
+		if r.DecodeBody(&c) != nil {
+			break // rejected below, changing nothing
+		}
+		p, ok := ns.proposals[c.Proposal]
+		if !ok {
+			break
+		}
+		if len(ns.closes[p.ID]) > 0 {
+			return false, false // a close that came first, or a concurrent one to settle
+		}
+		switch p.Kind {
+		case KindGeneral, KindAgreement, KindBylaws:
+		default:
+			return false, false // changes the membership
+		}
+		proposal = p.ID
+		own.ownProposal(ns, proposal)
+		if !own.closes {
+			ns.closes, ns.versions, own.closes = maps.Clone(ns.closes), maps.Clone(ns.versions), true
+			ns.versionOrder, ns.amendments = slices.Clip(ns.versionOrder), slices.Clip(ns.amendments)
+		}
+	default:
+		return false, false
+	}
+	g.add(r)
+	if r.Type == TypeClosed {
+		// Closes are ordered among closes and memberships by the fold; one
+		// that has them all in its past comes after them all.
+		i := g.pos[r.ID]
+		for _, h := range ns.frontier {
+			if !g.reaches(i, g.pos[h]) {
+				return false, false
+			}
+		}
+	}
+	ns.g, ns.cow = g, true
+	if reason := ns.apply(r, f.rejected); reason != "" {
+		f.rejected[r.ID] = true
+		rj := Rejection{ID: r.ID, Type: r.Type, Reason: reason}
+		i, _ := slices.BinarySearchFunc(ns.Rejected, rj, func(a, b Rejection) int { return record.CompareIDs(a.ID, b.ID) })
+		ns.Rejected = slices.Insert(slices.Clip(ns.Rejected), i, rj)
+		return true, true
+	}
+	switch r.Type {
+	case TypeClosed:
+		ns.frontier = []record.ID{r.ID}
+	case TypeReceipt:
+		// As finishConsent does: a grant of a member who left ends with them.
+		if gr, ok := ns.consents.Grant(r.ID); ok {
+			if m := ns.Members[ns.consentKeys[r.Author].member]; m != nil && m.Removed {
+				gr.Removal = m.Removal // gr is new in ns: nobody reads it yet
+			}
+		}
+	}
+	if p, ok := ns.proposals[proposal]; ok && !proposal.IsZero() {
+		ns.finishProposal(p)
+	}
+	return true, false
+}
+
+// add appends r, whose predecessors are all in g, at the end of g's order
+// (still a topological order).
+func (g *graph) add(r *record.Record) {
+	i := int32(len(g.recs))
+	g.pos[r.ID] = i
+	g.recs = append(g.recs, r)
+	g.byAuthor[r.Author] = append(g.byAuthor[r.Author], i)
+	var prev []int32
+	for _, p := range r.Prev {
+		j := g.pos[p]
+		prev = append(prev, j)
+		g.children[j] = append(g.children[j], i)
+	}
+	g.prev = append(g.prev, prev)
+	g.children = append(g.children, nil)
+	g.seen = append(g.seen, 0)
+	if g.mark != nil {
+		g.mark = append(g.mark, 0)
+	}
+}
+
+// truncate removes the records added after the first n, newest first.
+func (g *graph) truncate(n int) {
+	for i := len(g.recs) - 1; i >= n; i-- {
+		r := g.recs[i]
+		delete(g.pos, r.ID)
+		if a := g.byAuthor[r.Author]; len(a) == 1 {
+			delete(g.byAuthor, r.Author)
+		} else {
+			g.byAuthor[r.Author] = a[:len(a)-1]
+		}
+		for _, p := range g.prev[i] {
+			g.children[p] = g.children[p][:len(g.children[p])-1]
+		}
+	}
+	g.recs, g.prev, g.children, g.seen = g.recs[:n], g.prev[:n], g.children[:n], g.seen[:n]
+	if g.mark != nil {
+		g.mark = g.mark[:n]
+	}
+}

@@ -1,0 +1,244 @@
+package coop
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/node/tally"
+)
+
+// Every record set this package's tests fold (each scenario: cuts, closes,
+// delegations, consent, pending records...) is also fed to a Folder one
+// record at a time, in the fold's order from the genesis and in a shuffled
+// causal order from two thirds on: after every step, the Folder's state
+// must equal a fold of the records given so far. Sets that are part of a
+// larger set a test folded are covered by that one's steps; the checks run
+// after the tests, on the largest sets.
+func TestMain(m *testing.M) {
+	testFoldHook = func(coop record.ID, recs []*record.Record, _ *State) {
+		if len(recs) <= checkFolderMax {
+			foldedMu.Lock()
+			folded = append(folded, foldedSet{coop, slices.Clone(recs)})
+			foldedMu.Unlock()
+		}
+	}
+	code := m.Run()
+	testFoldHook = nil
+	if code == 0 && !testing.Short() {
+		if err := checkFolded(); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL: Folder against Fold:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+const checkFolderMax = 150 // records; larger (benchmark) worlds are not checked
+
+type foldedSet struct {
+	coop record.ID
+	recs []*record.Record
+}
+
+var (
+	foldedMu sync.Mutex
+	folded   []foldedSet
+	// Counted across the checks, so a test can see the direct path is taken.
+	directAdds atomic.Int64
+)
+
+// checkFolded checks the largest folded sets (those in no other).
+func checkFolded() (err error) {
+	sort.SliceStable(folded, func(i, j int) bool { return len(folded[i].recs) > len(folded[j].recs) })
+	var kept []map[record.ID]bool
+	checked := 0
+	for _, fs := range folded {
+		in := func(set map[record.ID]bool) bool {
+			for _, r := range fs.recs {
+				if !set[r.ID] {
+					return false
+				}
+			}
+			return true
+		}
+		if slices.ContainsFunc(kept, in) {
+			continue
+		}
+		set := map[record.ID]bool{}
+		for _, r := range fs.recs {
+			set[r.ID] = true
+		}
+		kept = append(kept, set)
+		if err := checkFolder(fs.coop, fs.recs); err != nil {
+			return err
+		}
+		checked++
+	}
+	if checked > 0 && directAdds.Load() == 0 {
+		return fmt.Errorf("%d record sets checked, and no record was ever applied directly", checked)
+	}
+	return nil
+}
+
+func checkFolder(coop record.ID, recs []*record.Record) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	g := newGraph(recs)
+	var pending []*record.Record
+	for _, r := range recs {
+		if _, ok := g.pos[r.ID]; !ok {
+			pending = append(pending, r)
+		}
+	}
+	n := len(g.recs)
+	runs := []struct {
+		order []*record.Record
+		from  int
+	}{{g.recs, 1}, {shuffledOrder(g, uint64(n)), 2 * n / 3}}
+	for oi, run := range runs {
+		order, k := run.order, run.from
+		if k < 1 || k >= n {
+			continue
+		}
+		given := append(slices.Clone(order[:k]), pending...)
+		f := NewFolder(coop, given)
+		for _, r := range order[k:] {
+			with, direct := f.With(r) // must leave f as it was
+			if f.Add(r) != direct {
+				return fmt.Errorf("with and Add disagree on applying %s (%s) directly", r.ID.Short(), r.Type)
+			}
+			given = append(given, r)
+			got := f.State()
+			if direct {
+				directAdds.Add(1)
+				if d := stateDiff(with, got); d != "" {
+					return fmt.Errorf("with(%s) (%s) differs from Add: %s", r.ID.Short(), r.Type, d)
+				}
+			}
+			ref, _ := fold(coop, given)
+			if d := stateDiff(got, ref); d != "" {
+				return fmt.Errorf("after adding %s (%s; order %d, from %d of %d records): %s", r.ID.Short(), r.Type, oi, k, n, d)
+			}
+		}
+	}
+	want, _ := fold(coop, recs)
+	if d := stateDiff(NewFolder(coop, recs).State(), want); d != "" {
+		return fmt.Errorf("NewFolder differs from Fold: %s", d)
+	}
+	return nil
+}
+
+// shuffledOrder is a random topological order of g's records.
+func shuffledOrder(g *graph, seed uint64) []*record.Record {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	indeg := make([]int, len(g.recs))
+	for i := range g.recs {
+		indeg[i] = len(g.prev[i])
+	}
+	var ready []int32
+	for i, d := range indeg {
+		if d == 0 {
+			ready = append(ready, int32(i))
+		}
+	}
+	var out []*record.Record
+	for len(ready) > 0 {
+		j := rng.IntN(len(ready))
+		i := ready[j]
+		ready = slices.Delete(ready, j, j+1)
+		out = append(out, g.recs[i])
+		for _, c := range g.children[i] {
+			if indeg[c]--; indeg[c] == 0 {
+				ready = append(ready, c)
+			}
+		}
+	}
+	return out
+}
+
+// stateDiff says how a and b differ in anything a reader can see ("" if not).
+func stateDiff(a, b *State) string {
+	view := func(s *State) map[string]any {
+		props := map[string]any{}
+		for _, p := range s.Proposals() {
+			var ballots []record.ID
+			for _, bl := range p.Ballots {
+				ballots = append(ballots, bl.ID)
+			}
+			props[p.ID.String()] = map[string]any{"ballots": ballots, "now": p.Now, "uses": p.Now.uses, "close": p.Close, "effect": p.Effect}
+		}
+		type grant struct {
+			ID      record.ID
+			W       []record.ID
+			Removal record.ID
+		}
+		var grants []grant
+		for _, g := range s.consents.Grants {
+			grants = append(grants, grant{g.ID, g.Withdrawals, g.Removal})
+		}
+		byKey := map[string][]record.ID{}
+		for k, rs := range s.receiptsBy {
+			for _, r := range rs {
+				byKey[k.String()] = append(byKey[k.String()], r.ID)
+			}
+		}
+		var versions []record.ID
+		for _, v := range s.versionOrder {
+			versions = append(versions, v.ID)
+		}
+		return map[string]any{"digest": s.Digest(), "applied": s.Applied, "rejected": s.Rejected, "pending": s.Pending,
+			"newer": s.NeedsNewer, "frontier": s.frontier, "bylaws": s.Bylaws, "bylawsFrom": s.BylawsFrom, "proposals": props,
+			"grants": grants, "refusals": s.consents.Refusals, "receipts": byKey, "versions": versions, "receiptCount": len(s.receipts)}
+	}
+	va, vb := view(a), view(b)
+	for k := range va {
+		ja, _ := json.Marshal(va[k])
+		jb, _ := json.Marshal(vb[k])
+		if string(ja) != string(jb) {
+			return fmt.Sprintf("%s:\n  folder %s\n  fold   %s", k, ja, jb)
+		}
+	}
+	return ""
+}
+
+// The direct path is taken (the check above is not only ever comparing full
+// folds), and a Folder's earlier states do not change when it moves on.
+func TestFolderDirectAndCopyOnWrite(t *testing.T) {
+	w := newGovWorld(t)
+	f := NewFolder(w.coop(), w.recs)
+	p := w.open(w.ana, Proposal{Title: "Paint the shed", Method: tally.Majority})
+	before := f.State()
+	beforeDigest := before.Digest()
+	if !f.Add(p) {
+		t.Fatal("a proposal naming the frontier was not applied directly")
+	}
+	b := w.vote(w.bo, p, tally.Ballot{Position: tally.Yes})
+	if !f.Add(b) {
+		t.Fatal("a ballot was not applied directly")
+	}
+	after := f.State()
+	if before.Digest() != beforeDigest {
+		t.Fatal("an earlier state changed when the Folder moved on")
+	}
+	if _, ok := before.ProposalByID(p.ID); ok {
+		t.Fatal("the earlier state sees the new proposal")
+	}
+	ps, ok := after.ProposalByID(p.ID)
+	if !ok || len(ps.Ballots) != 1 || len(ps.Now.Counted) != 1 {
+		t.Fatalf("the new state lacks the proposal or its ballot: %+v", ps)
+	}
+	if f.Full != 1 || f.Incremental != 2 {
+		t.Fatalf("folds: %d full, %d direct; want 1 and 2", f.Full, f.Incremental)
+	}
+}
