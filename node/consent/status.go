@@ -140,20 +140,21 @@ func compareRefusals(a, b Refusal) int {
 // Clone returns a book that shares b's grants but none of its lists or
 // indexes, so the Insert, InsertRefusal and Replace of one leave the other
 // as it was: a finished state stays readable while a newer one is built.
+// It copies the lists once, so a batch of changes to the clone is cheap.
 func (b *Book) Clone() Book {
-	c := Book{Grants: slices.Clip(b.Grants), Refusals: slices.Clip(b.Refusals), byID: maps.Clone(b.byID),
+	c := Book{Grants: slices.Clone(b.Grants), Refusals: slices.Clone(b.Refusals), byID: maps.Clone(b.byID),
 		byPurpose: make(map[Purpose][]*Grant, len(b.byPurpose))}
 	if c.byID == nil {
 		c.byID = map[record.ID]*Grant{}
 	}
 	for p, gs := range b.byPurpose {
-		c.byPurpose[p] = slices.Clip(gs)
+		c.byPurpose[p] = slices.Clone(gs)
 	}
 	return c
 }
 
-// Insert adds a valid grant to a finished book, in order. The book's lists
-// must be its own (see Clone): they are copied, never written in place.
+// Insert adds a valid grant to a finished book, in order. The book must be
+// a Clone: its lists are changed in place.
 func (b *Book) Insert(g *Grant) {
 	b.Grants = insertGrant(b.Grants, g)
 	b.byID[g.ID] = g
@@ -162,35 +163,31 @@ func (b *Book) Insert(g *Grant) {
 	}
 }
 
-// InsertRefusal adds a valid refusal to a finished book, in order.
+// InsertRefusal adds a valid refusal to a finished book (a Clone), in order.
 func (b *Book) InsertRefusal(r Refusal) {
 	i, _ := slices.BinarySearchFunc(b.Refusals, r, compareRefusals)
-	b.Refusals = slices.Insert(slices.Clip(b.Refusals), i, r)
+	b.Refusals = slices.Insert(b.Refusals, i, r)
 }
 
 // Replace puts g in place of the grant with its ID (a copy that gained a
-// withdrawal), in a finished book whose lists are its own (see Clone).
+// withdrawal), in a finished book (a Clone).
 func (b *Book) Replace(g *Grant) {
 	b.byID[g.ID] = g
-	b.Grants = replaceGrant(b.Grants, g)
+	replaceGrant(b.Grants, g)
 	for _, p := range g.Purposes {
-		b.byPurpose[p] = replaceGrant(b.byPurpose[p], g)
+		replaceGrant(b.byPurpose[p], g)
 	}
 }
 
 func insertGrant(gs []*Grant, g *Grant) []*Grant {
 	i, _ := slices.BinarySearchFunc(gs, g, compareGrants)
-	return slices.Insert(slices.Clip(gs), i, g)
+	return slices.Insert(gs, i, g)
 }
 
-func replaceGrant(gs []*Grant, g *Grant) []*Grant {
-	i, ok := slices.BinarySearchFunc(gs, g, compareGrants)
-	if !ok {
-		return gs
+func replaceGrant(gs []*Grant, g *Grant) {
+	if i, ok := slices.BinarySearchFunc(gs, g, compareGrants); ok {
+		gs[i] = g
 	}
-	out := slices.Clone(gs)
-	out[i] = g
-	return out
 }
 
 // Grant finds a grant by its receipt ID.

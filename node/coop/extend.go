@@ -126,8 +126,44 @@ func (s *State) shallow() *State {
 // owned records which of a state's shared containers Add has copied, so a
 // batch copies each at most once.
 type owned struct {
-	proposals, closes, consent, versions bool
-	proposal                             map[record.ID]bool
+	proposals, closes, consent, members bool
+	proposal, member                    map[record.ID]bool
+}
+
+// ownMembers copies the membership indexes, and clips their lists so an
+// append never writes into an array a reader's state still holds.
+func (o *owned) ownMembers(s *State) {
+	if o.members {
+		return
+	}
+	s.Members = maps.Clone(s.Members)
+	s.memberByKey = maps.Clone(s.memberByKey)
+	for k, v := range s.memberByKey {
+		s.memberByKey[k] = slices.Clip(v)
+	}
+	s.deviceOf = maps.Clone(s.deviceOf)
+	for k, v := range s.deviceOf {
+		s.deviceOf[k] = slices.Clip(v)
+	}
+	s.requests = maps.Clone(s.requests)
+	s.consentKeys = maps.Clone(s.consentKeys)
+	o.members = true
+}
+
+// ownMember makes member id a copy s may change (its lists clipped likewise).
+func (o *owned) ownMember(s *State, id MemberID) {
+	o.ownMembers(s)
+	m, ok := s.Members[id]
+	if !ok || o.member[record.ID(id)] {
+		return
+	}
+	c := *m
+	c.certs, c.Devices, c.consentKeys = slices.Clip(m.certs), slices.Clip(m.Devices), slices.Clip(m.consentKeys)
+	s.Members[id] = &c
+	if o.member == nil {
+		o.member = map[record.ID]bool{}
+	}
+	o.member[record.ID(id)] = true
 }
 
 func (o *owned) ownProposals(s *State) {
@@ -219,13 +255,28 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 			ns.closes, ns.versions, own.closes = maps.Clone(ns.closes), maps.Clone(ns.versions), true
 			ns.versionOrder, ns.amendments = slices.Clip(ns.versionOrder), slices.Clip(ns.amendments)
 		}
+	case TypeJoinRequest, TypeAdmitted:
+		own.ownMembers(ns) // the admitted member is new: nothing of theirs is shared
+	case TypeDevice:
+		var d Device
+		if r.DecodeBody(&d) == nil {
+			own.ownMember(ns, d.Member)
+		}
+	case TypeConsentKey:
+		var k ConsentKey
+		if r.DecodeBody(&k) == nil {
+			if _, taken := ns.consentKeys[k.Key]; taken {
+				return false, false // the fold's order settles who holds a key registered twice
+			}
+			own.ownMember(ns, k.Member)
+		}
 	default:
 		return false, false
 	}
 	g.add(r)
-	if r.Type == TypeClosed {
-		// Closes are ordered among closes and memberships by the fold; one
-		// that has them all in its past comes after them all.
+	if frontierType(r.Type) {
+		// Closes and memberships are ordered among themselves by the fold;
+		// one that has them all in its past comes after them all.
 		i := g.pos[r.ID]
 		for _, h := range ns.frontier {
 			if !g.reaches(i, g.pos[h]) {
@@ -241,10 +292,10 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 		ns.Rejected = slices.Insert(slices.Clip(ns.Rejected), i, rj)
 		return true, true
 	}
-	switch r.Type {
-	case TypeClosed:
+	switch {
+	case frontierType(r.Type):
 		ns.frontier = []record.ID{r.ID}
-	case TypeReceipt:
+	case r.Type == TypeReceipt:
 		// As finishConsent does: a grant of a member who left ends with them.
 		if gr, ok := ns.consents.Grant(r.ID); ok {
 			if m := ns.Members[ns.consentKeys[r.Author].member]; m != nil && m.Removed {
@@ -297,4 +348,13 @@ func (g *graph) truncate(n int) {
 	if g.mark != nil {
 		g.mark = g.mark[:n]
 	}
+}
+
+// frontierType: the records State.Frontier is made of (see graph.frontier).
+func frontierType(t string) bool {
+	switch t {
+	case TypeGenesis, TypeDevice, TypeAdmitted, TypeRevoked, TypeRemoved, TypeClosed:
+		return true
+	}
+	return false
 }

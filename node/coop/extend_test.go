@@ -82,6 +82,9 @@ func checkFolded() (err error) {
 		}
 		checked++
 	}
+	if testing.Verbose() {
+		fmt.Printf("Folder against Fold: %d record sets checked (of %d folded), %d records applied directly\n", checked, len(folded), directAdds.Load())
+	}
 	if checked > 0 && directAdds.Load() == 0 {
 		return fmt.Errorf("%d record sets checked, and no record was ever applied directly", checked)
 	}
