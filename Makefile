@@ -9,7 +9,7 @@ export CGO_ENABLED := 1
 
 WAILS   := $(shell $(GO) env GOPATH)/bin/wails
 
-.PHONY: bench wails-check run test setup setup-run frontend build desktop bindings vet fmt-check unit e2e fuzz clean
+.PHONY: bench bench-refcoop wails-check run test setup setup-run frontend build desktop bindings vet fmt-check unit e2e fuzz clean
 
 run: setup-run frontend
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -99,6 +99,23 @@ bench:
 	COOPNODE_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench VerifyVsEd25519 -benchtime 3x -timeout 60m ./node/verify
 	$(GO) test -run '^$$' -bench Propagation20 -benchtime 50x ./sync/replicate
 	COOPNODE_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench FirstSync -benchtime 1x -timeout 60m ./sync/replicate
+
+# DESIGN's reference co-op, generated once through the node's API into
+# $(REF_DIR) (REF_SCALE=0.1 for a tenth), checked by `coopnode verify`
+# before anything is measured; then verify's throughput against raw Ed25519,
+# the cost of one new ballot and receipt against a full fold, and a cold
+# start of `coopnode serve` on it (time to API-ready, RSS).
+REF_DIR   ?= out/refcoop
+REF_SCALE ?= 1
+bench-refcoop: build
+	@if [ ! -f $(REF_DIR)/ref.bundle ]; then \
+	  rm -rf $(REF_DIR) && mkdir -p $(REF_DIR) && \
+	  COOPNODE_PASSPHRASE=bench /usr/bin/time -f "generated in %e s, peak RSS %M KiB" ./$(BIN) refcoop --home $(REF_DIR)/home --scale $(REF_SCALE) --bundle $(REF_DIR)/ref.bundle; \
+	fi
+	./$(BIN) verify $(REF_DIR)/ref.bundle > $(REF_DIR)/verify.txt && head -4 $(REF_DIR)/verify.txt
+	COOPNODE_BENCH_BUNDLE=$(CURDIR)/$(REF_DIR)/ref.bundle $(GO) test -run '^$$' -bench VerifyVsEd25519 -benchtime 3x -timeout 60m ./node/verify
+	$(GO) test ./node/coop -run '^$$' -bench 'Write' -benchtime 10x -timeout 60m -bench-ballots $(BENCH_BALLOTS) -bench-receipts $(BENCH_RECEIPTS)
+	COOPNODE_PASSPHRASE=bench build/bench-coldstart.sh ./$(BIN) $(REF_DIR)/home 3
 
 clean:
 	rm -rf $(BIN) build/bin out

@@ -196,6 +196,7 @@ func (c *cli) root() *cobra.Command {
 	)
 	root.AddCommand(c.governCommands(jsonFlag)...)
 	root.AddCommand(c.dataCommands(jsonFlag)...)
+	root.AddCommand(c.refcoopCommand())
 	root.AddCommand(
 		jsonFlag(&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
 			RunE: func(*cobra.Command, []string) error {

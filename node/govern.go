@@ -190,7 +190,7 @@ func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
 		uses = append(uses, coop.KeyHeads(n.Records(), coop.KeysOf(m)...)...)
 	}
 	r, err := coop.Close(n.Device(), n.coop, coop.Closing{Proposal: id, Counted: c.Counted, Proxies: c.Proxies, Result: c.Result},
-		uses, now, cert)
+		uses, now, append(s.Frontier(), cert)...) // after every close and membership change this node knows
 	if err != nil {
 		return nil, err
 	}

@@ -137,7 +137,8 @@ func (n *Node) Admit(req *record.Record, class string, roles ...string) (*record
 	if !ok {
 		return nil, errors.New("this device's certificate is not among the records: sync with another member first")
 	}
-	adm, err := coop.AdmitRequest(n.Device(), n.coop, req, class, roles, n.opts.now(), cert)
+	// Naming the frontier: the admission follows every membership change this node knows.
+	adm, err := coop.AdmitRequest(n.Device(), n.coop, req, class, roles, n.opts.now(), append(s.Frontier(), cert)...)
 	if err != nil {
 		return nil, err
 	}

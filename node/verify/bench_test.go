@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strconv"
@@ -17,28 +18,41 @@ import (
 )
 
 // BenchmarkVerifyVsEd25519: `coopnode verify`'s path (bundle.Read, every
-// signature and ID, the fold) on COOPNODE_BENCH_RECORDS records (default
-// 50,000), against raw Ed25519 verification of the same signatures on all
-// cores, in the same run (DESIGN target: >= 75%).
+// signature and ID, the fold) on the bundle COOPNODE_BENCH_BUNDLE (the
+// reference co-op of `make bench-refcoop`), or else on
+// COOPNODE_BENCH_RECORDS join requests (default 50,000), against raw Ed25519
+// verification of the same signatures on all cores, in the same run (DESIGN
+// target: >= 75%).
 func BenchmarkVerifyVsEd25519(b *testing.B) {
-	n := 50_000
-	if s := os.Getenv("COOPNODE_BENCH_RECORDS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
-	g, cert, _ := coop.Found(newKey(1), newKey(2), "Riverside", "Ana", "laptop", coop.DefaultBylaws("Riverside"), t0)
-	recs := []*record.Record{g, cert}
-	for i := len(recs); i < n; i++ {
-		k := newKey(byte(i%200 + 10))
-		r, err := coop.RequestJoin(k, g.ID, fmt.Sprintf("Applicant %07d", i), newKey(byte(i%200+11)).PublicKey(), "laptop", "bench", t0.Add(time.Duration(i)*time.Millisecond))
+	var buf bytes.Buffer
+	var recs []*record.Record
+	if path := os.Getenv("COOPNODE_BENCH_BUNDLE"); path != "" {
+		raw, err := os.ReadFile(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		recs = append(recs, r)
+		buf.Write(raw)
+		rd, err := bundle.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			r, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			recs = append(recs, r)
+		}
+	} else {
+		recs = joinRequests(b)
+		if err := bundle.Write(&buf, recs[0].ID, t0, recs); err != nil {
+			b.Fatal(err)
+		}
 	}
-	var buf bytes.Buffer
-	if err := bundle.Write(&buf, g.ID, t0, recs); err != nil {
-		b.Fatal(err)
-	}
+	n := len(recs)
 	type job struct {
 		pub, msg, sig []byte
 	}
@@ -46,6 +60,7 @@ func BenchmarkVerifyVsEd25519(b *testing.B) {
 	for i, r := range recs {
 		jobs[i] = job{r.Sigs[0].Key[:], record.PAE(record.PayloadType, r.Payload), r.Sigs[0].Sig}
 	}
+	b.ReportMetric(float64(n), "records")
 	var verifyDur, rawDur time.Duration
 	for b.Loop() {
 		start := time.Now()
@@ -77,4 +92,24 @@ func BenchmarkVerifyVsEd25519(b *testing.B) {
 	b.ReportMetric(vps, "verify-records/s")
 	b.ReportMetric(rps, "raw-ed25519/s")
 	b.ReportMetric(vps/rps, "ratio")
+}
+
+// joinRequests is a co-op of COOPNODE_BENCH_RECORDS records (default
+// 50,000): the genesis, and join requests.
+func joinRequests(b *testing.B) []*record.Record {
+	n := 50_000
+	if s := os.Getenv("COOPNODE_BENCH_RECORDS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	g, cert, _ := coop.Found(newKey(1), newKey(2), "Riverside", "Ana", "laptop", coop.DefaultBylaws("Riverside"), t0)
+	recs := []*record.Record{g, cert}
+	for i := len(recs); i < n; i++ {
+		k := newKey(byte(i%200 + 10))
+		r, err := coop.RequestJoin(k, g.ID, fmt.Sprintf("Applicant %07d", i), newKey(byte(i%200+11)).PublicKey(), "laptop", "bench", t0.Add(time.Duration(i)*time.Millisecond))
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	return recs
 }
