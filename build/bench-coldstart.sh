@@ -7,7 +7,7 @@
 # and current RSS from /proc before stopping it.
 set -euo pipefail
 bin=$1 home=$2 runs=${3:-3}
-: "${COOPNODE_PASSPHRASE:?set COOPNODE_PASSPHRASE to the home's passphrase}"
+: "${COOPNODE_PASSPHRASE:?set COOPNODE_PASSPHRASE to the passphrase of HOME}"
 export COOPNODE_PASSPHRASE
 for _ in $(seq "$runs"); do
   log=$(mktemp)
@@ -26,5 +26,7 @@ for _ in $(seq "$runs"); do
   kill "$pid"
   wait "$pid" || true
   rm -f "$log"
-  echo "cold start: API-ready after $(( (ready - start) / 1000000 )) ms, status answered after $(( (answered - start) / 1000000 )) ms; peak RSS $(( hwm / 1024 )) MiB, RSS $(( rss / 1024 )) MiB"
+  ready_ms=$(( ready / 1000000 - start / 1000000 ))
+  answered_ms=$(( answered / 1000000 - start / 1000000 ))
+  echo "cold start: API-ready after ${ready_ms} ms, status answered after ${answered_ms} ms; peak RSS $(( hwm / 1024 )) MiB, RSS $(( rss / 1024 )) MiB"
 done

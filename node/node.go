@@ -14,8 +14,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -261,9 +263,15 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 
 // load reads every record from the store and folds state. A record that fails
 // to decode is reported as a problem and left untouched in the store.
+// Records are decoded and their signatures checked again on all cores
+// (record.DecodeStored).
 func (n *Node) load() error {
 	var corrupt []string
-	recs := map[record.ID]*record.Record{}
+	type stored struct {
+		id  record.ID
+		raw []byte
+	}
+	var raws []stored
 	err := n.kv.Scan(prefixRecord, func(k, v []byte) error {
 		var id record.ID
 		if len(k) != len(prefixRecord)+len(id) {
@@ -271,16 +279,34 @@ func (n *Node) load() error {
 			return nil
 		}
 		copy(id[:], k[len(prefixRecord):])
-		r, err := record.DecodeWithID(v, id)
-		if err != nil {
-			corrupt = append(corrupt, fmt.Sprintf("record %s in the store is damaged (%v); it is kept as it is and ignored. Restore it from another member's node or a bundle.", id.Short(), err))
-			return nil
-		}
-		recs[id] = r
+		raws = append(raws, stored{id, bytes.Clone(v)})
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("read records: %w", err)
+	}
+	decoded := make([]*record.Record, len(raws))
+	errs := make([]error, len(raws))
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(raws); i = int(next.Add(1)) - 1 {
+				decoded[i], errs[i] = record.DecodeStored(raws[i].raw, raws[i].id)
+				raws[i].raw = nil
+			}
+		}()
+	}
+	wg.Wait()
+	recs := make(map[record.ID]*record.Record, len(raws))
+	for i, r := range decoded {
+		if errs[i] != nil {
+			corrupt = append(corrupt, fmt.Sprintf("record %s in the store is damaged (%v); it is kept as it is and ignored. Restore it from another member's node or a bundle.", raws[i].id.Short(), errs[i]))
+			continue
+		}
+		recs[r.ID] = r
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()

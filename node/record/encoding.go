@@ -2,6 +2,7 @@ package record
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -48,40 +49,9 @@ func (r *Record) appendBinary(b []byte) []byte {
 // Decode parses and verifies the binary form. Errors wrap ErrMalformed,
 // ErrNonCanonical or ErrBadSignature.
 func Decode(b []byte) (*Record, error) {
-	rd := reader{b: b}
-	if !bytes.HasPrefix(b, magic) {
-		return nil, fmt.Errorf("%w: not a coopnode record (bad magic)", ErrMalformed)
-	}
-	rd.b = b[len(magic):]
-	pt, err := rd.chunk(64, "payload type")
+	payload, sigs, err := frame(b)
 	if err != nil {
 		return nil, err
-	}
-	if string(pt) != PayloadType {
-		return nil, fmt.Errorf("%w: payload type %q, want %q", ErrMalformed, pt, PayloadType)
-	}
-	payload, err := rd.chunk(MaxPayload, "payload")
-	if err != nil {
-		return nil, err
-	}
-	n, err := rd.uvarint("signature count")
-	if err != nil {
-		return nil, err
-	}
-	if n > MaxSignatures {
-		return nil, fmt.Errorf("%w: %d signatures exceed %d", ErrMalformed, n, MaxSignatures)
-	}
-	sigs := make([]Signature, n)
-	for i := range sigs {
-		if len(rd.b) < len(PublicKey{})+sigLen {
-			return nil, fmt.Errorf("%w: truncated in signature %d", ErrMalformed, i+1)
-		}
-		copy(sigs[i].Key[:], rd.b)
-		sigs[i].Sig = append([]byte(nil), rd.b[32:32+sigLen]...)
-		rd.b = rd.b[32+sigLen:]
-	}
-	if len(rd.b) != 0 {
-		return nil, fmt.Errorf("%w: %d bytes after the last signature", ErrMalformed, len(rd.b))
 	}
 	r, err := verify(append([]byte(nil), payload...), sigs)
 	if err != nil {
@@ -91,6 +61,80 @@ func Decode(b []byte) (*Record, error) {
 		return nil, fmt.Errorf("%w: binary framing (non-minimal length)", ErrNonCanonical)
 	}
 	return r, nil
+}
+
+// DecodeStored decodes bytes that were verified (Decode, or Verified)
+// before they were stored under id, as a node reads its own store back:
+// the ID is checked against the payload and every signature is checked
+// again (damage on disk must not be passed on to peers), but the payload's
+// canonical form and exact header keys, which the ID now pins, are not
+// re-derived. Use Decode for anything from outside.
+func DecodeStored(b []byte, id ID) (*Record, error) {
+	payload, sigs, err := frame(b)
+	if err != nil {
+		return nil, err
+	}
+	if len(sigs) == 0 {
+		return nil, fmt.Errorf("%w: unsigned", ErrBadSignature)
+	}
+	payload = append([]byte(nil), payload...)
+	pae := PAE(PayloadType, payload)
+	if got := ID(sha256.Sum256(pae)); got != id {
+		return nil, fmt.Errorf("%w: stored as %s, hashes to %s", ErrIDMismatch, id.Short(), got.Short())
+	}
+	h, err := readHeader(payload, false)
+	if err != nil {
+		return nil, err
+	}
+	if sigs[0].Key != h.Author {
+		return nil, fmt.Errorf("%w: first signature is by %s, not the author %s", ErrBadSignature, sigs[0].Key, h.Author)
+	}
+	for _, s := range sigs {
+		if !s.Key.Verify(pae, s.Sig) {
+			return nil, fmt.Errorf("%w: signature by %s does not verify", ErrBadSignature, s.Key)
+		}
+	}
+	return &Record{ID: id, Payload: payload, Sigs: sigs, Header: h}, nil
+}
+
+// frame splits a record's binary form into payload and signatures.
+func frame(b []byte) ([]byte, []Signature, error) {
+	rd := reader{b: b}
+	if !bytes.HasPrefix(b, magic) {
+		return nil, nil, fmt.Errorf("%w: not a coopnode record (bad magic)", ErrMalformed)
+	}
+	rd.b = b[len(magic):]
+	pt, err := rd.chunk(64, "payload type")
+	if err != nil {
+		return nil, nil, err
+	}
+	if string(pt) != PayloadType {
+		return nil, nil, fmt.Errorf("%w: payload type %q, want %q", ErrMalformed, pt, PayloadType)
+	}
+	payload, err := rd.chunk(MaxPayload, "payload")
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := rd.uvarint("signature count")
+	if err != nil {
+		return nil, nil, err
+	}
+	if n > MaxSignatures {
+		return nil, nil, fmt.Errorf("%w: %d signatures exceed %d", ErrMalformed, n, MaxSignatures)
+	}
+	sigs := make([]Signature, n)
+	for i := range sigs {
+		if len(rd.b) < len(PublicKey{})+sigLen {
+			return nil, nil, fmt.Errorf("%w: truncated in signature %d", ErrMalformed, i+1)
+		}
+		copy(sigs[i].Key[:], rd.b)
+		sigs[i].Sig = append([]byte(nil), rd.b[32:32+sigLen]...)
+		rd.b = rd.b[32+sigLen:]
+	}
+	if len(rd.b) != 0 {
+		return nil, nil, fmt.Errorf("%w: %d bytes after the last signature", ErrMalformed, len(rd.b))
+	}
+	return payload, sigs, nil
 }
 
 // DecodeWithID is Decode for bytes stored or sent under a known ID; it adds ErrIDMismatch.

@@ -218,8 +218,17 @@ func parseHeader(payload []byte) (Header, error) {
 	if !bytes.Equal(canon, payload) {
 		return Header{}, fmt.Errorf("%w: payload is not RFC 8785 canonical JSON", ErrNonCanonical)
 	}
-	// Exactly the header's keys, in their exact case: parsers in other
-	// languages must read the same record we do.
+	return readHeader(payload, true)
+}
+
+// readHeader parses payload's header. strict also checks that it has
+// exactly the header's keys, in their exact case (parsers in other
+// languages must read the same record we do); records read back from this
+// node's own store were checked so before they were stored.
+func readHeader(payload []byte, strict bool) (Header, error) {
+	if !strict {
+		return wireHeaderOf(payload)
+	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &fields); err != nil {
 		return Header{}, fmt.Errorf("%w: header: %v", ErrMalformed, err)
@@ -237,6 +246,10 @@ func parseHeader(payload []byte) (Header, error) {
 	if !isPositiveInt(fields["v"]) {
 		return Header{}, fmt.Errorf("%w: schema version v must be a JSON integer >= 1, got %s", ErrMalformed, fields["v"])
 	}
+	return wireHeaderOf(payload)
+}
+
+func wireHeaderOf(payload []byte) (Header, error) {
 	var w wireHeader
 	if err := json.Unmarshal(payload, &w); err != nil {
 		return Header{}, fmt.Errorf("%w: header: %v", ErrMalformed, err)

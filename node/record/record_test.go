@@ -369,3 +369,29 @@ func FuzzDecodeDSSE(f *testing.F) {
 		}
 	})
 }
+
+// DecodeStored reads back what Decode accepted, and refuses damage to the
+// signed bytes or the signatures, and bytes stored under another ID.
+func TestDecodeStored(t *testing.T) {
+	r := sample(t)
+	good := r.Bytes()
+	if got, err := DecodeStored(good, r.ID); err != nil || got.ID != r.ID || got.Type != r.Type || !bytes.Equal(got.Payload, r.Payload) {
+		t.Fatalf("DecodeStored of a good record: %v %+v", err, got)
+	}
+	flip := func(i int) []byte { b := bytes.Clone(good); b[i] ^= 1; return b }
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		id   ID
+		want error
+	}{
+		{"signature bit", flip(len(good) - 10), r.ID, ErrBadSignature},
+		{"payload bit", flip(len(good) / 2), r.ID, ErrIDMismatch},
+		{"other ID", good, ID{1}, ErrIDMismatch},
+		{"truncated", good[:len(good)-3], r.ID, ErrMalformed},
+	} {
+		if _, err := DecodeStored(tc.b, tc.id); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
