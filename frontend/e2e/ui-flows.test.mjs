@@ -480,6 +480,9 @@ test('proposals: ranked choice, reordered with the buttons and by drag and drop,
   await page.getByTestId('rank-up-2').click();
   assert.deepEqual(await rankOrder(page), [2, 0, 1, 3]);
   // At the top its up button is disabled: the focus moved to its down button.
+  // (The focus moves after the re-render: wait for it, and fail if it never comes.)
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'rank-down-2', null, { timeout: 5000 })
+    .catch(() => {});
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'rank-down-2');
   await page.getByTestId('rank-down-0').click();
   assert.deepEqual(await rankOrder(page), [2, 1, 0, 3]);
