@@ -21,6 +21,14 @@ after(async () => {
 
 const opts = { skip, timeout: 60_000 };
 
+// expectFocus fails unless the element with data-testid id has the focus
+// within 5 s: focus moves after a re-render, so it is awaited, not sampled.
+async function expectFocus(page, id) {
+  await page.waitForFunction((want) => document.activeElement?.getAttribute('data-testid') === want, id, { timeout: 5000 })
+    .catch(() => {});
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), id);
+}
+
 test('found a co-op from an empty node', opts, async () => {
   const { page, errors, context } = await openPage(browser);
   await page.goto(`${fake.base}?token=t&state=uninitialized`);
@@ -480,10 +488,7 @@ test('proposals: ranked choice, reordered with the buttons and by drag and drop,
   await page.getByTestId('rank-up-2').click();
   assert.deepEqual(await rankOrder(page), [2, 0, 1, 3]);
   // At the top its up button is disabled: the focus moved to its down button.
-  // (The focus moves after the re-render: wait for it, and fail if it never comes.)
-  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'rank-down-2', null, { timeout: 5000 })
-    .catch(() => {});
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'rank-down-2');
+  await expectFocus(page, 'rank-down-2');
   await page.getByTestId('rank-down-0').click();
   assert.deepEqual(await rankOrder(page), [2, 1, 0, 3]);
   await page.getByTestId('rank-remove-3').click();
@@ -787,7 +792,7 @@ test('my data: a purpose of an item is allowed, then withdrawn, each in two clic
   assert.equal(await page.getByTestId('confirm-wording').innerText(),
     'Give consent for “Harvest notes 2024” to be used for AI model training (ai:ModelTraining) under Community data agreement, version 2?');
   assert.equal(await fakeCalls(page, 'SetItemConsent'), 0);
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'confirm-consent');
+  await expectFocus(page, 'confirm-consent');
   // Cancel sends nothing either.
   await page.getByTestId('cancel-consent').click();
   assert.equal(await page.getByTestId('confirm-consent').count(), 0);
