@@ -213,13 +213,11 @@ func (g *gen) open(p coop.Proposal) (*coop.ProposalState, error) {
 	return ps, nil
 }
 
-// vote has count members (from the i-th on, round the roll) vote on p.
+// vote has count members vote on p, starting at a member picked by p's ID
+// (so who votes varies between proposals) and going round the members.
 func (g *gen) vote(p *coop.ProposalState, count int, vote func(int) tally.Ballot) error {
 	at := g.tick(time.Minute)
-	first := len(g.members) - 1
-	if len(p.Eligible) > 0 {
-		first = int(p.ID[0]) // spread who votes over the roll
-	}
+	first := int(p.ID[0])
 	recs := make([]*record.Record, 0, count)
 	for j := range count {
 		m := g.members[(first+j)%len(g.members)]
