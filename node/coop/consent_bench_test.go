@@ -121,7 +121,7 @@ func benchWrite(b *testing.B, coopID record.ID, rest []*record.Record, r *record
 	b.Run("direct", func(b *testing.B) {
 		for range b.N {
 			s, ok := f.With(r)
-			if !ok || s.Applied != f.State().Applied+1 {
+			if !ok || s.Applied != stateOf(f).Applied+1 {
 				b.Fatalf("not applied directly (%v), or rejected", ok)
 			}
 		}

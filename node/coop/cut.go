@@ -245,7 +245,7 @@ func (g *graph) resolveCuts(s *State) map[record.ID]Rejection {
 			continue
 		}
 		for _, x := range cut[i] {
-			r := g.recs[x]
+			r := g.nodes[x]
 			if _, ok := out[r.ID]; !ok {
 				out[r.ID] = Rejection{ID: r.ID, Type: r.Type, Reason: cs[i].reason(r.Author), Cut: cs[i].id}
 			}
@@ -263,7 +263,7 @@ func (g *graph) resolveCuts(s *State) map[record.ID]Rejection {
 		if cs[f].byMemberKey && !cs[j].byMemberKey {
 			why = "it is signed with the member key"
 		}
-		out[cs[j].id] = Rejection{ID: cs[j].id, Type: g.recs[cs[j].pos].Type, Cut: cs[f].id,
+		out[cs[j].id] = Rejection{ID: cs[j].id, Type: g.nodes[cs[j].pos].Type, Cut: cs[f].id,
 			Reason: fmt.Sprintf("would cut records that the concurrent %s %s relies on, and that %s takes precedence (%s); this %s is void",
 				cs[f].kind(), cs[f].id.Short(), cs[f].kind(), why, cs[j].kind())}
 	}
@@ -276,14 +276,14 @@ func (g *graph) cutOf(c *cutter) []int32 {
 	var mine []int32
 	for _, k := range c.keys {
 		for _, i := range g.byAuthor[k] {
-			if g.recs[i].Type != TypeReceipt {
+			if g.nodes[i].Type != TypeReceipt {
 				mine = append(mine, i)
 			}
 		}
 	}
 	for _, k := range c.consentKeys {
 		for _, i := range g.byAuthor[k] {
-			if g.recs[i].Type == TypeReceipt {
+			if g.nodes[i].Type == TypeReceipt {
 				mine = append(mine, i)
 			}
 		}
@@ -371,7 +371,7 @@ func (g *graph) heads(set []int32) []record.ID {
 	var out []record.ID
 	for _, x := range set {
 		if g.seen[x] != g.epoch {
-			out = append(out, g.recs[x].ID)
+			out = append(out, g.nodes[x].ID)
 		}
 	}
 	return record.SortIDs(out)

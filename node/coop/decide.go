@@ -195,7 +195,7 @@ func (s *State) removedBefore(m *Member, at record.ID) bool {
 // count can ask reaches questions while it reads the marks.
 func (g *graph) markPast(from, floor int32) {
 	if g.mark == nil {
-		g.mark = make([]uint32, len(g.recs))
+		g.mark = make([]uint32, len(g.nodes))
 	}
 	g.markEpoch++
 	if g.markEpoch == 0 {
@@ -879,7 +879,7 @@ func (g *graph) frontier(rejected map[record.ID]bool, newer []record.ID) []recor
 		isNewer[id] = true
 	}
 	var base []int32
-	for i, r := range g.recs {
+	for i, r := range g.nodes {
 		switch r.Type {
 		case TypeGenesis, TypeDevice, TypeAdmitted, TypeRevoked, TypeRemoved, TypeClosed:
 			if !rejected[r.ID] && !isNewer[r.ID] {

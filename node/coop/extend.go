@@ -1,6 +1,7 @@
 package coop
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -27,8 +28,11 @@ import (
 // state that shares what it does not change (copy on write), so readers
 // need no lock. A Folder itself is not safe for concurrent use.
 type Folder struct {
-	coop     record.ID
-	recs     []*record.Record // every record given, for a full fold
+	coop record.ID
+	// recs are every record given, for a full fold; with a source, the
+	// Folder keeps none and reads them from it when it must fold.
+	recs     []*record.Record
+	src      Source
 	s        *State
 	g        *graph // s's graph, extended by Add; nil when a full fold is due
 	rejected map[record.ID]bool
@@ -36,15 +40,27 @@ type Folder struct {
 	Incremental, Full int
 }
 
-// NewFolder folds recs (any order, duplicates allowed) for co-op coop.
+// A Source gives every record a Folder was given (in any order), when a
+// full fold is due: a node reads them from its store rather than keep
+// hundreds of thousands of records in memory.
+type Source func() ([]*record.Record, error)
+
+// NewFolder folds recs (any order, duplicates allowed) for co-op coop. The
+// Folder keeps them, for the full folds Add may make due (see UseSource).
 func NewFolder(coop record.ID, recs []*record.Record) *Folder {
 	f := &Folder{coop: coop, recs: slices.Clone(recs)}
-	f.refold()
+	f.refold(f.recs)
 	return f
 }
 
-func (f *Folder) refold() {
-	f.s, f.g = fold(f.coop, f.recs)
+// UseSource makes f drop the records it keeps: a full fold reads src.
+func (f *Folder) UseSource(src Source) {
+	f.src, f.recs = src, nil
+}
+
+func (f *Folder) refold(recs []*record.Record) {
+	f.s, f.g = fold(f.coop, recs)
+	f.g.recs = nil // what comes later reads g.nodes
 	f.rejected = make(map[record.ID]bool, len(f.s.Rejected))
 	for _, r := range f.s.Rejected {
 		f.rejected[r.ID] = true
@@ -53,12 +69,20 @@ func (f *Folder) refold() {
 }
 
 // State is the state of every record given so far. It folds everything
-// again if an earlier Add could not apply its records directly.
-func (f *Folder) State() *State {
+// again if an earlier Add could not apply its records directly; only
+// reading the records from the Source can fail.
+func (f *Folder) State() (*State, error) {
 	if f.g == nil {
-		f.refold()
+		recs := f.recs
+		if f.src != nil {
+			var err error
+			if recs, err = f.src(); err != nil {
+				return nil, fmt.Errorf("fold the co-op's records: %w", err)
+			}
+		}
+		f.refold(recs)
 	}
-	return f.s
+	return f.s, nil
 }
 
 // Current returns the state if no full fold is due (State would not fold).
@@ -68,7 +92,9 @@ func (f *Folder) Current() (*State, bool) { return f.s, f.g != nil }
 // co-signatures) and reports whether they were applied directly; if not,
 // the next State folds everything.
 func (f *Folder) Add(recs ...*record.Record) bool {
-	f.recs = append(f.recs, recs...)
+	if f.src == nil {
+		f.recs = append(f.recs, recs...)
+	}
 	if f.g == nil {
 		return false
 	}
@@ -87,8 +113,10 @@ func (f *Folder) Add(recs ...*record.Record) bool {
 // false, and the caller must fold. A node judges its own new records so
 // before storing them.
 func (f *Folder) With(recs ...*record.Record) (*State, bool) {
-	f.State()
-	n := len(f.g.recs)
+	if _, err := f.State(); err != nil {
+		return nil, false
+	}
+	n := len(f.g.nodes)
 	ns, added, ok := f.apply(recs)
 	f.g.truncate(n)
 	for _, id := range added {
@@ -312,9 +340,9 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 // add appends r, whose predecessors are all in g, at the end of g's order
 // (still a topological order).
 func (g *graph) add(r *record.Record) {
-	i := int32(len(g.recs))
+	i := int32(len(g.nodes))
 	g.pos[r.ID] = i
-	g.recs = append(g.recs, r)
+	g.nodes = append(g.nodes, nodeOf(r))
 	g.byAuthor[r.Author] = append(g.byAuthor[r.Author], i)
 	var prev []int32
 	for _, p := range r.Prev {
@@ -332,8 +360,8 @@ func (g *graph) add(r *record.Record) {
 
 // truncate removes the records added after the first n, newest first.
 func (g *graph) truncate(n int) {
-	for i := len(g.recs) - 1; i >= n; i-- {
-		r := g.recs[i]
+	for i := len(g.nodes) - 1; i >= n; i-- {
+		r := g.nodes[i]
 		delete(g.pos, r.ID)
 		if a := g.byAuthor[r.Author]; len(a) == 1 {
 			delete(g.byAuthor, r.Author)
@@ -344,7 +372,7 @@ func (g *graph) truncate(n int) {
 			g.children[p] = g.children[p][:len(g.children[p])-1]
 		}
 	}
-	g.recs, g.prev, g.children, g.seen = g.recs[:n], g.prev[:n], g.children[:n], g.seen[:n]
+	g.nodes, g.prev, g.children, g.seen = g.nodes[:n], g.prev[:n], g.children[:n], g.seen[:n]
 	if g.mark != nil {
 		g.mark = g.mark[:n]
 	}

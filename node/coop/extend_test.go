@@ -1,10 +1,12 @@
 package coop
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
@@ -116,13 +118,19 @@ func checkFolder(coop record.ID, recs []*record.Record) (err error) {
 		}
 		given := append(slices.Clone(order[:k]), pending...)
 		f := NewFolder(coop, given)
+		// A Folder restored from a snapshot goes on alongside, reading the
+		// records it needs for a full fold from a source.
+		rf, err := restored(f, func() ([]*record.Record, error) { return slices.Clone(given), nil })
+		if err != nil {
+			return fmt.Errorf("snapshot at %d of %d records: %w", k, n, err)
+		}
 		for _, r := range order[k:] {
 			with, direct := f.With(r) // must leave f as it was
 			if f.Add(r) != direct {
 				return fmt.Errorf("with and Add disagree on applying %s (%s) directly", r.ID.Short(), r.Type)
 			}
 			given = append(given, r)
-			got := f.State()
+			got := stateOf(f)
 			if direct {
 				directAdds.Add(1)
 				if d := stateDiff(with, got); d != "" {
@@ -133,13 +141,121 @@ func checkFolder(coop record.ID, recs []*record.Record) (err error) {
 			if d := stateDiff(got, ref); d != "" {
 				return fmt.Errorf("after adding %s (%s; order %d, from %d of %d records): %s", r.ID.Short(), r.Type, oi, k, n, d)
 			}
+			if rf.Add(r) != direct {
+				return fmt.Errorf("a restored Folder and the original disagree on applying %s (%s) directly", r.ID.Short(), r.Type)
+			}
+			rs, err := rf.State()
+			if err != nil {
+				return err
+			}
+			if d := stateDiff(rs, ref); d != "" {
+				return fmt.Errorf("restored Folder, after adding %s (%s; order %d, from %d of %d records): %s", r.ID.Short(), r.Type, oi, k, n, d)
+			}
+		}
+		if _, err := restored(rf, nil); err != nil {
+			return fmt.Errorf("snapshot of a restored Folder (order %d): %w", oi, err)
 		}
 	}
 	want, _ := fold(coop, recs)
-	if d := stateDiff(NewFolder(coop, recs).State(), want); d != "" {
+	if d := stateDiff(stateOf(NewFolder(coop, recs)), want); d != "" {
 		return fmt.Errorf("NewFolder differs from Fold: %s", d)
 	}
 	return nil
+}
+
+// restored writes a snapshot of f, reads it back, and checks that the
+// restored Folder holds the same state and graph, and writes the same
+// snapshot.
+func restored(f *Folder, src Source) (*Folder, error) {
+	snap, err := f.Snapshot(nil)
+	if err != nil {
+		return nil, err
+	}
+	rf, err := ReadFolder(f.coop, snap, src)
+	if err != nil {
+		return nil, err
+	}
+	again, err := rf.Snapshot(nil)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(snap, again) {
+		return nil, fmt.Errorf("the snapshot of a restored Folder differs (%d bytes, was %d)", len(again), len(snap))
+	}
+	if !reflect.DeepEqual(f.s, rf.s) {
+		return nil, fmt.Errorf("restored state differs: %s", deepDiff(reflect.ValueOf(f.s), reflect.ValueOf(rf.s), "State"))
+	}
+	g, rg := *f.g, *rf.g
+	g.recs, g.seen, g.epoch, g.mark, g.markEpoch = nil, nil, 0, nil, 0
+	rg.seen = nil
+	if !reflect.DeepEqual(&g, &rg) {
+		return nil, fmt.Errorf("restored graph differs: %s", deepDiff(reflect.ValueOf(&g), reflect.ValueOf(&rg), "graph"))
+	}
+	return rf, nil
+}
+
+// deepDiff names the first path where a and b differ.
+func deepDiff(a, b reflect.Value, path string) string {
+	if a.Kind() != b.Kind() {
+		return path + ": kinds differ"
+	}
+	switch a.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			if a.IsNil() != b.IsNil() {
+				return fmt.Sprintf("%s: nil %v vs %v", path, a.IsNil(), b.IsNil())
+			}
+			return ""
+		}
+		return deepDiff(a.Elem(), b.Elem(), path)
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if d := deepDiff(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); d != "" {
+				return d
+			}
+		}
+		return ""
+	case reflect.Slice:
+		if a.IsNil() != b.IsNil() {
+			return fmt.Sprintf("%s: nil %v vs %v", path, a.IsNil(), b.IsNil())
+		}
+		if a.Len() != b.Len() {
+			return fmt.Sprintf("%s: len %d vs %d", path, a.Len(), b.Len())
+		}
+		for i := range a.Len() {
+			if d := deepDiff(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i)); d != "" {
+				return d
+			}
+		}
+		return ""
+	case reflect.Map:
+		if a.IsNil() != b.IsNil() {
+			return fmt.Sprintf("%s: nil %v vs %v", path, a.IsNil(), b.IsNil())
+		}
+		if a.Len() != b.Len() {
+			return fmt.Sprintf("%s: len %d vs %d", path, a.Len(), b.Len())
+		}
+		for _, k := range a.MapKeys() {
+			bv := b.MapIndex(k)
+			if !bv.IsValid() {
+				return fmt.Sprintf("%s[%v]: missing", path, k)
+			}
+			if d := deepDiff(a.MapIndex(k), bv, fmt.Sprintf("%s[%v]", path, k)); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	if a.CanInterface() && b.CanInterface() {
+		if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+			return fmt.Sprintf("%s: %v vs %v", path, a.Interface(), b.Interface())
+		}
+		return ""
+	}
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		return fmt.Sprintf("%s: %v vs %v", path, a, b)
+	}
+	return ""
 }
 
 // shuffledOrder is a random topological order of g's records.
@@ -221,7 +337,7 @@ func TestFolderDirectAndCopyOnWrite(t *testing.T) {
 	w := newGovWorld(t)
 	f := NewFolder(w.coop(), w.recs)
 	p := w.open(w.ana, Proposal{Title: "Paint the shed", Method: tally.Majority})
-	before := f.State()
+	before := stateOf(f)
 	beforeDigest := before.Digest()
 	if !f.Add(p) {
 		t.Fatal("a proposal naming the frontier was not applied directly")
@@ -230,7 +346,7 @@ func TestFolderDirectAndCopyOnWrite(t *testing.T) {
 	if !f.Add(b) {
 		t.Fatal("a ballot was not applied directly")
 	}
-	after := f.State()
+	after := stateOf(f)
 	if before.Digest() != beforeDigest {
 		t.Fatal("an earlier state changed when the Folder moved on")
 	}
@@ -244,4 +360,13 @@ func TestFolderDirectAndCopyOnWrite(t *testing.T) {
 	if f.Full != 1 || f.Incremental != 2 {
 		t.Fatalf("folds: %d full, %d direct; want 1 and 2", f.Full, f.Incremental)
 	}
+}
+
+// stateOf is f.State for Folders that keep their records (which cannot fail).
+func stateOf(f *Folder) *State {
+	s, err := f.State()
+	if err != nil {
+		panic(err)
+	}
+	return s
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gowebpki/jcs"
@@ -303,7 +304,10 @@ func voidCloses(s *State) map[record.ID]Rejection {
 // pending) records in fold order, with predecessors and children as
 // positions in that order.
 type graph struct {
+	// recs are the records in fold order, while folding; a Folder drops
+	// them afterwards and keeps nodes, all that later questions need.
 	recs     []*record.Record
+	nodes    []gnode
 	pos      map[record.ID]int32
 	prev     [][]int32
 	children [][]int32
@@ -363,6 +367,7 @@ func newGraph(recs []*record.Record) *graph {
 		i := int32(len(g.recs))
 		g.pos[id] = i
 		g.recs = append(g.recs, r)
+		g.nodes = append(g.nodes, nodeOf(r))
 		g.byAuthor[r.Author] = append(g.byAuthor[r.Author], i)
 		for _, c := range children[id] {
 			if indeg[c]--; indeg[c] == 0 && !pending[c] {
@@ -810,3 +815,34 @@ func (h *idHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+// gnode is what the graph keeps of a record once folded.
+type gnode struct {
+	ID     record.ID
+	Type   string
+	Author record.PublicKey
+}
+
+func nodeOf(r *record.Record) gnode {
+	return gnode{ID: r.ID, Type: internType(r.Type), Author: r.Author}
+}
+
+// internType returns the package's copy of a known type name, so a node
+// does not keep a decoded record's string alive.
+func internType(t string) string {
+	internOnce.Do(func() {
+		typeNames = make(map[string]string, len(schemas))
+		for k := range schemas {
+			typeNames[k] = k
+		}
+	})
+	if k, ok := typeNames[t]; ok {
+		return k
+	}
+	return t
+}
+
+var (
+	internOnce sync.Once
+	typeNames  map[string]string
+)

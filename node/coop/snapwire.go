@@ -1,0 +1,305 @@
+package coop
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/coopnode/coopnode/node/record"
+)
+
+// wenc and wdec are the snapshot's binary encoding: varints, length-prefixed
+// bytes, fixed 32-byte IDs and keys. Lengths carry nil apart from empty
+// (0 is nil, n+1 is n elements), so a restored state is the same Go value.
+type wenc struct{ b []byte }
+
+func (e *wenc) u(v uint64)    { e.b = binary.AppendUvarint(e.b, v) }
+func (e *wenc) i(v int64)     { e.b = binary.AppendVarint(e.b, v) }
+func (e *wenc) n(l int)       { e.u(uint64(l)) }
+func (e *wenc) id(v [32]byte) { e.b = append(e.b, v[:]...) }
+func (e *wenc) str(s string) {
+	e.n(len(s))
+	e.b = append(e.b, s...)
+}
+func (e *wenc) bool(v bool) {
+	if v {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 0)
+	}
+}
+
+// count writes a slice's or map's length, nil apart from empty.
+func (e *wenc) count(l int, isNil bool) {
+	if isNil {
+		e.u(0)
+	} else {
+		e.u(uint64(l) + 1)
+	}
+}
+
+func (e *wenc) time(t time.Time) {
+	b, err := t.MarshalBinary()
+	if err != nil { // years outside what MarshalBinary takes: the fold never makes them
+		panic(fmt.Sprintf("snapshot: time %v: %v", t, err))
+	}
+	e.n(len(b))
+	e.b = append(e.b, b...)
+}
+
+func (e *wenc) ids(v []record.ID) {
+	e.count(len(v), v == nil)
+	for _, x := range v {
+		e.id(x)
+	}
+}
+
+func (e *wenc) members(v []MemberID) {
+	e.count(len(v), v == nil)
+	for _, x := range v {
+		e.id(x)
+	}
+}
+
+func (e *wenc) keys(v []record.PublicKey) {
+	e.count(len(v), v == nil)
+	for _, x := range v {
+		e.id(x)
+	}
+}
+
+func (e *wenc) strs(v []string) {
+	e.count(len(v), v == nil)
+	for _, x := range v {
+		e.str(x)
+	}
+}
+
+func (e *wenc) ints(v []int) {
+	e.count(len(v), v == nil)
+	for _, x := range v {
+		e.i(int64(x))
+	}
+}
+
+// json writes v as JSON: for the few, small values that are record bodies
+// (bylaws, proposals, results), whose JSON form round-trips by design.
+func (e *wenc) json(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("snapshot: %T: %v", v, err))
+	}
+	e.n(len(b))
+	e.b = append(e.b, b...)
+}
+
+// ErrSnapshot: a snapshot does not decode (damaged, or written by another
+// version). It is derived data: throw it away and fold the records.
+var ErrSnapshot = errors.New("snapshot is damaged or of another version")
+
+type wdec struct {
+	b   []byte
+	err error
+	// intern shares the strings that repeat across hundreds of thousands
+	// of receipts and ballots (statuses, purposes, digests of one text).
+	intern map[string]string
+}
+
+// istr reads a string that is likely to repeat, and shares it.
+func (d *wdec) istr() string {
+	b := d.take(d.n(1))
+	if len(b) > 128 || len(d.intern) >= 1<<12 {
+		return string(b)
+	}
+	if s, ok := d.intern[string(b)]; ok {
+		return s
+	}
+	if d.intern == nil {
+		d.intern = map[string]string{}
+	}
+	s := string(b)
+	d.intern[s] = s
+	return s
+}
+
+func (d *wdec) istrs() []string {
+	k := d.count(1)
+	if k < 0 {
+		return nil
+	}
+	v := make([]string, k)
+	for j := range v {
+		v[j] = d.istr()
+	}
+	return v
+}
+
+func (d *wdec) fail(what string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: bad %s", ErrSnapshot, what)
+	}
+	d.b = nil
+}
+
+func (d *wdec) u() uint64 {
+	v, k := binary.Uvarint(d.b)
+	if k <= 0 {
+		d.fail("number")
+		return 0
+	}
+	d.b = d.b[k:]
+	return v
+}
+
+func (d *wdec) i() int64 {
+	v, k := binary.Varint(d.b)
+	if k <= 0 {
+		d.fail("number")
+		return 0
+	}
+	d.b = d.b[k:]
+	return v
+}
+
+func (d *wdec) int() int {
+	v := d.i()
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		d.fail("integer")
+		return 0
+	}
+	return int(v)
+}
+
+// n reads a length, which must fit in what is left (at least min bytes each).
+func (d *wdec) n(min int) int {
+	v := d.u()
+	if min < 1 {
+		min = 1
+	}
+	if v > uint64(len(d.b)/min) {
+		d.fail("length")
+		return 0
+	}
+	return int(v)
+}
+
+// count reads a length written by wenc.count: -1 for nil.
+func (d *wdec) count(min int) int {
+	v := d.u()
+	if v == 0 {
+		return -1
+	}
+	if min < 1 {
+		min = 1
+	}
+	if v-1 > uint64(len(d.b)/min) {
+		d.fail("length")
+		return -1
+	}
+	return int(v - 1)
+}
+
+func (d *wdec) take(k int) []byte {
+	if k < 0 || k > len(d.b) {
+		d.fail("field")
+		return make([]byte, max(k, 0))
+	}
+	b := d.b[:k]
+	d.b = d.b[k:]
+	return b
+}
+
+func (d *wdec) id() (v [32]byte) {
+	copy(v[:], d.take(32))
+	return v
+}
+
+func (d *wdec) str() string { return string(d.take(d.n(1))) }
+
+func (d *wdec) bool() bool {
+	b := d.take(1)
+	if b[0] > 1 {
+		d.fail("flag")
+	}
+	return b[0] == 1
+}
+
+func (d *wdec) time() time.Time {
+	var t time.Time
+	if err := t.UnmarshalBinary(d.take(d.n(1))); err != nil {
+		d.fail("time")
+	}
+	return t
+}
+
+func (d *wdec) ids() []record.ID {
+	k := d.count(32)
+	if k < 0 {
+		return nil
+	}
+	v := make([]record.ID, k)
+	for j := range v {
+		v[j] = d.id()
+	}
+	return v
+}
+
+func (d *wdec) members() []MemberID {
+	k := d.count(32)
+	if k < 0 {
+		return nil
+	}
+	v := make([]MemberID, k)
+	for j := range v {
+		v[j] = d.id()
+	}
+	return v
+}
+
+func (d *wdec) keys() []record.PublicKey {
+	k := d.count(32)
+	if k < 0 {
+		return nil
+	}
+	v := make([]record.PublicKey, k)
+	for j := range v {
+		v[j] = d.id()
+	}
+	return v
+}
+
+func (d *wdec) strs() []string {
+	k := d.count(1)
+	if k < 0 {
+		return nil
+	}
+	v := make([]string, k)
+	for j := range v {
+		v[j] = d.str()
+	}
+	return v
+}
+
+func (d *wdec) ints() []int {
+	k := d.count(1)
+	if k < 0 {
+		return nil
+	}
+	v := make([]int, k)
+	for j := range v {
+		v[j] = d.int()
+	}
+	return v
+}
+
+func (d *wdec) json(v any) {
+	b := d.take(d.n(1))
+	if d.err == nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			d.fail(fmt.Sprintf("%T", v))
+		}
+	}
+}
