@@ -11,8 +11,12 @@ import (
 // Export writes every record this node holds, except those in skip, as a
 // bundle, and returns how many it wrote.
 func (n *Node) Export(w io.Writer, skip map[record.ID]bool) (int, error) {
+	all, err := n.Records()
+	if err != nil {
+		return 0, err
+	}
 	var recs []*record.Record
-	for _, r := range n.Records() {
+	for _, r := range all {
 		if !skip[r.ID] {
 			recs = append(recs, r)
 		}

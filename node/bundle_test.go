@@ -45,7 +45,7 @@ func TestExportImport(t *testing.T) {
 	orphan, _ := coop.Admit(n.keys.Device(), n.CoopID(), coop.Profile{Name: "orphan", MemberKey: record.PublicKey{9}, Class: "member"}, testOpts.now(), record.ID{1})
 	recs = append(recs, orphan)
 	var b bytes.Buffer
-	_ = bundle.Write(&b, n.CoopID(), testOpts.now(), append(n.Records(), recs...))
+	_ = bundle.Write(&b, n.CoopID(), testOpts.now(), append(recordsOf(t, n), recs...))
 	good := b.Bytes()
 	before := n.State().Digest()
 
@@ -64,7 +64,7 @@ func TestExportImport(t *testing.T) {
 		} else if name == "foreign co-op" && !errors.Is(err, ErrForeignCoop) {
 			t.Fatalf("foreign: %v", err)
 		}
-		if len(n.Records()) != 2 || n.State().Digest() != before {
+		if len(recordsOf(t, n)) != 2 || n.State().Digest() != before {
 			t.Fatalf("%s bundle changed the node", name)
 		}
 	}

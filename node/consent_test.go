@@ -52,7 +52,7 @@ func TestDataAndConsentAcrossNodes(t *testing.T) {
 		t.Helper()
 		for _, from := range nodes {
 			for _, to := range nodes {
-				if err := to.Put(from.Records()...); err != nil {
+				if err := to.Put(recordsOf(t, from)...); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -139,7 +139,7 @@ func TestDataAndConsentAcrossNodes(t *testing.T) {
 	if _, ok := a.State().MemberByKey(b.ConsentKey()); ok {
 		t.Fatal("the consent key is a member key")
 	}
-	for _, r := range b.Records() {
+	for _, r := range recordsOf(t, b) {
 		if bytes.Contains(r.Payload, []byte("Harbour")) || bytes.Contains(r.Payload, []byte("Bo\"")) && r.Type == coop.TypeReceipt {
 			t.Fatalf("shared record %s (%s) carries private details", r.ID.Short(), r.Type)
 		}

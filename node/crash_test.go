@@ -89,7 +89,7 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 	}
 	defer n.Close()
 	have := map[record.ID]bool{}
-	for _, r := range n.Records() {
+	for _, r := range recordsOf(t, n) {
 		have[r.ID] = true
 	}
 	for _, id := range acked {

@@ -187,7 +187,11 @@ func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
 		// A removal is final from its close: name the member's latest
 		// records, so everything they signed so far stays inside its cut
 		// (their ballots on other proposals, closes that counted them).
-		uses = append(uses, coop.KeyHeads(n.Records(), coop.KeysOf(m)...)...)
+		all, err := n.Records()
+		if err != nil {
+			return nil, err
+		}
+		uses = append(uses, coop.KeyHeads(all, coop.KeysOf(m)...)...)
 	}
 	r, err := coop.Close(n.Device(), n.coop, coop.Closing{Proposal: id, Counted: c.Counted, Proxies: c.Proxies, Result: c.Result},
 		uses, now, append(s.Frontier(), cert)...) // after every close and membership change this node knows
@@ -206,7 +210,11 @@ func (n *Node) putChecked(rs ...*record.Record) error {
 	s, direct := n.folder.With(rs...)
 	n.mu.Unlock()
 	if !direct {
-		s = coop.Fold(n.coop, append(n.Records(), rs...))
+		all, err := n.Records()
+		if err != nil {
+			return err
+		}
+		s = coop.Fold(n.coop, append(all, rs...))
 	}
 	mine := map[record.ID]*record.Record{}
 	for _, r := range rs {

@@ -44,7 +44,7 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 		t.Helper()
 		for _, from := range nodes {
 			for _, to := range nodes {
-				if err := to.Put(from.Records()...); err != nil {
+				if err := to.Put(recordsOf(t, from)...); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -96,13 +96,13 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 	if _, err := b.CloseProposal(prop.ID); !errors.Is(err, ErrTooEarly) {
 		t.Fatalf("another member closing within the grace period: %v", err)
 	}
-	before := len(a.Records())
+	before := len(recordsOf(t, a))
 	cl, err := a.CloseProposal(prop.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(a.Records()) != before+1 {
-		t.Fatalf("records %d -> %d", before, len(a.Records()))
+	if len(recordsOf(t, a)) != before+1 {
+		t.Fatalf("records %d -> %d", before, len(recordsOf(t, a)))
 	}
 	sync()
 	for _, n := range nodes {
@@ -177,7 +177,7 @@ func TestAdmissionByDecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := decide(coop.Proposal{Title: "Admit Bo", Kind: coop.KindAdmission, Request: req.ID, Class: "member"})
-	if err := b.Put(a.Records()...); err != nil {
+	if err := b.Put(recordsOf(t, a)...); err != nil {
 		t.Fatal(err)
 	}
 	if !b.Admitted() {

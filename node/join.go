@@ -48,15 +48,13 @@ func (n *Node) RequestJoin(name, invite string) (*record.Record, error) {
 // OwnJoinRequests are the join requests this node's member signed (held
 // pending here until the co-op's records arrive), oldest first.
 func (n *Node) OwnJoinRequests() []JoinRequest {
-	n.mu.RLock()
 	var out []JoinRequest
-	for _, r := range n.records {
+	for _, r := range n.recordsOfType(coop.TypeJoinRequest) {
 		var j coop.JoinRequest
-		if r.Type == coop.TypeJoinRequest && r.Author == n.MemberKey() && r.DecodeBody(&j) == nil {
+		if r.Author == n.MemberKey() && r.DecodeBody(&j) == nil {
 			out = append(out, JoinRequest{Record: r, Body: j})
 		}
 	}
-	n.mu.RUnlock()
 	slices.SortFunc(out, func(a, b JoinRequest) int { return a.Record.Time.Compare(b.Record.Time) })
 	return out
 }
@@ -80,9 +78,8 @@ func (n *Node) JoinRequests() []JoinRequest {
 		skip[id] = true
 	}
 	var out []JoinRequest
-	n.mu.RLock()
-	for _, r := range n.records {
-		if r.Type != coop.TypeJoinRequest || skip[r.ID] {
+	for _, r := range n.recordsOfType(coop.TypeJoinRequest) {
+		if skip[r.ID] {
 			continue
 		}
 		var j coop.JoinRequest
@@ -95,7 +92,6 @@ func (n *Node) JoinRequests() []JoinRequest {
 		}
 		out = append(out, JoinRequest{Record: r, Body: j, Admitted: done})
 	}
-	n.mu.RUnlock()
 	slices.SortFunc(out, func(a, b JoinRequest) int {
 		if c := a.Record.Time.Compare(b.Record.Time); c != 0 {
 			return c
@@ -156,11 +152,17 @@ func (n *Node) Admit(req *record.Record, class string, roles ...string) (*record
 // answered maps each join request to the member its valid admission made.
 func (n *Node) answered() map[record.ID]coop.MemberID {
 	s := n.State()
-	n.mu.RLock()
-	defer n.mu.RUnlock()
+	ids := make([]record.ID, 0, len(s.Members))
+	for id := range s.Members {
+		ids = append(ids, record.ID(id))
+	}
+	recs := map[record.ID]*record.Record{}
+	for _, r := range n.Get(ids) {
+		recs[r.ID] = r
+	}
 	out := map[record.ID]coop.MemberID{}
 	for id, m := range s.Members {
-		r, ok := n.records[record.ID(id)]
+		r, ok := recs[record.ID(id)]
 		if ok && r.Type == coop.TypeClosed { // admitted by decision: the close is the admission
 			var c coop.Closing
 			if r.DecodeBody(&c) == nil {
@@ -185,10 +187,8 @@ func (n *Node) answered() map[record.ID]coop.MemberID {
 // device certificate, or the admission that answered our join request.
 func (n *Node) deviceCert() (record.ID, bool) {
 	s := n.State()
-	n.mu.RLock()
-	defer n.mu.RUnlock()
 	var found []record.ID
-	for _, r := range n.records {
+	for _, r := range n.recordsOfType(coop.TypeDevice, coop.TypeClosed, coop.TypeAdmitted) {
 		switch r.Type {
 		case coop.TypeDevice:
 			var d coop.Device
@@ -202,7 +202,7 @@ func (n *Node) deviceCert() (record.ID, bool) {
 		case coop.TypeAdmitted:
 			var p coop.Profile
 			if r.DecodeBody(&p) == nil && p.MemberKey == n.MemberKey() && !p.Request.IsZero() {
-				if req, ok := n.records[p.Request]; ok && req.Author == n.MemberKey() {
+				if req := n.Get([]record.ID{p.Request}); len(req) == 1 && req[0].Author == n.MemberKey() {
 					found = append(found, r.ID)
 				}
 			}
@@ -246,13 +246,17 @@ func (n *Node) me() (*coop.Member, error) {
 // myHeads are the member's admission and the latest records of this
 // member's keys (member key, every device, consent keys), the predecessors a revocation or resignation must name so
 // that everything this member signed so far stays inside its cut.
-func (n *Node) myHeads(m *coop.Member) []record.ID {
-	heads := coop.KeyHeads(n.Records(), coop.KeysOf(m)...)
+func (n *Node) myHeads(m *coop.Member) ([]record.ID, error) {
+	all, err := n.Records()
+	if err != nil {
+		return nil, err
+	}
+	heads := coop.KeyHeads(all, coop.KeysOf(m)...)
 	if !slices.Contains(heads, record.ID(m.ID)) {
 		heads = append(heads, record.ID(m.ID)) // the admission: the member exists in the record's past
 	}
 	slices.SortFunc(heads, record.CompareIDs)
-	return heads
+	return heads, nil
 }
 
 // CertifyDevice certifies another device key for this node's member
@@ -262,7 +266,11 @@ func (n *Node) CertifyDevice(key record.PublicKey, label string) (*record.Record
 	if err != nil {
 		return nil, err
 	}
-	r, err := coop.CertifyDevice(n.keys.Member(), n.coop, m.ID, key, label, n.opts.now(), n.myHeads(m)...)
+	heads, err := n.myHeads(m)
+	if err != nil {
+		return nil, err
+	}
+	r, err := coop.CertifyDevice(n.keys.Member(), n.coop, m.ID, key, label, n.opts.now(), heads...)
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +288,11 @@ func (n *Node) RevokeDevice(key record.PublicKey, reason string) (*record.Record
 	if !slices.Contains(m.Devices, key) {
 		return nil, fmt.Errorf("%s is not one of %s's devices", key.String()[:12], m.Name)
 	}
-	r, err := coop.RevokeDevice(n.keys.Member(), n.coop, m.ID, key, reason, n.opts.now(), n.myHeads(m)...)
+	heads, err := n.myHeads(m)
+	if err != nil {
+		return nil, err
+	}
+	r, err := coop.RevokeDevice(n.keys.Member(), n.coop, m.ID, key, reason, n.opts.now(), heads...)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +306,11 @@ func (n *Node) Resign(reason string) (*record.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := coop.Resign(n.keys.Member(), n.coop, m.ID, reason, n.opts.now(), n.myHeads(m)...)
+	heads, err := n.myHeads(m)
+	if err != nil {
+		return nil, err
+	}
+	r, err := coop.Resign(n.keys.Member(), n.coop, m.ID, reason, n.opts.now(), heads...)
 	if err != nil {
 		return nil, err
 	}

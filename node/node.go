@@ -12,12 +12,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -98,12 +97,27 @@ type Node struct {
 	// folder keeps the state current: new records are applied to it
 	// directly where they can be, and a full fold waits for the next read
 	// where they cannot (see coop.Folder).
-	folder   *coop.Folder
-	records  map[record.ID]*record.Record
-	corrupt  []string // problems found reading the store
-	closed   bool
-	hooks    map[int]func([]*record.Record, string)
-	nextHook int
+	folder *coop.Folder
+	last   *coop.State // the last state reached
+	// held is the set of stored record IDs; the records stay in the store.
+	held    map[record.ID]struct{}
+	corrupt []string // problems found reading the store
+	// bad are records damaged since stored (see VerifyStored): never read.
+	// It has its own lock: the Folder's Source reads it under mu.
+	badMu sync.RWMutex
+	bad   map[record.ID]bool
+	notes map[string]string // other problems, by topic
+	// Snapshots (see snapshot.go): records stored since the last one, when
+	// it was written, whether one is due regardless, and whether the
+	// stored records still need checking again.
+	sinceSnapshot int
+	snapshotAt    time.Time
+	snapshotDue   bool
+	verifyDue     bool
+	closedStore   bool
+	closed        bool
+	hooks         map[int]func([]*record.Record, string)
+	nextHook      int
 
 	ctx      context.Context // background work (sync, from package sync) runs under it
 	cancel   context.CancelFunc
@@ -184,8 +198,9 @@ func create(home string, passphrase []byte, opts Options, first func(keys *ident
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{home: home, opts: opts, lock: lock, owns: owns, keys: keys, kv: kv, coop: coopID, records: map[record.ID]*record.Record{},
-		folder: coop.NewFolder(coopID, nil)}
+	n := &Node{home: home, opts: opts, lock: lock, owns: owns, keys: keys, kv: kv, coop: coopID, held: map[record.ID]struct{}{},
+		folder: coop.NewFolder(coopID, nil), snapshotDue: true}
+	n.folder.UseSource(n.source)
 	n.vault, err = vault.Open(filepath.Join(home, VaultDir), keys.StorageKey("vault"))
 	if err == nil {
 		err = kv.Update(func(tx store.Tx) error { return tx.Set(keyCoop, coopID[:]) })
@@ -247,13 +262,13 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 		kv.Close()
 		return nil, fmt.Errorf("the store names no co-op (m/coop: %v); the home is damaged", err)
 	}
-	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, records: map[record.ID]*record.Record{}}
+	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, held: map[record.ID]struct{}{}}
 	copy(n.coop[:], c)
 	if n.vault, err = vault.Open(filepath.Join(home, VaultDir), keys.StorageKey("vault")); err != nil {
 		kv.Close()
 		return nil, err
 	}
-	if err := n.load(); err != nil {
+	if err := n.load(true); err != nil {
 		kv.Close()
 		return nil, err
 	}
@@ -261,61 +276,63 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 	return n, nil
 }
 
-// load reads every record from the store and folds state. A record that fails
-// to decode is reported as a problem and left untouched in the store.
-// Records are decoded and their signatures checked again on all cores
-// (record.DecodeStored).
-func (n *Node) load() error {
+// load lists the stored records and restores the state: from the
+// snapshot and the records it does not cover, if withSnapshot and the
+// snapshot is usable; otherwise by reading, checking and folding every
+// record. A record that fails to decode is reported as a problem and left
+// untouched in the store.
+func (n *Node) load(withSnapshot bool) error {
 	var corrupt []string
-	type stored struct {
-		id  record.ID
-		raw []byte
-	}
-	var raws []stored
-	err := n.kv.Scan(prefixRecord, func(k, v []byte) error {
-		var id record.ID
-		if len(k) != len(prefixRecord)+len(id) {
-			corrupt = append(corrupt, fmt.Sprintf("store key %q is not a record key; it was left as it is", k))
-			return nil
+	held := map[record.ID]struct{}{}
+	err := n.kv.Keys(prefixRecord, func(k []byte) error {
+		if id, ok := recordID(k); ok {
+			held[id] = struct{}{}
 		}
-		copy(id[:], k[len(prefixRecord):])
-		raws = append(raws, stored{id, bytes.Clone(v)})
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("read records: %w", err)
+		return fmt.Errorf("list records: %w", err)
 	}
-	decoded := make([]*record.Record, len(raws))
-	errs := make([]error, len(raws))
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(raws); i = int(next.Add(1)) - 1 {
-				decoded[i], errs[i] = record.DecodeStored(raws[i].raw, raws[i].id)
-				raws[i].raw = nil
-			}
-		}()
-	}
-	wg.Wait()
-	recs := make(map[record.ID]*record.Record, len(raws))
-	for i, r := range decoded {
-		if errs[i] != nil {
-			corrupt = append(corrupt, fmt.Sprintf("record %s in the store is damaged (%v); it is kept as it is and ignored. Restore it from another member's node or a bundle.", raws[i].id.Short(), errs[i]))
-			continue
+	var f *coop.Folder
+	var extra []record.ID
+	if withSnapshot {
+		if f, extra, err = n.readSnapshot(held); err != nil {
+			f = nil // derived data: fold the records instead
 		}
-		recs[r.ID] = r
+	}
+	since, fromSnapshot := len(extra), f != nil
+	if f != nil {
+		var recs []*record.Record
+		for _, id := range extra {
+			raw, err := n.kv.Get(recordKey(id))
+			if err != nil {
+				return fmt.Errorf("read record %s: %w", id.Short(), err)
+			}
+			r, err := record.DecodeStored(raw, id)
+			if err != nil {
+				corrupt = append(corrupt, damaged(id, err))
+				continue
+			}
+			recs = append(recs, r)
+		}
+		n.last, _ = f.Current()
+		f.Add(causalOrder(recs)...) // predecessors first, so they apply directly
+	} else {
+		recs, bad, err := n.readAll()
+		if err != nil {
+			return err
+		}
+		corrupt = append(corrupt, bad...)
+		f = coop.NewFolder(n.coop, recs)
+		f.UseSource(n.source)
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.records, n.corrupt = recs, corrupt
-	all := make([]*record.Record, 0, len(recs))
-	for _, r := range recs {
-		all = append(all, r)
-	}
-	n.folder = coop.NewFolder(n.coop, all)
+	n.held, n.corrupt, n.folder = held, corrupt, f
+	n.sinceSnapshot = since
+	n.snapshotDue = !fromSnapshot   // write one soon
+	n.verifyDue = len(held) > since // records read without their signatures checked again
+	n.snapshotAt = time.Now()
 	return nil
 }
 
@@ -332,6 +349,7 @@ func (n *Node) Start(ctx context.Context) error {
 	}
 	n.ctx, n.cancel = context.WithCancel(ctx)
 	n.group, n.ctx = errgroup.WithContext(n.ctx)
+	n.group.Go(func() error { return n.maintain(n.ctx) })
 	return nil
 }
 
@@ -367,6 +385,18 @@ func (n *Node) Close() error {
 				err = gerr
 			}
 		}
+		// A snapshot spares the next Open reading every record.
+		n.mu.RLock()
+		due := n.snapshotDue || n.sinceSnapshot > 0
+		n.mu.RUnlock()
+		if due {
+			if serr := n.writeSnapshot(); err == nil {
+				err = serr
+			}
+		}
+		n.mu.Lock()
+		n.closedStore = true
+		n.mu.Unlock()
 		if cerr := n.kv.Close(); err == nil {
 			err = cerr
 		}
@@ -401,7 +431,19 @@ func (n *Node) State() *coop.State {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.folder.State()
+	s, err := n.folder.State()
+	if err != nil {
+		// The store could not be read: keep answering with the last state,
+		// and say so.
+		if n.notes == nil {
+			n.notes = map[string]string{}
+		}
+		n.notes["state"] = fmt.Sprintf("the state may be out of date: %v", err)
+		return n.last
+	}
+	delete(n.notes, "state")
+	n.last = s
+	return s
 }
 
 // FoldCounts says how often the state was reached by a full fold and by
@@ -418,23 +460,25 @@ func (n *Node) Problems() []string {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	out := append([]string(nil), n.corrupt...)
+	for _, k := range slices.Sorted(maps.Keys(n.notes)) {
+		out = append(out, n.notes[k])
+	}
 	for _, r := range s.Rejected {
 		out = append(out, fmt.Sprintf("record %s (%s) breaks the co-op's rules: %s", r.ID.Short(), r.Type, r.Reason))
 	}
 	return out
 }
 
-// Records returns every record this node holds (whether or not the co-op's
-// rules accept it: see State for that), in ID order.
-func (n *Node) Records() []*record.Record {
-	n.mu.RLock()
-	defer n.mu.RUnlock()
-	out := make([]*record.Record, 0, len(n.records))
-	for _, r := range n.records {
-		out = append(out, r)
+// Records reads every record this node holds (whether or not the co-op's
+// rules accept it: see State for that) from the store, in ID order.
+// Damaged records are left out (Problems names them).
+func (n *Node) Records() ([]*record.Record, error) {
+	recs, _, err := n.readAll()
+	if err != nil {
+		return nil, err
 	}
-	slices.SortFunc(out, func(a, b *record.Record) int { return record.CompareIDs(a.ID, b.ID) })
-	return out
+	slices.SortFunc(recs, func(a, b *record.Record) int { return record.CompareIDs(a.ID, b.ID) })
+	return recs, nil
 }
 
 // ErrForeignCoop: records or a bundle of another co-op.
@@ -520,8 +564,11 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 	var fresh []*record.Record
 	seen := map[record.ID]bool{}
 	for _, r := range recs {
-		old, ok := n.records[r.ID]
-		if ok {
+		if _, ok := n.held[r.ID]; ok {
+			old, err := n.getLocked(r.ID)
+			if err != nil {
+				return nil, err
+			}
 			// A copy with more co-signatures replaces the one we hold; the ID is the same.
 			merged := record.MergeSignatures(old.Sigs, r.Sigs)
 			if len(merged) == len(old.Sigs) {
@@ -560,12 +607,35 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 			return fresh[:i], fmt.Errorf("store records: %w (%d of %d new records were stored; run it again to resume)", err, i, len(fresh))
 		}
 		for _, r := range chunk {
-			n.records[r.ID] = r
+			n.held[r.ID] = struct{}{}
+		}
+		n.sinceSnapshot += len(chunk)
+		if s, ok := n.folder.Current(); ok {
+			n.last = s
 		}
 		n.folder.Add(chunk...)
 		i = end
 	}
 	return fresh, nil
+}
+
+// getLocked reads a held record from the store.
+func (n *Node) getLocked(id record.ID) (*record.Record, error) {
+	n.badMu.RLock()
+	bad := n.bad[id]
+	n.badMu.RUnlock()
+	if bad {
+		return nil, fmt.Errorf("record %s is damaged in the store", id.Short())
+	}
+	raw, err := n.kv.Get(recordKey(id))
+	if err != nil {
+		return nil, fmt.Errorf("read record %s: %w", id.Short(), err)
+	}
+	r, err := record.ReadStored(raw, id)
+	if err != nil {
+		return nil, fmt.Errorf("record %s: %w", id.Short(), err)
+	}
+	return r, nil
 }
 
 func recordKey(id record.ID) []byte { return append(bytes.Clone(prefixRecord), id[:]...) }
@@ -587,6 +657,49 @@ func (n *Node) IDsOfType(t string) ([]record.ID, error) {
 		return nil
 	})
 	return ids, err
+}
+
+// causalOrder orders recs so that each comes after those of its
+// predecessors that are among them (ID order otherwise).
+func causalOrder(recs []*record.Record) []*record.Record {
+	in := make(map[record.ID]*record.Record, len(recs))
+	for _, r := range recs {
+		in[r.ID] = r
+	}
+	slices.SortFunc(recs, func(a, b *record.Record) int { return record.CompareIDs(a.ID, b.ID) })
+	out := make([]*record.Record, 0, len(recs))
+	done := make(map[record.ID]bool, len(recs))
+	var visit func(r *record.Record)
+	visit = func(r *record.Record) {
+		if done[r.ID] {
+			return
+		}
+		done[r.ID] = true
+		for _, p := range r.Prev {
+			if q, ok := in[p]; ok {
+				visit(q)
+			}
+		}
+		out = append(out, r)
+	}
+	for _, r := range recs {
+		visit(r)
+	}
+	return out
+}
+
+// recordsOfType reads the stored records of the given types (through the
+// type index). Records that cannot be read are left out.
+func (n *Node) recordsOfType(types ...string) []*record.Record {
+	var ids []record.ID
+	for _, t := range types {
+		got, err := n.IDsOfType(t)
+		if err != nil {
+			return nil
+		}
+		ids = append(ids, got...)
+	}
+	return n.Get(ids)
 }
 
 // ReindexReport says what Reindex did.
@@ -611,14 +724,21 @@ func (n *Node) Reindex() (ReindexReport, error) {
 	if err := n.kv.Scan(prefixIndex, func(k, _ []byte) error { old = append(old, bytes.Clone(k)); return nil }); err != nil {
 		return rep, err
 	}
-	if err := n.load(); err != nil {
+	// The snapshot is derived too: fold from the records, and write a new one.
+	if err := os.Remove(filepath.Join(n.home, SnapshotFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return rep, fmt.Errorf("drop the state snapshot: %w", err)
+	}
+	if err := n.load(false); err != nil {
+		return rep, err
+	}
+	if _, err := n.VerifyStored(context.Background()); err != nil {
+		return rep, err
+	}
+	recs, err := n.Records()
+	if err != nil {
 		return rep, err
 	}
 	n.mu.RLock()
-	recs := make([]*record.Record, 0, len(n.records))
-	for _, r := range n.records {
-		recs = append(recs, r)
-	}
 	rep.Notes = append(rep.Notes, n.corrupt...)
 	rep.Damaged = len(n.corrupt)
 	n.mu.RUnlock()

@@ -1,8 +1,10 @@
 package node
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
+	"github.com/coopnode/coopnode/node/record"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,8 +48,8 @@ func TestInitOpen(t *testing.T) {
 	if !ok || m.Name != "Ana Costa" || m.Key != n.MemberKey() {
 		t.Fatal("this node's device is not the founder's")
 	}
-	if len(n.Problems()) != 0 || len(n.Records()) != 2 {
-		t.Fatalf("problems %v, %d records", n.Problems(), len(n.Records()))
+	if len(n.Problems()) != 0 || len(recordsOf(t, n)) != 2 {
+		t.Fatalf("problems %v, %d records", n.Problems(), len(recordsOf(t, n)))
 	}
 	if err := n.Start(t.Context()); err != nil {
 		t.Fatal(err)
@@ -103,13 +105,16 @@ func TestDamagedRecord(t *testing.T) {
 	}{
 		{"truncated", func(b []byte) []byte { return b[:len(b)/2] }},
 		{"bit flip", func(b []byte) []byte { b = append([]byte(nil), b...); b[len(b)-70] ^= 4; return b }},
+		// The payload is intact (the ID checks), so only the background
+		// check of the signatures finds it.
+		{"signature bit flip", func(b []byte) []byte { b = append([]byte(nil), b...); b[len(b)-10] ^= 4; return b }},
 	} {
 		t.Run(damage.name, func(t *testing.T) {
 			home := initHome(t)
 			n, _ := Open(home, pass, testOpts)
-			cert := n.Records()[0]
+			cert := recordsOf(t, n)[0]
 			if cert.ID == n.CoopID() {
-				cert = n.Records()[1]
+				cert = recordsOf(t, n)[1]
 			}
 			bad := damage.f(cert.Bytes())
 			kv := n.kv
@@ -122,9 +127,15 @@ func TestDamagedRecord(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer n.Close()
+			if _, err := n.VerifyStored(context.Background()); err != nil { // what a started node does in the background
+				t.Fatal(err)
+			}
 			p := n.Problems()
 			if len(p) != 1 || !strings.Contains(p[0], cert.ID.Short()) || !strings.Contains(p[0], "damaged") {
 				t.Fatalf("problems = %v", p)
+			}
+			if got := n.Get([]record.ID{cert.ID}); len(got) != 0 {
+				t.Fatal("a damaged record must not be read (nor sent to peers)")
 			}
 			if len(n.State().Members) != 1 {
 				t.Fatal("the founder must still be a member")
@@ -147,7 +158,7 @@ func TestReindex(t *testing.T) {
 	before, _ := n.IDsOfType("member.device")
 	// Wreck the derived index: drop it and add junk.
 	_ = n.kv.Update(func(tx store.Tx) error {
-		for _, r := range n.Records() {
+		for _, r := range recordsOf(t, n) {
 			_ = tx.Delete(typeKey(r))
 		}
 		return tx.Set([]byte("i/t/junk\x00xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), nil)
@@ -180,3 +191,13 @@ func TestFilesArePrivate(t *testing.T) {
 }
 
 var osStat = os.Stat
+
+// recordsOf reads every record n holds.
+func recordsOf(t testing.TB, n *Node) []*record.Record {
+	t.Helper()
+	recs, err := n.Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}

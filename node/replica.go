@@ -17,21 +17,24 @@ import (
 func (n *Node) IDs() []record.ID {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	out := make([]record.ID, 0, len(n.records))
-	for id := range n.records {
+	out := make([]record.ID, 0, len(n.held))
+	for id := range n.held {
 		out = append(out, id)
 	}
 	return out
 }
 
-// Get returns the records held among ids, in the order asked; IDs not held
-// are left out.
+// Get reads the records held among ids from the store, in the order
+// asked; IDs not held, and records damaged on disk, are left out.
 func (n *Node) Get(ids []record.ID) []*record.Record {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	out := make([]*record.Record, 0, len(ids))
 	for _, id := range ids {
-		if r, ok := n.records[id]; ok {
+		if _, ok := n.held[id]; !ok {
+			continue
+		}
+		if r, err := n.getLocked(id); err == nil {
 			out = append(out, r)
 		}
 	}
@@ -42,7 +45,7 @@ func (n *Node) Get(ids []record.ID) []*record.Record {
 func (n *Node) Has(id record.ID) bool {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	_, ok := n.records[id]
+	_, ok := n.held[id]
 	return ok
 }
 

@@ -36,7 +36,7 @@ func history(t *testing.T) (*Node, []*record.Record) {
 		if _, err := a.Admit(req, "", roles...); err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Put(a.Records()...); err != nil {
+		if err := n.Put(recordsOf(t, a)...); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -67,20 +67,20 @@ func history(t *testing.T) (*Node, []*record.Record) {
 	if err := b.Put(eve, late, request(t, a.CoopID(), "Fay")); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Put(b.Records()...); err != nil {
+	if err := c.Put(recordsOf(t, b)...); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Resign("moving"); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Put(c.Records()...); err != nil {
+	if err := a.Put(recordsOf(t, c)...); err != nil {
 		t.Fatal(err)
 	}
 	s := a.State()
 	if len(s.Rejected) != 1 || s.Rejected[0].ID != late.ID || len(s.Pending) != 0 {
 		t.Fatalf("the history is not what the test means: rejected %+v, pending %v", s.Rejected, s.Pending)
 	}
-	return a, a.Records()
+	return a, recordsOf(t, a)
 }
 
 func request(t *testing.T, c record.ID, name string) *record.Record {

@@ -69,7 +69,15 @@ func Decode(b []byte) (*Record, error) {
 // again (damage on disk must not be passed on to peers), but the payload's
 // canonical form and exact header keys, which the ID now pins, are not
 // re-derived. Use Decode for anything from outside.
-func DecodeStored(b []byte, id ID) (*Record, error) {
+func DecodeStored(b []byte, id ID) (*Record, error) { return decodeStored(b, id, true) }
+
+// ReadStored is DecodeStored without checking the signatures again, only
+// the ID: for a node's reads of records whose signatures it checks apart
+// (a node checks its whole store in the background after it opens, and
+// peers check everything they receive). It is several times faster.
+func ReadStored(b []byte, id ID) (*Record, error) { return decodeStored(b, id, false) }
+
+func decodeStored(b []byte, id ID, sigsToo bool) (*Record, error) {
 	payload, sigs, err := frame(b)
 	if err != nil {
 		return nil, err
@@ -90,7 +98,7 @@ func DecodeStored(b []byte, id ID) (*Record, error) {
 		return nil, fmt.Errorf("%w: first signature is by %s, not the author %s", ErrBadSignature, sigs[0].Key, h.Author)
 	}
 	for _, s := range sigs {
-		if !s.Key.Verify(pae, s.Sig) {
+		if sigsToo && !s.Key.Verify(pae, s.Sig) {
 			return nil, fmt.Errorf("%w: signature by %s does not verify", ErrBadSignature, s.Key)
 		}
 	}

@@ -393,5 +393,14 @@ func TestDecodeStored(t *testing.T) {
 		if _, err := DecodeStored(tc.b, tc.id); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
+		// ReadStored checks all but the signatures.
+		_, err := ReadStored(tc.b, tc.id)
+		if tc.want == ErrBadSignature {
+			if err != nil {
+				t.Errorf("ReadStored, %s: %v, want no error (it leaves signatures to the node's sweep)", tc.name, err)
+			}
+		} else if !errors.Is(err, tc.want) {
+			t.Errorf("ReadStored, %s: %v, want %v", tc.name, err, tc.want)
+		}
 	}
 }

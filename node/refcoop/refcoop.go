@@ -97,7 +97,11 @@ func Generate(home string, passphrase []byte, size Size, progress func(string)) 
 		return Report{}, fmt.Errorf("receipts: %w", err)
 	}
 	rep := Report{Coop: g.coopID, ByType: map[string]int{}, Elapsed: time.Since(start)}
-	for _, r := range n.Records() {
+	all, err := n.Records()
+	if err != nil {
+		return rep, err
+	}
+	for _, r := range all {
 		rep.Records++
 		rep.ByType[r.Type]++
 	}

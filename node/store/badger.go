@@ -77,6 +77,20 @@ func (s *Badger) Scan(prefix []byte, fn func(k, v []byte) error) error {
 
 type badgerTx struct{ txn *badger.Txn }
 
+// Keys iterates over keys only: Badger then reads no values at all.
+func (s *Badger) Keys(prefix []byte, fn func(k []byte) error) error {
+	return wrap(s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+		defer it.Close()
+		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			if err := fn(it.Item().Key()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
 func (t badgerTx) Get(key []byte) ([]byte, error) {
 	it, err := t.txn.Get(key)
 	if err != nil {

@@ -30,6 +30,11 @@ func (s *Memory) Get(key []byte) ([]byte, error) {
 	return bytes.Clone(v), nil
 }
 
+// Keys is Scan without the values.
+func (s *Memory) Keys(prefix []byte, fn func(k []byte) error) error {
+	return s.Scan(prefix, func(k, _ []byte) error { return fn(k) })
+}
+
 func (s *Memory) Scan(prefix []byte, fn func(k, v []byte) error) error {
 	s.mu.RLock()
 	if s.closed {

@@ -21,6 +21,9 @@ type KV interface {
 	// Scan calls fn for every key with prefix, in key order, until fn returns an error
 	// (which Scan returns). Keys and values are valid only during the call.
 	Scan(prefix []byte, fn func(key, value []byte) error) error
+	// Keys is Scan without the values: a node lists what it holds this way
+	// without reading every record.
+	Keys(prefix []byte, fn func(key []byte) error) error
 	// Update runs fn in a read-write transaction. When Update returns nil the
 	// writes are durable (they survive a crash); when fn fails, none are applied.
 	Update(fn func(tx Tx) error) error

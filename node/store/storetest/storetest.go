@@ -91,6 +91,15 @@ func Run(t *testing.T, open func(t *testing.T) store.KV) {
 		if err := kv.Scan([]byte("p/"), func(k, v []byte) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
 			t.Fatalf("Scan must stop at the first error: %v after %d", err, n)
 		}
+		got = nil
+		must(t, kv.Keys([]byte("p/"), func(k []byte) error { got = append(got, string(k)); return nil }))
+		if fmt.Sprint(got) != "[p/a p/b p/c]" {
+			t.Fatalf("Keys = %v", got)
+		}
+		n = 0
+		if err := kv.Keys([]byte("p/"), func(k []byte) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+			t.Fatalf("Keys must stop at the first error: %v after %d", err, n)
+		}
 	})
 	t.Run("ValuesAreCopies", func(t *testing.T) {
 		kv := open(t)

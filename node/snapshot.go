@@ -1,0 +1,326 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/record"
+)
+
+// A node does not keep its records in memory, and does not fold them all
+// when it opens: it keeps the folded state and what it needs to extend it
+// (a coop.Folder), and writes that down from time to time (a snapshot,
+// SnapshotFile in the home, sealed with a key of the identity). Opening
+// reads the snapshot, lists the record keys in the store, and applies the
+// records the snapshot does not cover. Like every index, the snapshot is
+// derived: if it is missing, damaged, or names a record the store lacks,
+// the node reads and folds every record, as it always could.
+//
+// Each record was verified before it was stored. A node that opened from a
+// snapshot checks the stored records again in the background (VerifyStored),
+// so a record damaged on disk is still found and reported.
+
+// SnapshotFile is the state snapshot in a home.
+const SnapshotFile = "state.snap"
+
+// A snapshot is written when this many records were stored since the last
+// one, or when any were and snapshotAge has passed; Close writes one if
+// any were.
+const (
+	snapshotEvery = 5000
+	snapshotAge   = 5 * time.Minute
+)
+
+var snapshotMagic = []byte("coopnode sealed snapshot v1\x00")
+
+// readAll reads and decodes every record in the store, on all cores; damaged
+// records are left out and named in the second result. Signatures are not
+// checked again here (see record.ReadStored and VerifyStored).
+func (n *Node) readAll() ([]*record.Record, []string, error) {
+	type stored struct {
+		id  record.ID
+		raw []byte
+	}
+	var raws []stored
+	var corrupt []string
+	bad := n.damagedIDs()
+	err := n.kv.Scan(prefixRecord, func(k, v []byte) error {
+		id, ok := recordID(k)
+		if !ok {
+			corrupt = append(corrupt, fmt.Sprintf("store key %q is not a record key; it was left as it is", k))
+			return nil
+		}
+		if !bad[id] {
+			raws = append(raws, stored{id, bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read records: %w", err)
+	}
+	decoded := make([]*record.Record, len(raws))
+	errs := make([]error, len(raws))
+	parallel(len(raws), func(i int) {
+		decoded[i], errs[i] = record.ReadStored(raws[i].raw, raws[i].id)
+		raws[i].raw = nil
+	})
+	out := decoded[:0]
+	for i, r := range decoded {
+		if errs[i] != nil {
+			corrupt = append(corrupt, damaged(raws[i].id, errs[i]))
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, corrupt, nil
+}
+
+// damagedIDs are the records VerifyStored found damaged.
+func (n *Node) damagedIDs() map[record.ID]bool {
+	n.badMu.RLock()
+	defer n.badMu.RUnlock()
+	return maps.Clone(n.bad)
+}
+
+func damaged(id record.ID, err error) string {
+	return fmt.Sprintf("record %s in the store is damaged (%v); it is kept as it is and ignored. Restore it from another member's node or a bundle.", id.Short(), err)
+}
+
+// parallel calls f(0..n-1) on all cores.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func recordID(k []byte) (record.ID, bool) {
+	var id record.ID
+	if len(k) != len(prefixRecord)+len(id) || !bytes.HasPrefix(k, prefixRecord) {
+		return id, false
+	}
+	copy(id[:], k[len(prefixRecord):])
+	return id, true
+}
+
+// source is the Folder's Source: every record in the store.
+func (n *Node) source() ([]*record.Record, error) {
+	recs, _, err := n.readAll()
+	return recs, err
+}
+
+// readSnapshot restores the Folder from the snapshot file, if there is one
+// that covers only records in held. It returns the records held that the
+// snapshot does not cover, to be added.
+func (n *Node) readSnapshot(held map[record.ID]struct{}) (*coop.Folder, []record.ID, error) {
+	sealed, err := os.ReadFile(filepath.Join(n.home, SnapshotFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	plain, err := n.openSealed(sealed)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := coop.ReadFolder(n.coop, plain, n.source)
+	if err != nil {
+		return nil, nil, err
+	}
+	covers, err := f.Covers()
+	if err != nil {
+		return nil, nil, err
+	}
+	covered := make(map[record.ID]struct{}, len(covers))
+	for _, id := range covers {
+		if _, ok := held[id]; !ok {
+			return nil, nil, fmt.Errorf("the snapshot covers record %s, which the store lacks", id.Short())
+		}
+		covered[id] = struct{}{}
+	}
+	var extra []record.ID
+	for id := range held {
+		if _, ok := covered[id]; !ok {
+			extra = append(extra, id)
+		}
+	}
+	return f, extra, nil
+}
+
+// writeSnapshot writes the state down, if it is current (a full fold due
+// waits for the next time).
+func (n *Node) writeSnapshot() error {
+	n.mu.RLock()
+	if _, ok := n.folder.Current(); !ok || n.closedStore {
+		n.mu.RUnlock()
+		return nil
+	}
+	plain, err := n.folder.Snapshot(nil)
+	since := n.sinceSnapshot
+	n.mu.RUnlock()
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(n.home, SnapshotFile), n.seal(plain), 0o600); err != nil {
+		return fmt.Errorf("write the state snapshot: %w", err)
+	}
+	n.mu.Lock()
+	n.sinceSnapshot -= since
+	n.snapshotAt = time.Now()
+	n.snapshotDue = false
+	n.mu.Unlock()
+	return nil
+}
+
+func (n *Node) gcm() cipher.AEAD {
+	b, err := aes.NewCipher(n.keys.StorageKey("snapshot"))
+	if err != nil {
+		panic(err) // a 32-byte key always makes a cipher
+	}
+	a, err := cipher.NewGCM(b)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// seal encrypts a snapshot (it holds the co-op's membership) and binds it to
+// the co-op.
+func (n *Node) seal(plain []byte) []byte {
+	a := n.gcm()
+	out := append(slices.Clone(snapshotMagic), make([]byte, a.NonceSize())...)
+	nonce := out[len(snapshotMagic):]
+	if _, err := rand.Read(nonce); err != nil {
+		panic(err)
+	}
+	return a.Seal(out, nonce, plain, n.coop[:])
+}
+
+var errSnapshotSeal = errors.New("the state snapshot does not open (damaged, or of another identity)")
+
+func (n *Node) openSealed(b []byte) ([]byte, error) {
+	a := n.gcm()
+	if !bytes.HasPrefix(b, snapshotMagic) || len(b) < len(snapshotMagic)+a.NonceSize() {
+		return nil, errSnapshotSeal
+	}
+	b = b[len(snapshotMagic):]
+	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], n.coop[:])
+	if err != nil {
+		return nil, errSnapshotSeal
+	}
+	return plain, nil
+}
+
+// maintain writes snapshots while the node runs, and checks the stored
+// records once if the node opened from a snapshot.
+func (n *Node) maintain(ctx context.Context) error {
+	n.mu.RLock()
+	verify := n.verifyDue
+	n.mu.RUnlock()
+	if verify {
+		n.VerifyStored(ctx)
+	}
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		n.mu.RLock()
+		due := n.snapshotDue || n.sinceSnapshot >= snapshotEvery || (n.sinceSnapshot > 0 && time.Since(n.snapshotAt) >= snapshotAge)
+		n.mu.RUnlock()
+		if due {
+			if err := n.writeSnapshot(); err != nil {
+				n.noteProblem("snapshot", err.Error()+"; the node goes on, and will fold every record when it next opens")
+			}
+		}
+	}
+}
+
+// noteProblem keeps one problem per topic, for Problems.
+func (n *Node) noteProblem(topic, text string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.notes == nil {
+		n.notes = map[string]string{}
+	}
+	n.notes[topic] = text
+}
+
+// VerifyStored decodes every stored record again, checking its ID and
+// signatures, and reports those damaged since they were stored (Problems
+// names them). It returns how many it checked. A node that opened from a
+// snapshot runs it in the background once, on one core.
+func (n *Node) VerifyStored(ctx context.Context) (checked int, err error) {
+	var found []string
+	var foundIDs []record.ID
+	var ids []record.ID
+	var raws [][]byte
+	flush := func() {
+		// One core: it runs in the background of a node that is in use.
+		for i, raw := range raws {
+			if _, e := record.DecodeStored(raw, ids[i]); e != nil {
+				found, foundIDs = append(found, damaged(ids[i], e)), append(foundIDs, ids[i])
+			}
+		}
+		checked += len(raws)
+		ids, raws = ids[:0], raws[:0]
+	}
+	err = n.kv.Scan(prefixRecord, func(k, v []byte) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		id, ok := recordID(k)
+		if !ok {
+			return nil // load reported it
+		}
+		ids, raws = append(ids, id), append(raws, bytes.Clone(v))
+		if len(raws) == 1024 {
+			flush()
+		}
+		return nil
+	})
+	flush()
+	n.badMu.Lock()
+	if n.bad == nil {
+		n.bad = map[record.ID]bool{}
+	}
+	for _, id := range foundIDs {
+		n.bad[id] = true
+	}
+	n.badMu.Unlock()
+	n.mu.Lock()
+	for _, p := range found {
+		if !slices.Contains(n.corrupt, p) {
+			n.corrupt = append(n.corrupt, p)
+		}
+	}
+	n.verifyDue = n.verifyDue && err != nil
+	n.mu.Unlock()
+	if err != nil {
+		return checked, fmt.Errorf("check stored records: %w", err)
+	}
+	return checked, nil
+}

@@ -1,0 +1,112 @@
+package node
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/node/store"
+	"github.com/coopnode/coopnode/node/tally"
+)
+
+// propose opens a proposal and has the founder vote on it: two records.
+func propose(t *testing.T, n *Node, title string) {
+	t.Helper()
+	p, err := n.Propose(coop.Proposal{Title: title, Method: tally.Majority,
+		Closes: testOpts.now().Add(10 * time.Hour).Format(record.TimeFormat)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Vote(p.ID, tally.Ballot{Position: tally.Yes}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fullDigest folds every record n holds, as a node without a snapshot would.
+func fullDigest(t *testing.T, n *Node) [32]byte {
+	return coop.Fold(n.CoopID(), recordsOf(t, n)).Digest()
+}
+
+// A node opens from its snapshot without folding, applies the records the
+// snapshot does not cover, and reaches the state a full fold gives; a
+// snapshot it cannot use (damaged, or covering a record the store lacks)
+// is set aside for a full fold, and no problem is reported for it.
+func TestOpenFromSnapshot(t *testing.T) {
+	home := initHome(t)
+	n, err := Open(home, pass, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	propose(t, n, "One")
+	propose(t, n, "Two")
+	if err := n.Close(); err != nil { // writes the snapshot
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(home, SnapshotFile)); err != nil {
+		t.Fatalf("no snapshot after Close: %v", err)
+	}
+
+	reopen := func(name string, wantFull int) *Node {
+		t.Helper()
+		n, err := Open(home, pass, testOpts)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got := n.State().Digest()
+		if full, _ := n.FoldCounts(); full != wantFull {
+			t.Errorf("%s: %d full folds, want %d", name, full, wantFull)
+		}
+		if want := fullDigest(t, n); got != want {
+			t.Errorf("%s: digest %x, a full fold gives %x", name, got, want)
+		}
+		if p := n.Problems(); len(p) != 0 {
+			t.Errorf("%s: problems %v", name, p)
+		}
+		return n
+	}
+
+	n = reopen("from the snapshot", 0)
+	// Records stored after the last snapshot, and no snapshot at the end
+	// (as after kill -9): the next Open applies them to the older snapshot.
+	propose(t, n, "Three")
+	n.mu.Lock()
+	n.sinceSnapshot, n.snapshotDue = 0, false
+	n.mu.Unlock()
+	n.Close()
+	n = reopen("snapshot and newer records", 0)
+	if s := n.State(); len(s.Proposals()) != 3 {
+		t.Fatalf("%d proposals, want 3", len(s.Proposals()))
+	}
+	n.Close()
+
+	// A damaged snapshot: fold everything.
+	path := filepath.Join(home, SnapshotFile)
+	b, _ := os.ReadFile(path)
+	b[len(b)/2] ^= 1
+	os.WriteFile(path, b, 0o600)
+	n = reopen("damaged snapshot", 1)
+	n.Close()
+
+	// A snapshot naming a record the store lost (restored from an older
+	// backup, say): fold what the store holds.
+	n = reopen("snapshot written again", 0)
+	p, err := n.IDsOfType(coop.TypeBallot)
+	if err != nil || len(p) != 3 {
+		t.Fatalf("ballots %v %v", p, err)
+	}
+	if err := n.kv.Update(func(tx store.Tx) error { return tx.Delete(recordKey(p[0])) }); err != nil {
+		t.Fatal(err)
+	}
+	n.mu.Lock()
+	n.sinceSnapshot, n.snapshotDue = 0, false // keep the snapshot that names it
+	n.mu.Unlock()
+	n.Close()
+	n = reopen("snapshot covering a lost record", 1)
+	if s := n.State(); s.Applied != len(recordsOf(t, n)) {
+		t.Errorf("applied %d of %d records", s.Applied, len(recordsOf(t, n)))
+	}
+	n.Close()
+}
