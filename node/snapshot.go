@@ -224,7 +224,9 @@ func (n *Node) openSealed(b []byte) ([]byte, error) {
 		return nil, errSnapshotSeal
 	}
 	b = b[len(snapshotMagic):]
-	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], n.coop[:])
+	// In place: a large co-op's snapshot is hundreds of MB.
+	ct := b[a.NonceSize():]
+	plain, err := a.Open(ct[:0], b[:a.NonceSize()], ct, n.coop[:])
 	if err != nil {
 		return nil, errSnapshotSeal
 	}

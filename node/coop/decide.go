@@ -65,9 +65,8 @@ type ProposalState struct {
 	// Effect says what the close changed, or why a passed close changed nothing.
 	Effect string
 
-	pos    int32
-	inRoll map[MemberID]bool
-	byID   map[record.ID]*BallotState
+	pos  int32
+	byID map[record.ID]*BallotState
 }
 
 // BallotState is one valid ballot.
@@ -318,10 +317,7 @@ func (s *State) applyProposal(r *record.Record) string {
 		return err.Error()
 	}
 	ps := &ProposalState{ID: r.ID, Author: author.ID, Opened: r.Time, ClosesAt: closes, Proposal: p, Eligible: roll, Rules: rules,
-		Grace: time.Duration(by.CloseGraceHours) * time.Hour, pos: pos, inRoll: make(map[MemberID]bool, len(roll)), byID: map[record.ID]*BallotState{}}
-	for _, id := range roll {
-		ps.inRoll[id] = true
-	}
+		Grace: time.Duration(by.CloseGraceHours) * time.Hour, pos: pos, byID: map[record.ID]*BallotState{}}
 	s.proposals[r.ID] = ps
 	return ""
 }
@@ -484,7 +480,7 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 		}
 		m := s.Members[v]
 		switch {
-		case !p.inRoll[v]:
+		case !p.OnRoll(v):
 			c.NotCounted = append(c.NotCounted, NotCounted{Ballot: st.ID, Voter: v,
 				Reason: fmt.Sprintf("%s was not on the roll when the proposal opened (not a member then, or not in a class that votes on it)", m.Name)})
 		case s.removedBefore(m, st.ID):
@@ -651,7 +647,10 @@ func (p *ProposalState) Ballot(id record.ID) (*BallotState, bool) {
 }
 
 // OnRoll reports whether member m may vote on p.
-func (p *ProposalState) OnRoll(m MemberID) bool { return p.inRoll[m] }
+func (p *ProposalState) OnRoll(m MemberID) bool {
+	_, ok := slices.BinarySearchFunc(p.Eligible, m, func(a, b MemberID) int { return record.CompareIDs(record.ID(a), record.ID(b)) })
+	return ok // Eligible is sorted
+}
 
 func (s *State) applyClosed(r *record.Record) string {
 	var c Closing

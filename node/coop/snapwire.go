@@ -106,6 +106,7 @@ type wdec struct {
 	// intern shares the strings that repeat across hundreds of thousands
 	// of receipts and ballots (statuses, purposes, digests of one text).
 	intern map[string]string
+	rolls  map[string][]MemberID // see decodeProposal
 }
 
 // istr reads a string that is likely to repeat, and shares it.

@@ -25,7 +25,11 @@ func OpenBadger(dir string, key []byte) (*Badger, error) {
 		WithNumVersionsToKeep(1).
 		// Small tables keep an idle node's memory modest; a co-op's records are small.
 		WithMemTableSize(16 << 20).
-		WithValueLogFileSize(64 << 20)
+		WithValueLogFileSize(64 << 20).
+		// The node keeps its state in memory and reads records rarely (a
+		// peer's sync, an export): Badger's default 256 MB block cache
+		// would be a quarter of a large co-op's memory, for little.
+		WithBlockCacheSize(32 << 20)
 	if key != nil {
 		opts = opts.WithEncryptionKey(key).WithIndexCacheSize(16 << 20)
 	}
