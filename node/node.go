@@ -101,7 +101,8 @@ type Node struct {
 	last   *coop.State // the last state reached
 	// held is the set of stored record IDs; the records stay in the store.
 	held    map[record.ID]struct{}
-	corrupt []string // problems found reading the store
+	corrupt []string   // problems found reading the store
+	snapMu  sync.Mutex // writing a snapshot, and Reindex
 	// bad are records damaged since stored (see VerifyStored): never read.
 	// It has its own lock: the Folder's Source reads it under mu.
 	badMu sync.RWMutex
@@ -301,6 +302,7 @@ func (n *Node) load(withSnapshot bool) error {
 		}
 	}
 	since, fromSnapshot := len(extra), f != nil
+	var last *coop.State // a state to answer with should a full fold fail
 	if f != nil {
 		var recs []*record.Record
 		for _, id := range extra {
@@ -308,30 +310,33 @@ func (n *Node) load(withSnapshot bool) error {
 			if err != nil {
 				return fmt.Errorf("read record %s: %w", id.Short(), err)
 			}
-			r, err := record.DecodeStored(raw, id)
+			r, err := record.ReadStored(raw, id) // signatures: VerifyStored, as for the rest
 			if err != nil {
 				corrupt = append(corrupt, damaged(id, err))
+				n.markBad(id)
 				continue
 			}
 			recs = append(recs, r)
 		}
-		n.last, _ = f.Current()
+		last, _ = f.Current()
 		f.Add(causalOrder(recs)...) // predecessors first, so they apply directly
 	} else {
-		recs, bad, err := n.readAll()
+		recs, problems, bad, err := n.readAll(false)
 		if err != nil {
 			return err
 		}
-		corrupt = append(corrupt, bad...)
+		corrupt = append(corrupt, problems...)
+		n.markBad(bad...)
 		f = coop.NewFolder(n.coop, recs)
 		f.UseSource(n.source)
+		last, _ = f.Current()
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.held, n.corrupt, n.folder = held, corrupt, f
+	n.held, n.corrupt, n.folder, n.last = held, corrupt, f, last
 	n.sinceSnapshot = since
-	n.snapshotDue = !fromSnapshot   // write one soon
-	n.verifyDue = len(held) > since // records read without their signatures checked again
+	n.snapshotDue = !fromSnapshot // write one soon
+	n.verifyDue = len(held) > 0   // records read without their signatures checked again
 	n.snapshotAt = time.Now()
 	return nil
 }
@@ -473,7 +478,7 @@ func (n *Node) Problems() []string {
 // rules accept it: see State for that) from the store, in ID order.
 // Damaged records are left out (Problems names them).
 func (n *Node) Records() ([]*record.Record, error) {
-	recs, _, err := n.readAll()
+	recs, _, _, err := n.readAll(true)
 	if err != nil {
 		return nil, err
 	}
@@ -564,7 +569,7 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 	var fresh []*record.Record
 	seen := map[record.ID]bool{}
 	for _, r := range recs {
-		if _, ok := n.held[r.ID]; ok {
+		if _, ok := n.held[r.ID]; ok && !n.isBad(r.ID) {
 			old, err := n.getLocked(r.ID)
 			if err != nil {
 				return nil, err
@@ -608,6 +613,7 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 		}
 		for _, r := range chunk {
 			n.held[r.ID] = struct{}{}
+			n.repaired(r.ID)
 		}
 		n.sinceSnapshot += len(chunk)
 		if s, ok := n.folder.Current(); ok {
@@ -725,6 +731,8 @@ func (n *Node) Reindex() (ReindexReport, error) {
 		return rep, err
 	}
 	// The snapshot is derived too: fold from the records, and write a new one.
+	n.snapMu.Lock()
+	defer n.snapMu.Unlock()
 	if err := os.Remove(filepath.Join(n.home, SnapshotFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return rep, fmt.Errorf("drop the state snapshot: %w", err)
 	}

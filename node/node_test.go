@@ -143,6 +143,19 @@ func TestDamagedRecord(t *testing.T) {
 			if got, _ := n.kv.Get(recordKey(cert.ID)); string(got) != string(bad) {
 				t.Fatal("the damaged record was modified")
 			}
+			// An intact copy (from a peer or a bundle) repairs it.
+			if n.Has(cert.ID) {
+				t.Fatal("a damaged record must not count as held, or no peer sends an intact copy")
+			}
+			if err := n.Put(cert); err != nil {
+				t.Fatalf("storing an intact copy: %v", err)
+			}
+			if p := n.Problems(); len(p) != 0 || len(n.Get([]record.ID{cert.ID})) != 1 {
+				t.Fatalf("after repair: problems %v", p)
+			}
+			if err := n.kv.Update(func(tx store.Tx) error { return tx.Set(recordKey(cert.ID), bad) }); err != nil {
+				t.Fatal(err)
+			}
 			rep, err := n.Reindex()
 			if err != nil || rep.Damaged != 1 || rep.Records != 1 {
 				t.Fatalf("reindex %+v %v", rep, err)

@@ -17,9 +17,12 @@ import (
 func (n *Node) IDs() []record.ID {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
+	bad := n.damagedIDs() // not served: a peer's intact copy can replace it
 	out := make([]record.ID, 0, len(n.held))
 	for id := range n.held {
-		out = append(out, id)
+		if !bad[id] {
+			out = append(out, id)
+		}
 	}
 	return out
 }
@@ -46,7 +49,7 @@ func (n *Node) Has(id record.ID) bool {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	_, ok := n.held[id]
-	return ok
+	return ok && !n.isBad(id)
 }
 
 // Refusal is a record a node would not store, and why.

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,20 +49,23 @@ const (
 var snapshotMagic = []byte("coopnode sealed snapshot v1\x00")
 
 // readAll reads and decodes every record in the store, on all cores; damaged
-// records are left out and named in the second result. Signatures are not
-// checked again here (see record.ReadStored and VerifyStored).
-func (n *Node) readAll() ([]*record.Record, []string, error) {
+// records are left out, described in problems and listed in damagedIDs. Signatures are not
+// checked again here (see record.ReadStored and VerifyStored); with
+// skipBad, records VerifyStored found damaged are left out too.
+func (n *Node) readAll(skipBad bool) (recs []*record.Record, problems []string, damagedIDs []record.ID, err error) {
 	type stored struct {
 		id  record.ID
 		raw []byte
 	}
 	var raws []stored
-	var corrupt []string
-	bad := n.damagedIDs()
-	err := n.kv.Scan(prefixRecord, func(k, v []byte) error {
+	var bad map[record.ID]bool
+	if skipBad {
+		bad = n.damagedIDs()
+	}
+	err = n.kv.Scan(prefixRecord, func(k, v []byte) error {
 		id, ok := recordID(k)
 		if !ok {
-			corrupt = append(corrupt, fmt.Sprintf("store key %q is not a record key; it was left as it is", k))
+			problems = append(problems, fmt.Sprintf("store key %q is not a record key; it was left as it is", k))
 			return nil
 		}
 		if !bad[id] {
@@ -70,7 +74,7 @@ func (n *Node) readAll() ([]*record.Record, []string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read records: %w", err)
+		return nil, nil, nil, fmt.Errorf("read records: %w", err)
 	}
 	decoded := make([]*record.Record, len(raws))
 	errs := make([]error, len(raws))
@@ -81,12 +85,45 @@ func (n *Node) readAll() ([]*record.Record, []string, error) {
 	out := decoded[:0]
 	for i, r := range decoded {
 		if errs[i] != nil {
-			corrupt = append(corrupt, damaged(raws[i].id, errs[i]))
+			problems = append(problems, damaged(raws[i].id, errs[i]))
+			damagedIDs = append(damagedIDs, raws[i].id)
 			continue
 		}
 		out = append(out, r)
 	}
-	return out, corrupt, nil
+	return out, problems, damagedIDs, nil
+}
+
+// isBad reports whether VerifyStored found record id damaged.
+func (n *Node) isBad(id record.ID) bool {
+	n.badMu.RLock()
+	defer n.badMu.RUnlock()
+	return n.bad[id]
+}
+
+// repaired: an intact copy of id was stored over a damaged one (from a
+// peer or a bundle). Called with mu held.
+func (n *Node) repaired(id record.ID) {
+	n.badMu.Lock()
+	was := n.bad[id]
+	delete(n.bad, id)
+	n.badMu.Unlock()
+	if was {
+		prefix := fmt.Sprintf("record %s in the store is damaged", id.Short())
+		n.corrupt = slices.DeleteFunc(n.corrupt, func(p string) bool { return strings.HasPrefix(p, prefix) })
+	}
+}
+
+// markBad records ids as damaged (never read, replaced by an intact copy).
+func (n *Node) markBad(ids ...record.ID) {
+	n.badMu.Lock()
+	defer n.badMu.Unlock()
+	if n.bad == nil {
+		n.bad = map[record.ID]bool{}
+	}
+	for _, id := range ids {
+		n.bad[id] = true
+	}
 }
 
 // damagedIDs are the records VerifyStored found damaged.
@@ -125,9 +162,14 @@ func recordID(k []byte) (record.ID, bool) {
 	return id, true
 }
 
-// source is the Folder's Source: every record in the store.
+// source is the Folder's Source: every record in the store whose payload
+// is intact, including those whose signatures were damaged on disk since
+// they were verified on arrival. The state is the co-op's, which such a
+// record is part of (peers hold intact copies with the same ID); so state
+// does not depend on when the background check ran. Such records are not
+// sent or exported (see Get, Records).
 func (n *Node) source() ([]*record.Record, error) {
-	recs, _, err := n.readAll()
+	recs, _, _, err := n.readAll(false)
 	return recs, err
 }
 
@@ -170,6 +212,8 @@ func (n *Node) readSnapshot(held map[record.ID]struct{}) (*coop.Folder, []record
 // writeSnapshot writes the state down, if it is current (a full fold due
 // waits for the next time).
 func (n *Node) writeSnapshot() error {
+	n.snapMu.Lock() // one writer, and not while Reindex replaces the state
+	defer n.snapMu.Unlock()
 	n.mu.RLock()
 	if _, ok := n.folder.Current(); !ok || n.closedStore {
 		n.mu.RUnlock()
@@ -254,6 +298,7 @@ func (n *Node) maintain(ctx context.Context) error {
 		due := n.snapshotDue || n.sinceSnapshot >= snapshotEvery || (n.sinceSnapshot > 0 && time.Since(n.snapshotAt) >= snapshotAge)
 		n.mu.RUnlock()
 		if due {
+			n.State() // a full fold that is due happens now, so a snapshot can be written
 			if err := n.writeSnapshot(); err != nil {
 				n.noteProblem("snapshot", err.Error()+"; the node goes on, and will fold every record when it next opens")
 			}
@@ -305,14 +350,7 @@ func (n *Node) VerifyStored(ctx context.Context) (checked int, err error) {
 		return nil
 	})
 	flush()
-	n.badMu.Lock()
-	if n.bad == nil {
-		n.bad = map[record.ID]bool{}
-	}
-	for _, id := range foundIDs {
-		n.bad[id] = true
-	}
-	n.badMu.Unlock()
+	n.markBad(foundIDs...)
 	n.mu.Lock()
 	for _, p := range found {
 		if !slices.Contains(n.corrupt, p) {

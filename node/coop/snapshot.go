@@ -33,6 +33,7 @@ func (f *Folder) Snapshot(buf []byte) ([]byte, error) {
 		return nil, err
 	}
 	e := &wenc{b: append(buf, snapshotMagic...)}
+	e.str(foldRules())
 	e.id(f.coop)
 	f.g.encode(e)
 	s.encode(e)
@@ -61,6 +62,11 @@ func ReadFolder(coop record.ID, snap []byte, src Source) (*Folder, error) {
 		return nil, fmt.Errorf("%w: not a snapshot", ErrSnapshot)
 	}
 	d := &wdec{b: snap[len(snapshotMagic):]}
+	if rules := d.str(); rules != foldRules() && d.err == nil {
+		// Written by a version that folds otherwise (knows other types or
+		// schema versions): its state is not ours to go on from.
+		return nil, fmt.Errorf("%w: folded by other rules (%s)", ErrSnapshot, rules)
+	}
 	if c := record.ID(d.id()); c != coop && d.err == nil {
 		return nil, fmt.Errorf("%w: of co-op %s, not %s", ErrSnapshot, c.Short(), coop.Short())
 	}
@@ -78,6 +84,19 @@ func ReadFolder(coop record.ID, snap []byte, src Source) (*Folder, error) {
 		f.rejected[r.ID] = true
 	}
 	return f, nil
+}
+
+// foldRulesVersion changes whenever the fold would give another state for
+// the same records; with the record types and schema versions known, it
+// says which states a snapshot may hold.
+const foldRulesVersion = 1
+
+func foldRules() string {
+	s := fmt.Sprintf("fold %d;", foldRulesVersion)
+	for _, t := range slices.Sorted(maps.Keys(schemas)) {
+		s += fmt.Sprintf(" %s/%d", t, schemas[t])
+	}
+	return s
 }
 
 func (g *graph) encode(e *wenc) {

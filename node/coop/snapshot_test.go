@@ -39,6 +39,13 @@ func TestSnapshotDamaged(t *testing.T) {
 			t.Errorf("%s: got %v, want ErrSnapshot", name, err)
 		}
 	}
+	// A version that knows another record type folds otherwise.
+	schemas["test.newer"] = 1
+	_, err = ReadFolder(w.coop(), snap, nil)
+	delete(schemas, "test.newer")
+	if !errors.Is(err, ErrSnapshot) {
+		t.Errorf("snapshot of other fold rules: got %v, want ErrSnapshot", err)
+	}
 }
 
 // FuzzReadFolder: whatever the bytes, ReadFolder returns an error or a

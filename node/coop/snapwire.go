@@ -232,6 +232,8 @@ func (d *wdec) time() time.Time {
 	var t time.Time
 	if err := t.UnmarshalBinary(d.take(d.n(1))); err != nil {
 		d.fail("time")
+	} else if _, err := t.MarshalBinary(); err != nil {
+		d.fail("time") // read, but could not be written again
 	}
 	return t
 }
