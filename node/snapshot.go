@@ -11,11 +11,8 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/coopnode/coopnode/node/coop"
@@ -53,11 +50,8 @@ var snapshotMagic = []byte("coopnode sealed snapshot v1\x00")
 // checked again here (see record.ReadStored and VerifyStored); with
 // skipBad, records VerifyStored found damaged are left out too.
 func (n *Node) readAll(skipBad bool) (recs []*record.Record, problems []string, damagedIDs []record.ID, err error) {
-	type stored struct {
-		id  record.ID
-		raw []byte
-	}
-	var raws []stored
+	var ids []record.ID
+	var raws [][]byte
 	var bad map[record.ID]bool
 	if skipBad {
 		bad = n.damagedIDs()
@@ -69,24 +63,19 @@ func (n *Node) readAll(skipBad bool) (recs []*record.Record, problems []string, 
 			return nil
 		}
 		if !bad[id] {
-			raws = append(raws, stored{id, bytes.Clone(v)})
+			ids, raws = append(ids, id), append(raws, bytes.Clone(v))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read records: %w", err)
 	}
-	decoded := make([]*record.Record, len(raws))
-	errs := make([]error, len(raws))
-	parallel(len(raws), func(i int) {
-		decoded[i], errs[i] = record.ReadStored(raws[i].raw, raws[i].id)
-		raws[i].raw = nil
-	})
+	decoded, errs := record.ReadStoredAll(raws, ids)
 	out := decoded[:0]
 	for i, r := range decoded {
 		if errs[i] != nil {
-			problems = append(problems, damaged(raws[i].id, errs[i]))
-			damagedIDs = append(damagedIDs, raws[i].id)
+			problems = append(problems, damaged(ids[i], errs[i]))
+			damagedIDs = append(damagedIDs, ids[i])
 			continue
 		}
 		out = append(out, r)
@@ -135,22 +124,6 @@ func (n *Node) damagedIDs() map[record.ID]bool {
 
 func damaged(id record.ID, err error) string {
 	return fmt.Sprintf("record %s in the store is damaged (%v); it is kept as it is and ignored. Restore it from another member's node or a bundle.", id.Short(), err)
-}
-
-// parallel calls f(0..n-1) on all cores.
-func parallel(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 func recordID(k []byte) (record.ID, bool) {

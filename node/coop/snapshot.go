@@ -56,7 +56,7 @@ func (f *Folder) Covers() ([]record.ID, error) {
 
 // ReadFolder restores a Folder from a snapshot of co-op coop. A full fold,
 // when one is due, reads every record from src (see UseSource). The
-// records the snapshot covers are SnapshotIDs of it.
+// records the snapshot covers are given by Folder.Covers.
 func ReadFolder(coop record.ID, snap []byte, src Source) (*Folder, error) {
 	if !bytes.HasPrefix(snap, snapshotMagic) {
 		return nil, fmt.Errorf("%w: not a snapshot", ErrSnapshot)

@@ -50,25 +50,31 @@ func (e *wenc) time(t time.Time) {
 	e.b = append(e.b, b...)
 }
 
-func (e *wenc) ids(v []record.ID) {
+// The 32-byte lists (IDs, member IDs, keys) share one writer and reader.
+func (e *wenc) ids(v []record.ID)         { put32(e, v) }
+func (e *wenc) members(v []MemberID)      { put32(e, v) }
+func (e *wenc) keys(v []record.PublicKey) { put32(e, v) }
+func (d *wdec) ids() []record.ID          { return get32[record.ID](d) }
+func (d *wdec) members() []MemberID       { return get32[MemberID](d) }
+func (d *wdec) keys() []record.PublicKey  { return get32[record.PublicKey](d) }
+
+func put32[T ~[32]byte](e *wenc, v []T) {
 	e.count(len(v), v == nil)
 	for _, x := range v {
 		e.id(x)
 	}
 }
 
-func (e *wenc) members(v []MemberID) {
-	e.count(len(v), v == nil)
-	for _, x := range v {
-		e.id(x)
+func get32[T ~[32]byte](d *wdec) []T {
+	k := d.count(32)
+	if k < 0 {
+		return nil
 	}
-}
-
-func (e *wenc) keys(v []record.PublicKey) {
-	e.count(len(v), v == nil)
-	for _, x := range v {
-		e.id(x)
+	v := make([]T, k)
+	for j := range v {
+		v[j] = d.id()
 	}
+	return v
 }
 
 func (e *wenc) strs(v []string) {
@@ -236,42 +242,6 @@ func (d *wdec) time() time.Time {
 		d.fail("time") // read, but could not be written again
 	}
 	return t
-}
-
-func (d *wdec) ids() []record.ID {
-	k := d.count(32)
-	if k < 0 {
-		return nil
-	}
-	v := make([]record.ID, k)
-	for j := range v {
-		v[j] = d.id()
-	}
-	return v
-}
-
-func (d *wdec) members() []MemberID {
-	k := d.count(32)
-	if k < 0 {
-		return nil
-	}
-	v := make([]MemberID, k)
-	for j := range v {
-		v[j] = d.id()
-	}
-	return v
-}
-
-func (d *wdec) keys() []record.PublicKey {
-	k := d.count(32)
-	if k < 0 {
-		return nil
-	}
-	v := make([]record.PublicKey, k)
-	for j := range v {
-		v[j] = d.id()
-	}
-	return v
 }
 
 func (d *wdec) strs() []string {

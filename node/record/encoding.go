@@ -247,12 +247,25 @@ func DecodeDSSE(b []byte) (*Record, error) {
 // Decode's error for raw[i].
 func DecodeAll(raw [][]byte) (recs []*Record, errs []error) {
 	recs, errs = make([]*Record, len(raw)), make([]error, len(raw))
-	workers := min(runtime.GOMAXPROCS(0), (len(raw)+63)/64)
+	forEach(len(raw), func(i int) { recs[i], errs[i] = Decode(raw[i]) })
+	return recs, errs
+}
+
+// ReadStoredAll is ReadStored of raw[i] stored under ids[i], on every core.
+func ReadStoredAll(raw [][]byte, ids []ID) (recs []*Record, errs []error) {
+	recs, errs = make([]*Record, len(raw)), make([]error, len(raw))
+	forEach(len(raw), func(i int) { recs[i], errs[i] = ReadStored(raw[i], ids[i]) })
+	return recs, errs
+}
+
+// forEach calls f(0..n-1) on every core (on this goroutine if n is small).
+func forEach(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
 	if workers <= 1 {
-		for i, b := range raw {
-			recs[i], errs[i] = Decode(b)
+		for i := range n {
+			f(i)
 		}
-		return recs, errs
+		return
 	}
 	var wg sync.WaitGroup
 	var next atomic.Int64
@@ -260,15 +273,10 @@ func DecodeAll(raw [][]byte) (recs []*Record, errs []error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(raw) {
-					return
-				}
-				recs[i], errs[i] = Decode(raw[i])
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
 			}
 		}()
 	}
 	wg.Wait()
-	return recs, errs
 }
