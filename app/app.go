@@ -193,8 +193,7 @@ func (a *App) Status() (StatusView, error) {
 		v.State = StateUninitialized
 		return v, nil
 	}
-	s := n.State()
-	d := s.Digest()
+	s, d := n.StateDigest()
 	v.Digest = fmt.Sprintf("%x", d)
 	v.Records, v.Pending, v.NeedsNewer = s.Applied, len(s.Pending), len(s.NeedsNewer)
 	v.Problems = append(v.Problems, n.Problems()...)

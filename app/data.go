@@ -500,7 +500,11 @@ func (a *App) Consents() ([]ConsentView, error) {
 	s := n.State()
 	out := []ConsentView{}
 	for _, rc := range s.ReceiptsOf(n.ConsentKey()) {
-		out = append(out, consentView(n, s, rc))
+		v, err := consentView(n, s, rc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
 	// Newest first by the receipts' clocks (hints, but the member's own),
 	// then against fold order, which puts causes before effects.
@@ -509,17 +513,21 @@ func (a *App) Consents() ([]ConsentView, error) {
 	return out, nil
 }
 
-func consentView(n *node.Node, s *coop.State, rc *coop.Receipt) ConsentView {
-	v := ConsentView{ID: rc.ID.String(), Event: rc.Event, Status: string(rc.Status), Agreement: rc.Agreement.String(), Version: rc.Version.String(),
-		Purposes: []string{}, Items: []string{}, ItemTitles: []string{}, Categories: nonNil(rc.Categories), Recipients: nonNil(rc.Recipients),
-		ValidFrom: rc.ValidFrom, ValidUntil: rc.ValidUntil, Time: rc.Time.UTC().Format(timeLayout)}
+func consentView(n *node.Node, s *coop.State, rc *coop.Receipt) (ConsentView, error) {
+	_, b, err := n.Receipt(rc.ID)
+	if err != nil {
+		return ConsentView{}, err
+	}
+	v := ConsentView{ID: rc.ID.String(), Event: rc.Event, Status: string(b.Status), Agreement: b.Agreement.String(), Version: rc.Version.String(),
+		Purposes: []string{}, Items: []string{}, ItemTitles: []string{}, Categories: nonNil(b.Categories), Recipients: nonNil(b.Recipients),
+		ValidFrom: b.ValidFrom, ValidUntil: b.ValidUntil, Time: rc.Time.UTC().Format(timeLayout)}
 	if ver, ok := s.Version(rc.Version); ok {
 		v.AgreementTitle, v.VersionNumber = ver.Terms.Title, ver.Number
 	}
-	for _, p := range rc.Purposes {
+	for _, p := range b.Purposes {
 		v.Purposes = append(v.Purposes, string(p))
 	}
-	for _, it := range rc.Items {
+	for _, it := range b.Items {
 		v.Items = append(v.Items, it.String())
 		title := it.Short()
 		if m, err := n.Item(vault.Digest(it)); err == nil {
@@ -527,8 +535,8 @@ func consentView(n *node.Node, s *coop.State, rc *coop.Receipt) ConsentView {
 		}
 		v.ItemTitles = append(v.ItemTitles, title)
 	}
-	if !rc.Withdraws.IsZero() {
-		v.Withdraws = rc.Withdraws.String()
+	if !b.Withdraws.IsZero() {
+		v.Withdraws = b.Withdraws.String()
 	}
 	if p, id, ok := n.PrivateConsent(rc.ID); ok {
 		v.Record, v.Reason = id.String(), p.Reason
@@ -538,7 +546,7 @@ func consentView(n *node.Node, s *coop.State, rc *coop.Receipt) ConsentView {
 			}
 		}
 	}
-	v.Current = string(rc.Status)
+	v.Current = string(b.Status)
 	if g, ok := s.Consents().Grant(rc.ID); ok {
 		st := g.StatusAt(n.Now(), nil)
 		v.Current, v.Active = string(st), st == consent.Given
@@ -546,7 +554,7 @@ func consentView(n *node.Node, s *coop.State, rc *coop.Receipt) ConsentView {
 			v.WithdrawnBy = g.Withdrawals[0].String()
 		}
 	}
-	return v
+	return v, nil
 }
 
 func findReceipt(n *node.Node, s *coop.State, id string) (*coop.Receipt, error) {
@@ -585,7 +593,11 @@ func (a *App) Consent(id string) (ConsentDetailView, error) {
 	if err != nil {
 		return ConsentDetailView{}, err
 	}
-	return ConsentDetailView{ConsentView: consentView(n, s, rc), Document: string(raw)}, nil
+	v, err := consentView(n, s, rc)
+	if err != nil {
+		return ConsentDetailView{}, err
+	}
+	return ConsentDetailView{ConsentView: v, Document: string(raw)}, nil
 }
 
 // GrantConsent gives consent under an agreement version.
@@ -637,7 +649,7 @@ func (a *App) consentByID(n *node.Node, id record.ID) (ConsentView, error) {
 	if !ok {
 		return ConsentView{}, fmt.Errorf("consent %s was stored but is not in force", id.Short())
 	}
-	return consentView(n, s, rc), nil
+	return consentView(n, s, rc)
 }
 
 // WithdrawConsent withdraws one of your grants, from now on.

@@ -243,6 +243,27 @@ func (n *Node) Withdraw(grant record.ID, reason string) (*record.Record, error) 
 	return p.receipt, nil
 }
 
+// Receipt finds a valid consent receipt and reads its full body from its
+// record (the state keeps only what it answers with; see coop.Receipt).
+// It returns ErrNoGrant if no valid receipt has that ID.
+func (n *Node) Receipt(id record.ID) (*coop.Receipt, consent.Receipt, error) {
+	var b consent.Receipt
+	rc, ok := n.State().ReceiptByID(id)
+	if !ok {
+		return nil, b, fmt.Errorf("%w: %s", ErrNoGrant, id.Short())
+	}
+	n.mu.RLock()
+	r, err := n.getLocked(id)
+	n.mu.RUnlock()
+	if err != nil {
+		return nil, b, fmt.Errorf("read consent receipt %s: %w", id.Short(), err)
+	}
+	if err := r.DecodeBody(&b); err != nil { // the fold decoded it: the store is damaged
+		return nil, b, fmt.Errorf("read consent receipt %s: %w", id.Short(), err)
+	}
+	return rc, b, nil
+}
+
 func (n *Node) buildWithdraw(grant record.ID, reason string) (signed, error) {
 	s := n.State()
 	rc, ok := s.ReceiptByID(grant)
@@ -253,8 +274,12 @@ func (n *Node) buildWithdraw(grant record.ID, reason string) (signed, error) {
 	if st := g.StatusAt(n.opts.now(), nil); st == consent.Withdrawn {
 		return signed{}, fmt.Errorf("consent %s is withdrawn already", grant.Short())
 	}
-	b := consent.Receipt{Event: consent.EventWithdraw, Status: consent.Withdrawn, Agreement: rc.Agreement, Version: rc.Version,
-		Notice: rc.Notice, Language: rc.Language, Withdraws: grant}
+	_, gb, err := n.Receipt(grant)
+	if err != nil {
+		return signed{}, err
+	}
+	b := consent.Receipt{Event: consent.EventWithdraw, Status: consent.Withdrawn, Agreement: gb.Agreement, Version: gb.Version,
+		Notice: gb.Notice, Language: gb.Language, Withdraws: grant}
 	return n.build(b, nil, reason, grant)
 }
 
@@ -424,11 +449,11 @@ func (n *Node) PrivateConsent(receipt record.ID) (*consent.Private, record.ID, b
 // with this node's private details when it holds them.
 func (n *Node) ConsentDocument(receipt record.ID) (map[string]any, error) {
 	s := n.State()
-	rc, ok := s.ReceiptByID(receipt)
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrNoGrant, receipt.Short())
+	rc, b, err := n.Receipt(receipt)
+	if err != nil {
+		return nil, err
 	}
-	in := consent.DocumentInput{ReceiptID: rc.ID, Principal: rc.Principal, Time: rc.Time, Receipt: rc.Receipt,
+	in := consent.DocumentInput{ReceiptID: rc.ID, Principal: rc.Principal, Time: rc.Time, Receipt: b,
 		Controller: consent.Controller{ID: s.CoopID, Name: s.Name}}
 	if p, id, ok := n.PrivateConsent(receipt); ok {
 		in.Private, in.RecordID = p, id

@@ -103,6 +103,11 @@ type Node struct {
 	held    map[record.ID]struct{}
 	corrupt []string   // problems found reading the store
 	snapMu  sync.Mutex // writing a snapshot, and Reindex
+	// digestMu guards the digest of digestOf, computed once per state:
+	// it covers the whole state, so a status poll must not redo it.
+	digestMu sync.Mutex
+	digestOf *coop.State
+	digest   [32]byte
 	// bad are records damaged since stored (see VerifyStored): never read.
 	// It has its own lock: the Folder's Source reads it under mu.
 	badMu sync.RWMutex
@@ -451,6 +456,18 @@ func (n *Node) State() *coop.State {
 	return s
 }
 
+// StateDigest returns the current state and its digest (coop.State.Digest),
+// computed once per state: a large co-op's takes a second.
+func (n *Node) StateDigest() (*coop.State, [32]byte) {
+	s := n.State()
+	n.digestMu.Lock()
+	defer n.digestMu.Unlock()
+	if n.digestOf != s {
+		n.digestOf, n.digest = s, s.Digest()
+	}
+	return s, n.digest
+}
+
 // FoldCounts says how often the state was reached by a full fold and by
 // applying new records directly (see coop.Folder), for status and benchmarks.
 func (n *Node) FoldCounts() (full, direct int) {
@@ -779,7 +796,7 @@ func (n *Node) Reindex() (ReindexReport, error) {
 		}
 	}
 	rep.Records, rep.Dropped = len(recs), len(old)
-	d := n.State().Digest()
+	_, d := n.StateDigest()
 	rep.Digest = fmt.Sprintf("%x", d)
 	return rep, nil
 }

@@ -110,3 +110,27 @@ func TestOpenFromSnapshot(t *testing.T) {
 	}
 	n.Close()
 }
+
+// The digest is kept per state: it follows every new record, and a state
+// already seen is not hashed again.
+func TestStateDigestFollowsState(t *testing.T) {
+	home := initHome(t)
+	n, err := Open(home, pass, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	for i := range 3 {
+		s, d := n.StateDigest()
+		if s != n.State() || d != s.Digest() {
+			t.Fatalf("step %d: digest %x is not the current state's %x", i, d, n.State().Digest())
+		}
+		if _, again := n.StateDigest(); again != d {
+			t.Fatalf("step %d: a second call gave %x, not %x", i, again, d)
+		}
+		propose(t, n, "Proposal")
+		if _, next := n.StateDigest(); next == d {
+			t.Fatalf("step %d: the digest did not change with new records", i)
+		}
+	}
+}

@@ -181,11 +181,17 @@ func (s *State) MemberOfConsentKey(k record.PublicKey) (MemberID, bool) {
 }
 
 // Receipt is a valid receipt as the fold read it.
+//
+// The state keeps what it needs to answer with, not the receipt's body
+// (purposes, items, window, texts): the body stays in the record, where a
+// node reads it when it shows a receipt. A co-op of 200,000 receipts would
+// otherwise hold every member's bodies in every member's memory.
 type Receipt struct {
 	ID        record.ID
-	Principal record.PublicKey
-	Time      time.Time
-	consent.Receipt
+	Principal record.PublicKey // the consent key that signed it
+	Time      time.Time        // its clock
+	Event     string           // consent.EventGrant, EventRefuse or EventWithdraw
+	Version   record.ID        // the agreement version it answers
 }
 
 // ReceiptsOf lists the valid receipts signed by consent key k, by their
@@ -313,7 +319,7 @@ func (s *State) applyReceipt(r *record.Record) string {
 		return fmt.Sprintf("names agreement %s and text %s, but version %d of %q is agreement %s with text %s",
 			b.Agreement.Short(), short(b.Notice), v.Number, v.Terms.Title, v.Agreement.Short(), short(v.TextDigest))
 	}
-	rc := &Receipt{ID: r.ID, Principal: r.Author, Time: r.Time, Receipt: b}
+	rc := &Receipt{ID: r.ID, Principal: r.Author, Time: r.Time, Event: internEvent(b.Event), Version: b.Version}
 	switch b.Event {
 	case consent.EventGrant, consent.EventRefuse:
 		if !slices.Contains(r.Prev, v.Adopted) {
@@ -374,6 +380,16 @@ func (s *State) applyReceipt(r *record.Record) string {
 		s.receiptsBy[r.Author] = append(s.receiptsBy[r.Author], rc)
 	}
 	return ""
+}
+
+// internEvent shares the constant's string, not the decoded copy's.
+func internEvent(e string) string {
+	for _, c := range []string{consent.EventGrant, consent.EventRefuse, consent.EventWithdraw} {
+		if e == c {
+			return c
+		}
+	}
+	return e
 }
 
 // compareReceipts orders a key's receipts by their clock, then ID: an order

@@ -22,7 +22,7 @@ import (
 // by the same code, never sent to anyone, and decodes several hundred
 // thousand records' worth of state in well under a second.
 
-var snapshotMagic = []byte("coopnode folder snapshot v2\x00")
+var snapshotMagic = []byte("coopnode folder snapshot v3\x00")
 
 // Snapshot appends f's state and graph to buf and returns it, folding
 // first if a full fold is due. Records given to f after it was taken are
@@ -299,10 +299,8 @@ func (s *State) encode(e *wenc) {
 		e.id(k)
 		encodeKeyReg(e, s.consentKeys[k])
 	}
-	e.count(len(s.receipts), s.receipts == nil)
-	for _, id := range sortedKeys(s.receipts) {
-		encodeReceipt(e, s.receipts[id])
-	}
+	// Receipts by signing key; the map by ID is rebuilt from them.
+	e.bool(s.receipts == nil)
 	e.count(len(s.receiptsBy), s.receiptsBy == nil)
 	for _, k := range sortedKeys(s.receiptsBy) {
 		e.id(k)
@@ -310,6 +308,9 @@ func (s *State) encode(e *wenc) {
 		e.count(len(rs), rs == nil)
 		for _, r := range rs {
 			e.id(r.ID)
+			e.time(r.Time)
+			e.str(r.Event)
+			e.id(r.Version)
 		}
 	}
 	e.count(len(s.consents.Grants), s.consents.Grants == nil)
@@ -317,17 +318,10 @@ func (s *State) encode(e *wenc) {
 		e.id(g.ID)
 		e.id(g.Principal)
 		e.id(g.Version)
-		// A grant shares its lists with its receipt: say so, and write them once.
-		rc, ok := s.receipts[g.ID]
-		shared := ok && sameSlice(g.Purposes, rc.Purposes) && sameSlice(g.Items, rc.Items) &&
-			sameSlice(g.Categories, rc.Categories) && sameSlice(g.Recipients, rc.Recipients)
-		e.bool(shared)
-		if !shared {
-			encodePurposes(e, g.Purposes)
-			encodeItems(e, g.Items)
-			e.strs(g.Categories)
-			e.strs(g.Recipients)
-		}
+		encodePurposes(e, g.Purposes)
+		encodeItems(e, g.Items)
+		e.strs(g.Categories)
+		e.strs(g.Recipients)
 		e.time(g.From)
 		e.time(g.Until)
 		e.time(g.Time)
@@ -341,13 +335,6 @@ func (s *State) encode(e *wenc) {
 		e.id(r.Version)
 		e.time(r.Time)
 	}
-}
-
-func sameSlice[T any](a, b []T) bool {
-	if len(a) != len(b) || (a == nil) != (b == nil) {
-		return false
-	}
-	return len(a) == 0 || &a[0] == &b[0]
 }
 
 func decodeState(d *wdec, g *graph) *State {
@@ -485,46 +472,38 @@ func decodeState(d *wdec, g *graph) *State {
 			s.consentKeys[key] = decodeKeyReg(d)
 		}
 	}
-	if k := d.count(100); k >= 0 {
-		s.receipts = make(map[record.ID]*Receipt, k)
-		for range k {
-			r := decodeReceipt(d)
-			s.receipts[r.ID] = r
-		}
-	}
+	nilReceipts := d.bool()
 	if k := d.count(33); k >= 0 {
 		s.receiptsBy = make(map[record.PublicKey][]*Receipt, k)
+		if !nilReceipts {
+			s.receipts = map[record.ID]*Receipt{}
+		}
 		for range k {
 			key := record.PublicKey(d.id())
 			var rs []*Receipt
-			if j := d.count(32); j >= 0 {
+			if j := d.count(60); j >= 0 {
 				rs = make([]*Receipt, j)
+				all := make([]Receipt, j) // one allocation per key
 				for i := range rs {
-					r, ok := s.receipts[d.id()]
-					if !ok {
-						d.fail("receipt reference")
+					all[i] = Receipt{ID: d.id(), Principal: key, Time: d.time(), Event: internEvent(d.str()), Version: d.id()}
+					rs[i] = &all[i]
+					if s.receipts == nil {
+						d.fail("receipts without an index")
 						break
 					}
-					rs[i] = r
+					s.receipts[rs[i].ID] = rs[i]
 				}
 			}
 			s.receiptsBy[key] = rs
 		}
+	} else if !nilReceipts {
+		s.receipts = map[record.ID]*Receipt{}
 	}
 	if k := d.count(100); k >= 0 {
 		grants := make([]*consent.Grant, k)
 		for i := range grants {
 			gr := &consent.Grant{ID: d.id(), Principal: d.id(), Version: d.id()}
-			if d.bool() {
-				rc, ok := s.receipts[gr.ID]
-				if !ok {
-					d.fail("grant's receipt")
-					break
-				}
-				gr.Purposes, gr.Items, gr.Categories, gr.Recipients = rc.Purposes, rc.Items, rc.Categories, rc.Recipients
-			} else {
-				gr.Purposes, gr.Items, gr.Categories, gr.Recipients = decodePurposes(d), decodeItems(d), d.strs(), d.strs()
-			}
+			gr.Purposes, gr.Items, gr.Categories, gr.Recipients = decodePurposes(d), decodeItems(d), d.istrs(), d.istrs()
 			gr.From, gr.Until, gr.Time = d.time(), d.time(), d.time()
 			gr.Withdrawals, gr.Removal = d.ids(), d.id()
 			grants[i] = gr
@@ -817,42 +796,4 @@ func decodeItems(d *wdec) []consent.Item {
 		its[i] = d.id()
 	}
 	return its
-}
-
-func encodeReceipt(e *wenc, r *Receipt) {
-	e.id(r.ID)
-	e.id(r.Principal)
-	e.time(r.Time)
-	b := &r.Receipt
-	e.str(b.Schema)
-	e.str(b.Event)
-	e.str(string(b.Status))
-	e.id(b.Key)
-	e.id(b.Agreement)
-	e.id(b.Version)
-	e.str(b.Notice)
-	e.str(b.Language)
-	encodePurposes(e, b.Purposes)
-	encodeItems(e, b.Items)
-	e.strs(b.Categories)
-	e.strs(b.Recipients)
-	e.str(b.Retention)
-	e.str(b.Jurisdiction)
-	e.str(b.ValidFrom)
-	e.str(b.ValidUntil)
-	e.id(b.Withdraws)
-	e.str(b.LegalBasis)
-	e.str(b.WithdrawalMethod)
-}
-
-func decodeReceipt(d *wdec) *Receipt {
-	r := &Receipt{ID: d.id(), Principal: d.id(), Time: d.time()}
-	b := &r.Receipt
-	b.Schema, b.Event, b.Status = d.istr(), d.istr(), consent.Status(d.istr())
-	b.Key, b.Agreement, b.Version = d.id(), d.id(), d.id()
-	b.Notice, b.Language = d.istr(), d.istr()
-	b.Purposes, b.Items, b.Categories, b.Recipients = decodePurposes(d), decodeItems(d), d.istrs(), d.istrs()
-	b.Retention, b.Jurisdiction, b.ValidFrom, b.ValidUntil = d.istr(), d.istr(), d.str(), d.str()
-	b.Withdraws, b.LegalBasis, b.WithdrawalMethod = d.id(), d.istr(), d.istr()
-	return r
 }
