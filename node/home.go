@@ -91,16 +91,20 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
+	defer tmp.Close()
+	if _, err := tmp.Write(data); err != nil {
 		return err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+	return commitFile(tmp, path, perm)
+}
+
+// commitFile makes tmp, written in path's directory, path: durably, and
+// all at once for readers.
+func commitFile(tmp *os.File, path string, perm os.FileMode) error {
+	if err := tmp.Chmod(perm); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {

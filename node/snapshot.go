@@ -1,12 +1,9 @@
 package node
 
 import (
+	"bufio"
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -43,7 +40,7 @@ const (
 	snapshotAge   = 5 * time.Minute
 )
 
-var snapshotMagic = []byte("coopnode sealed snapshot v1\x00")
+var snapshotMagic = []byte("coopnode sealed snapshot v2\x00")
 
 // readAll reads and decodes every record in the store, on all cores; damaged
 // records are left out, described in problems and listed in damagedIDs. Signatures are not
@@ -150,15 +147,20 @@ func (n *Node) source() ([]*record.Record, error) {
 // that covers only records in held. It returns the records held that the
 // snapshot does not cover, to be added.
 func (n *Node) readSnapshot(held map[record.ID]struct{}) (*coop.Folder, []record.ID, error) {
-	sealed, err := os.ReadFile(filepath.Join(n.home, SnapshotFile))
+	file, err := os.Open(filepath.Join(n.home, SnapshotFile))
 	if err != nil {
 		return nil, nil, err
 	}
-	plain, err := n.openSealed(sealed)
+	defer file.Close()
+	info, err := file.Stat()
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := coop.ReadFolder(n.coop, plain, n.source)
+	sr, size, err := openSealReader(file, info.Size(), n.keys.StorageKey("snapshot"), snapshotMagic, n.coop[:])
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := coop.ReadFolderFrom(n.coop, sr, size, n.source)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -166,16 +168,16 @@ func (n *Node) readSnapshot(held map[record.ID]struct{}) (*coop.Folder, []record
 	if err != nil {
 		return nil, nil, err
 	}
-	covered := make(map[record.ID]struct{}, len(covers))
 	for _, id := range covers {
 		if _, ok := held[id]; !ok {
 			return nil, nil, fmt.Errorf("the snapshot covers record %s, which the store lacks", id.Short())
 		}
-		covered[id] = struct{}{}
 	}
+	// Sorted, not a set: a large co-op's set would be tens of MB more.
+	slices.SortFunc(covers, record.CompareIDs)
 	var extra []record.ID
 	for id := range held {
-		if _, ok := covered[id]; !ok {
+		if _, ok := slices.BinarySearchFunc(covers, id, record.CompareIDs); !ok {
 			extra = append(extra, id)
 		}
 	}
@@ -183,22 +185,41 @@ func (n *Node) readSnapshot(held map[record.ID]struct{}) (*coop.Folder, []record
 }
 
 // writeSnapshot writes the state down, if it is current (a full fold due
-// waits for the next time).
+// waits for the next time). It streams: the state is encoded, sealed and
+// written a piece at a time, holding the read lock (stores wait, reads
+// do not); syncing and renaming the file happen after.
 func (n *Node) writeSnapshot() error {
 	n.snapMu.Lock() // one writer, and not while Reindex replaces the state
 	defer n.snapMu.Unlock()
+	path := filepath.Join(n.home, SnapshotFile)
+	tmp, err := os.CreateTemp(n.home, "."+SnapshotFile+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write the state snapshot: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after a rename, nothing is there
+	defer tmp.Close()
+	bw := bufio.NewWriterSize(tmp, 1<<20)
 	n.mu.RLock()
 	if _, ok := n.folder.Current(); !ok || n.closedStore {
 		n.mu.RUnlock()
 		return nil
 	}
-	plain, err := n.folder.Snapshot(nil)
 	since := n.sinceSnapshot
-	n.mu.RUnlock()
-	if err != nil {
-		return err
+	sw, err := newSealWriter(bw, n.keys.StorageKey("snapshot"), snapshotMagic, n.coop[:])
+	if err == nil {
+		err = n.folder.WriteSnapshot(sw)
 	}
-	if err := writeFileAtomic(filepath.Join(n.home, SnapshotFile), n.seal(plain), 0o600); err != nil {
+	n.mu.RUnlock()
+	if err == nil {
+		err = sw.Close()
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = commitFile(tmp, path, 0o600)
+	}
+	if err != nil {
 		return fmt.Errorf("write the state snapshot: %w", err)
 	}
 	n.mu.Lock()
@@ -207,47 +228,6 @@ func (n *Node) writeSnapshot() error {
 	n.snapshotDue = false
 	n.mu.Unlock()
 	return nil
-}
-
-func (n *Node) gcm() cipher.AEAD {
-	b, err := aes.NewCipher(n.keys.StorageKey("snapshot"))
-	if err != nil {
-		panic(err) // a 32-byte key always makes a cipher
-	}
-	a, err := cipher.NewGCM(b)
-	if err != nil {
-		panic(err)
-	}
-	return a
-}
-
-// seal encrypts a snapshot (it holds the co-op's membership) and binds it to
-// the co-op.
-func (n *Node) seal(plain []byte) []byte {
-	a := n.gcm()
-	out := append(slices.Clone(snapshotMagic), make([]byte, a.NonceSize())...)
-	nonce := out[len(snapshotMagic):]
-	if _, err := rand.Read(nonce); err != nil {
-		panic(err)
-	}
-	return a.Seal(out, nonce, plain, n.coop[:])
-}
-
-var errSnapshotSeal = errors.New("the state snapshot does not open (damaged, or of another identity)")
-
-func (n *Node) openSealed(b []byte) ([]byte, error) {
-	a := n.gcm()
-	if !bytes.HasPrefix(b, snapshotMagic) || len(b) < len(snapshotMagic)+a.NonceSize() {
-		return nil, errSnapshotSeal
-	}
-	b = b[len(snapshotMagic):]
-	// In place: a large co-op's snapshot is hundreds of MB.
-	ct := b[a.NonceSize():]
-	plain, err := a.Open(ct[:0], b[:a.NonceSize()], ct, n.coop[:])
-	if err != nil {
-		return nil, errSnapshotSeal
-	}
-	return plain, nil
 }
 
 // maintain writes snapshots while the node runs, and checks the stored

@@ -3,6 +3,7 @@ package coop
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"time"
@@ -28,16 +29,40 @@ var snapshotMagic = []byte("coopnode folder snapshot v3\x00")
 // first if a full fold is due. Records given to f after it was taken are
 // given again to the Folder ReadFolder restores (see Covers).
 func (f *Folder) Snapshot(buf []byte) ([]byte, error) {
-	s, err := f.State()
-	if err != nil {
+	e := &wenc{b: buf}
+	if err := f.snapshot(e); err != nil {
 		return nil, err
 	}
-	e := &wenc{b: append(buf, snapshotMagic...)}
+	return e.b, nil
+}
+
+// WriteSnapshot writes what Snapshot gives to w, in pieces of a few hundred
+// KB: a large co-op's snapshot is never in memory whole.
+func (f *Folder) WriteSnapshot(w io.Writer) error { return f.writeSnapshot(w, wencPiece) }
+
+func (f *Folder) writeSnapshot(w io.Writer, piece int) error {
+	e := &wenc{w: w, piece: piece}
+	if err := f.snapshot(e); err != nil {
+		return err
+	}
+	e.flush()
+	if e.err != nil {
+		return fmt.Errorf("write snapshot: %w", e.err)
+	}
+	return nil
+}
+
+func (f *Folder) snapshot(e *wenc) error {
+	s, err := f.State()
+	if err != nil {
+		return err
+	}
+	e.b = append(e.b, snapshotMagic...)
 	e.str(foldRules())
 	e.id(f.coop)
 	f.g.encode(e)
 	s.encode(e)
-	return e.b, nil
+	return nil
 }
 
 // Covers lists the IDs of the records a snapshot of f covers: those in its
@@ -58,10 +83,22 @@ func (f *Folder) Covers() ([]record.ID, error) {
 // when one is due, reads every record from src (see UseSource). The
 // records the snapshot covers are given by Folder.Covers.
 func ReadFolder(coop record.ID, snap []byte, src Source) (*Folder, error) {
-	if !bytes.HasPrefix(snap, snapshotMagic) {
+	return readFolder(coop, &wdec{b: snap}, src)
+}
+
+// ReadFolderFrom is ReadFolder reading a snapshot of size bytes from r, a
+// piece at a time.
+func ReadFolderFrom(coop record.ID, r io.Reader, size int64, src Source) (*Folder, error) {
+	return readFolder(coop, &wdec{r: r, left: size, piece: wdecPiece}, src)
+}
+
+func readFolder(coop record.ID, d *wdec, src Source) (*Folder, error) {
+	if !bytes.Equal(d.take(len(snapshotMagic)), snapshotMagic) {
+		if d.err != nil {
+			return nil, d.err
+		}
 		return nil, fmt.Errorf("%w: not a snapshot", ErrSnapshot)
 	}
-	d := &wdec{b: snap[len(snapshotMagic):]}
 	if rules := d.str(); rules != foldRules() && d.err == nil {
 		// Written by a version that folds otherwise (knows other types or
 		// schema versions): its state is not ours to go on from.
@@ -72,7 +109,7 @@ func ReadFolder(coop record.ID, snap []byte, src Source) (*Folder, error) {
 	}
 	g := decodeGraph(d)
 	s := decodeState(d, g)
-	if d.err == nil && len(d.b) != 0 {
+	if d.err == nil && d.remaining() != 0 {
 		d.fail("end (trailing bytes)")
 	}
 	if d.err != nil {

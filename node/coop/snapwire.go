@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"time"
 
@@ -14,12 +15,43 @@ import (
 // wenc and wdec are the snapshot's binary encoding: varints, length-prefixed
 // bytes, fixed 32-byte IDs and keys. Lengths carry nil apart from empty
 // (0 is nil, n+1 is n elements), so a restored state is the same Go value.
-type wenc struct{ b []byte }
+//
+// Either may work on a stream (w, r): a large co-op's snapshot is hundreds
+// of MB, which need not be in memory at once.
+type wenc struct {
+	b     []byte
+	w     io.Writer // if set, b is written to it in pieces of about piece bytes
+	piece int
+	err   error // the first error writing to w
+}
 
-func (e *wenc) u(v uint64)    { e.b = binary.AppendUvarint(e.b, v) }
-func (e *wenc) i(v int64)     { e.b = binary.AppendVarint(e.b, v) }
-func (e *wenc) n(l int)       { e.u(uint64(l)) }
-func (e *wenc) id(v [32]byte) { e.b = append(e.b, v[:]...) }
+// wencPiece is how much wenc gathers before writing it to w.
+const wencPiece = 256 << 10
+
+// spill writes what is gathered to w, once there is enough of it.
+func (e *wenc) spill() {
+	if e.w != nil && len(e.b) >= e.piece {
+		e.flush()
+	}
+}
+
+func (e *wenc) flush() {
+	if e.w == nil || len(e.b) == 0 {
+		return
+	}
+	if e.err == nil {
+		_, e.err = e.w.Write(e.b)
+	}
+	e.b = e.b[:0]
+}
+
+func (e *wenc) u(v uint64) { e.spill(); e.b = binary.AppendUvarint(e.b, v) }
+func (e *wenc) i(v int64)  { e.spill(); e.b = binary.AppendVarint(e.b, v) }
+func (e *wenc) n(l int)    { e.u(uint64(l)) }
+func (e *wenc) id(v [32]byte) {
+	e.spill()
+	e.b = append(e.b, v[:]...)
+}
 func (e *wenc) str(s string) {
 	e.n(len(s))
 	e.b = append(e.b, s...)
@@ -107,8 +139,14 @@ func (e *wenc) json(v any) {
 var ErrSnapshot = errors.New("snapshot is damaged or of another version")
 
 type wdec struct {
-	b   []byte
-	err error
+	b []byte // read, not yet decoded
+	// r is the rest of the input (nil: b is all of it); left is how many
+	// bytes it still has, which bounds every length read.
+	r     io.Reader
+	left  int64
+	buf   []byte // b's storage when reading r
+	piece int    // buf's size: at least 32
+	err   error
 	// intern shares the strings that repeat across hundreds of thousands
 	// of receipts and ballots (statuses, purposes, digests of one text).
 	intern map[string]string
@@ -148,10 +186,34 @@ func (d *wdec) fail(what string) {
 	if d.err == nil {
 		d.err = fmt.Errorf("%w: bad %s", ErrSnapshot, what)
 	}
-	d.b = nil
+	d.b, d.r, d.left = nil, nil, 0
+}
+
+// wdecPiece is how much wdec reads from r at a time.
+const wdecPiece = 256 << 10
+
+// remaining is how many bytes are left to decode.
+func (d *wdec) remaining() int64 { return int64(len(d.b)) + d.left }
+
+// more reads from r until k bytes are in b, or r is done; k is at most
+// piece.
+func (d *wdec) more(k int) {
+	if len(d.b) >= k || d.r == nil || d.left == 0 {
+		return
+	}
+	if d.buf == nil {
+		d.buf = make([]byte, d.piece)
+	}
+	kept := copy(d.buf, d.b)
+	m, err := io.ReadFull(d.r, d.buf[kept:kept+int(min(int64(len(d.buf)-kept), d.left))])
+	d.b, d.left = d.buf[:kept+m], d.left-int64(m)
+	if err != nil {
+		d.fail(err.Error())
+	}
 }
 
 func (d *wdec) u() uint64 {
+	d.more(binary.MaxVarintLen64)
 	v, k := binary.Uvarint(d.b)
 	if k <= 0 {
 		d.fail("number")
@@ -162,6 +224,7 @@ func (d *wdec) u() uint64 {
 }
 
 func (d *wdec) i() int64 {
+	d.more(binary.MaxVarintLen64)
 	v, k := binary.Varint(d.b)
 	if k <= 0 {
 		d.fail("number")
@@ -186,7 +249,7 @@ func (d *wdec) n(min int) int {
 	if min < 1 {
 		min = 1
 	}
-	if v > uint64(len(d.b)/min) {
+	if v > uint64(d.remaining()/int64(min)) {
 		d.fail("length")
 		return 0
 	}
@@ -202,17 +265,33 @@ func (d *wdec) count(min int) int {
 	if min < 1 {
 		min = 1
 	}
-	if v-1 > uint64(len(d.b)/min) {
+	if v-1 > uint64(d.remaining()/int64(min)) {
 		d.fail("length")
 		return -1
 	}
 	return int(v - 1)
 }
 
+// take reads k bytes. What it returns is valid until the next read.
 func (d *wdec) take(k int) []byte {
-	if k < 0 || k > len(d.b) {
+	if k < 0 || int64(k) > d.remaining() {
 		d.fail("field")
 		return make([]byte, max(k, 0))
+	}
+	if k > len(d.b) && k > d.piece { // rare: a long text
+		b := append(make([]byte, 0, k), d.b...)
+		m, err := io.ReadFull(d.r, b[len(b):k])
+		d.b, d.left = nil, d.left-int64(m)
+		if err != nil {
+			d.fail(err.Error())
+			return make([]byte, k)
+		}
+		return b[:k]
+	}
+	d.more(k)
+	if k > len(d.b) {
+		d.fail("field")
+		return make([]byte, k)
 	}
 	b := d.b[:k]
 	d.b = d.b[k:]
