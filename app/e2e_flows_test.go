@@ -59,11 +59,12 @@ func (l *serveLog) String() string {
 
 // serveWithoutPassphrase starts `coopnode serve` for home with no passphrase
 // in its environment and stdin not a terminal (/dev/null), and returns the
-// link it printed and its output. When the test ends the server gets SIGTERM,
-// and must then stop cleanly and withdraw its API file.
-func serveWithoutPassphrase(t *testing.T, cli, home string) (string, *serveLog) {
+// link it printed and its output; args are added to serve's. When the test
+// ends the server gets SIGTERM, and must then stop cleanly and withdraw its
+// API file.
+func serveWithoutPassphrase(t *testing.T, cli, home string, args ...string) (string, *serveLog) {
 	t.Helper()
-	srv := exec.Command(cli, "--home", home, "serve")
+	srv := exec.Command(cli, append([]string{"--home", home, "serve"}, args...)...)
 	srv.Env = envNoPassphrase()
 	srv.Stdin = nil // /dev/null: not a terminal, so serve cannot prompt
 	logs := &serveLog{urlc: make(chan string, 1)}

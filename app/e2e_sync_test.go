@@ -15,12 +15,15 @@ import (
 	"time"
 )
 
+// loopbackP2P makes serve's libp2p listen on loopback only.
+var loopbackP2P = []string{"--p2p-listen", "/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/udp/0/quic-v1"}
+
 // serveNode starts `coopnode serve` for home with the passphrase in its
 // environment, libp2p on loopback, and stops it when the test ends. It
 // returns the link serve printed (with its token).
 func serveNode(t *testing.T, cli, home string) string {
 	t.Helper()
-	srv := exec.Command(cli, "--home", home, "serve", "--p2p-listen", "/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/udp/0/quic-v1")
+	srv := exec.Command(cli, append([]string{"--home", home, "serve"}, loopbackP2P...)...)
 	srv.Env = append(os.Environ(), passEnv)
 	logs := &serveLog{urlc: make(chan string, 1)}
 	srv.Stdout, srv.Stderr = logs, logs

@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { haveChromium, launch, openPage, executablePath } from './browser.helpers.mjs';
+import { assertOnlyExpectedErrors, haveChromium, launch, openPage, recordFailedApi, executablePath } from './browser.helpers.mjs';
 
 const env = process.env;
 const url = env.COOPNODE_URL;
@@ -52,33 +52,9 @@ async function shot(page, name) {
 // errors Chromium logs for exactly those (and nothing else) can be excused.
 async function open() {
   const { page, errors, context } = await openPage(browser);
-  const failed = [];
-  page.on('response', (r) => {
-    const u = new URL(r.url());
-    if (u.pathname.startsWith('/api/') && r.status() >= 400) failed.push({ url: r.url(), path: u.pathname, status: r.status() });
-  });
+  const failed = recordFailedApi(page);
   await page.goto(url);
   return { page, errors, context, failed };
-}
-
-// Asserts the API failed exactly for wantPaths, in order, and that the only
-// console or page errors are Chromium's "Failed to load resource" for those.
-function assertOnlyExpectedErrors(errors, failed, wantPaths) {
-  assert.deepEqual(
-    failed.map((f) => f.path),
-    wantPaths,
-    `failed API calls: ${JSON.stringify(failed)}`,
-  );
-  for (const f of failed) console.log(`expected failure: ${f.path} answered HTTP ${f.status}`);
-  const excused = (e) =>
-    failed.some(
-      (f) => e.startsWith(`console: Failed to load resource: the server responded with a status of ${f.status} `) && e.endsWith(` ${f.url}`),
-    );
-  assert.deepEqual(
-    errors.filter((e) => !excused(e)),
-    [],
-    'no console or page errors but those for the failed API calls',
-  );
 }
 
 async function expectReady(page, coop, member) {

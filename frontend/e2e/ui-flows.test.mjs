@@ -2,7 +2,7 @@
 // so they need only frontend/dist and Chromium, not a Go node.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { haveChromium, launch, openPage, executablePath } from './browser.helpers.mjs';
+import { expectFocus, haveChromium, launch, openPage, executablePath } from './browser.helpers.mjs';
 import { startFakeServer } from './fake-server.mjs';
 
 const skip = haveChromium || process.env.CI ? false : `no Chromium at ${executablePath}`; // in CI: fail, never skip
@@ -20,14 +20,6 @@ after(async () => {
 });
 
 const opts = { skip, timeout: 60_000 };
-
-// expectFocus fails unless the element with data-testid id has the focus
-// within 5 s: focus moves after a re-render, so it is awaited, not sampled.
-async function expectFocus(page, id) {
-  await page.waitForFunction((want) => document.activeElement?.getAttribute('data-testid') === want, id, { timeout: 5000 })
-    .catch(() => {});
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), id);
-}
 
 test('found a co-op from an empty node', opts, async () => {
   const { page, errors, context } = await openPage(browser);

@@ -243,7 +243,9 @@ export function JoinRequests({
                     <time dateTime={r.requested}>{formatDateTime(r.requested)}</time>
                   </td>
                   <td>
-                    <code title={r.id}>{shortHex(r.id, 16)}</code>
+                    <code title={r.id} data-testid="request-id">
+                      {shortHex(r.id, 16)}
+                    </code>
                   </td>
                   <td>
                     {r.admitted ? (
