@@ -19,8 +19,9 @@ var (
 
 // BenchmarkOpenReference opens a home holding the reference co-op (from its
 // state snapshot, after the first run) and reports the time to an open
-// node with its state current, the Go heap it keeps, and the process's
-// peak RSS (VmHWM, which covers every iteration).
+// node with its state current, then to its state digest (what a first
+// status asks for), the Go heap it keeps, and the process's peak RSS
+// (VmHWM, which covers every iteration).
 //
 //	make bench-open    (or: go test ./node -run '^$' -bench OpenReference -benchtime 3x -ref-home H)
 func BenchmarkOpenReference(b *testing.B) {
@@ -28,7 +29,7 @@ func BenchmarkOpenReference(b *testing.B) {
 		b.Skip("needs -ref-home: a home made by `make bench-refcoop`")
 	}
 	pass := []byte(os.Getenv("COOPNODE_PASSPHRASE"))
-	var opened time.Duration
+	var opened, digested time.Duration
 	var heap uint64
 	for b.Loop() {
 		start := time.Now()
@@ -38,6 +39,9 @@ func BenchmarkOpenReference(b *testing.B) {
 		}
 		n.State()
 		opened += time.Since(start)
+		start = time.Now()
+		n.StateDigest() // what the first status asks for
+		digested += time.Since(start)
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
@@ -57,6 +61,7 @@ func BenchmarkOpenReference(b *testing.B) {
 		}
 	}
 	b.ReportMetric(opened.Seconds()/float64(b.N), "open-s")
+	b.ReportMetric(digested.Seconds()/float64(b.N), "digest-s")
 	b.ReportMetric(float64(heap)/(1<<20), "heap-MiB")
 	b.ReportMetric(float64(peakRSS(b))/(1<<20), "peak-RSS-MiB")
 }

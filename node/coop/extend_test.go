@@ -2,6 +2,8 @@ package coop
 
 import (
 	"bytes"
+	"cmp"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -13,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/iotest"
+
+	"github.com/gowebpki/jcs"
 
 	"github.com/coopnode/coopnode/node/record"
 	"github.com/coopnode/coopnode/node/tally"
@@ -26,7 +30,12 @@ import (
 // larger set a test folded are covered by that one's steps; the checks run
 // after the tests, on the largest sets.
 func TestMain(m *testing.M) {
-	testFoldHook = func(coop record.ID, recs []*record.Record, _ *State) {
+	testFoldHook = func(coop record.ID, recs []*record.Record, s *State) {
+		if got, want := s.Digest(), referenceDigest(s); got != want {
+			foldedMu.Lock()
+			digestErr = cmp.Or(digestErr, fmt.Errorf("state of %d records: digest %x, but its whole canonical JSON hashes to %x", len(recs), got, want))
+			foldedMu.Unlock()
+		}
 		if len(recs) <= checkFolderMax {
 			foldedMu.Lock()
 			folded = append(folded, foldedSet{coop, slices.Clone(recs)})
@@ -35,6 +44,10 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	testFoldHook = nil
+	if digestErr != nil {
+		fmt.Fprintln(os.Stderr, "FAIL: Digest against the canonical JSON:", digestErr)
+		code = 1
+	}
 	if code == 0 && !testing.Short() {
 		if err := checkFolded(); err != nil {
 			fmt.Fprintln(os.Stderr, "FAIL: Folder against Fold:", err)
@@ -51,9 +64,24 @@ type foldedSet struct {
 	recs []*record.Record
 }
 
+// referenceDigest is Digest the plain way: the whole document's JSON,
+// canonicalised by jcs, hashed. Digest writes the same bytes a piece at a
+// time; every state the tests fold is checked against this.
+func referenceDigest(s *State) [32]byte {
+	raw, err := json.Marshal(s.digestDoc())
+	if err == nil {
+		raw, err = jcs.Transform(raw)
+	}
+	if err != nil {
+		panic(err)
+	}
+	return sha256.Sum256(raw)
+}
+
 var (
-	foldedMu sync.Mutex
-	folded   []foldedSet
+	digestErr error
+	foldedMu  sync.Mutex
+	folded    []foldedSet
 	// Counted across the checks, so a test can see the direct path is taken.
 	directAdds atomic.Int64
 )

@@ -3,15 +3,12 @@ package coop
 import (
 	"container/heap"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/gowebpki/jcs"
 
 	"github.com/coopnode/coopnode/node/consent"
 	"github.com/coopnode/coopnode/node/record"
@@ -748,6 +745,17 @@ func (g *graph) reaches(from, target int32) bool {
 // Digest is SHA-256 over the canonical JSON of the state's content (not of
 // its bookkeeping), so two nodes holding the same valid records agree on it.
 func (s *State) Digest() [32]byte {
+	h := sha256.New()
+	if err := canonHash(h, s.digestDoc()); err != nil {
+		panic(fmt.Sprintf("coop: digest of state: %v", err)) // only plain data: cannot fail
+	}
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
+}
+
+// digestDoc is what Digest covers.
+func (s *State) digestDoc() map[string]any {
 	type member struct {
 		ID         MemberID           `json:"id"`
 		Name       string             `json:"name"`
@@ -791,14 +799,7 @@ func (s *State) Digest() [32]byte {
 	if len(s.versionOrder) > 0 || len(s.consentKeys) > 0 {
 		doc["consent"] = s.consentDigest()
 	}
-	raw, err := json.Marshal(doc)
-	if err == nil {
-		raw, err = jcs.Transform(raw)
-	}
-	if err != nil {
-		panic(fmt.Sprintf("coop: digest of state: %v", err)) // only plain data above: cannot fail
-	}
-	return sha256.Sum256(raw)
+	return doc
 }
 
 func sortIDs(ids []record.ID) { slices.SortFunc(ids, record.CompareIDs) }

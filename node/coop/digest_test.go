@@ -1,0 +1,89 @@
+package coop
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/gowebpki/jcs"
+
+	"github.com/coopnode/coopnode/node/record"
+)
+
+// wantCanon is the canonical JSON the plain way.
+func wantCanon(t testing.TB, v any) []byte {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := jcs.Transform(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+type canonBuf struct {
+	bytes.Buffer
+}
+
+func (b *canonBuf) Sum(p []byte) []byte { return append(p, b.Bytes()...) }
+func (b *canonBuf) BlockSize() int      { return 1 }
+func (b *canonBuf) Size() int           { return 0 }
+
+func gotCanon(t testing.TB, v any) []byte {
+	var b canonBuf
+	if err := canonHash(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestCanonHash(t *testing.T) {
+	type member struct {
+		Name  string      `json:"name"`
+		Roles []string    `json:"roles"`
+		Note  string      `json:"note,omitempty"`
+		ID    record.ID   `json:"id"`
+		Keys  []record.ID `json:"keys"`
+	}
+	id := record.ID{1, 2, 3}
+	cases := []struct {
+		name string
+		v    any
+	}{
+		{"escaped by encoding/json, not by JCS", map[string]any{"s": "Ana & Bea <co-op> \u2028\u2029"}},
+		{"controls and quotes", []string{"tab\there", "nl\n", "q\"uote", "back\\slash", "\x00\x1f\x7f"}},
+		{"not ASCII", []any{"Zoë", "日本", "😀", "\ufffd"}},
+		// Sorted by UTF-16 code units: U+1F600 (a surrogate pair, 0xD83D...)
+		// comes before U+FFFD, though its UTF-8 sorts after.
+		{"keys in UTF-16 order", map[string]any{"\ufffd": 1, "😀": 2, "a": 3, "B": 4, "": 5, "é": 6}},
+		{"numbers", []any{0, -1, 7, 1 << 52, 1<<53 + 1, -(1 << 60), 1.5, 1e21, 100.0, -0.0, uint64(1) << 63}},
+		{"nil and empty", map[string]any{"nil slice": []string(nil), "empty": []string{}, "nil map": map[string]any(nil), "nil": nil, "bytes": []byte("hi")}},
+		{"structs and IDs", map[string]any{"members": []member{{Name: "Ana <&>", ID: id, Keys: []record.ID{id}}, {Name: "Bo", Roles: []string{}, Note: "x"}}, "id": id, "ids": []record.ID{id, {}}}},
+		{"nested", map[string]any{"z": map[string]any{"b": []any{map[string]any{"y": 1, "x": []int{}}}, "a": true}, "a": false}},
+	}
+	for _, c := range cases {
+		if got, want := gotCanon(t, c.v), wantCanon(t, c.v); !bytes.Equal(got, want) {
+			t.Errorf("%s:\n got %s\nwant %s", c.name, got, want)
+		}
+	}
+}
+
+// FuzzCanonHash: any strings and numbers, as keys, values and list
+// elements, give what the whole-document canonicalisation gives.
+func FuzzCanonHash(f *testing.F) {
+	f.Add("Ana & Bea", "😀", int64(5), 1.5)
+	f.Add("\u2028", "\ufffd", int64(-1<<62), 1e300)
+	f.Fuzz(func(t *testing.T, a, b string, n int64, x float64) {
+		v := map[string]any{a: []any{b, n, map[string]any{b: a}}, b: x, "k": []string{a, b}}
+		if _, err := json.Marshal(v); err != nil || !utf8.ValidString(a) || !utf8.ValidString(b) {
+			return // NaN, Inf: not JSON; invalid UTF-8 becomes U+FFFD, and keys collide
+		}
+		if got, want := sha256.Sum256(gotCanon(t, v)), sha256.Sum256(wantCanon(t, v)); got != want {
+			t.Fatalf("%q %q %d %v:\n got %s\nwant %s", a, b, n, x, gotCanon(t, v), wantCanon(t, v))
+		}
+	})
+}
