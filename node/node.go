@@ -119,7 +119,6 @@ type Node struct {
 	sinceSnapshot int
 	snapshotAt    time.Time
 	snapshotDue   bool
-	verifyDue     bool
 	closedStore   bool
 	closed        bool
 	hooks         map[int]func([]*record.Record, string)
@@ -289,21 +288,25 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 // untouched in the store.
 func (n *Node) load(withSnapshot bool) error {
 	var corrupt []string
-	held := map[record.ID]struct{}{}
-	err := n.kv.Keys(prefixRecord, func(k []byte) error {
-		if id, ok := recordID(k); ok {
-			held[id] = struct{}{}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("list records: %w", err)
-	}
+	var held map[record.ID]struct{}
 	var f *coop.Folder
 	var extra []record.ID
 	if withSnapshot {
-		if f, extra, err = n.readSnapshot(held); err != nil {
-			f = nil // derived data: fold the records instead
+		var err error
+		if f, held, extra, err = n.readSnapshot(); err != nil {
+			f, held, extra = nil, nil, nil // derived data: fold the records instead
+		}
+	}
+	if f == nil {
+		held = map[record.ID]struct{}{}
+		err := n.kv.Keys(prefixRecord, func(k []byte) error {
+			if id, ok := recordID(k); ok {
+				held[id] = struct{}{}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("list records: %w", err)
 		}
 	}
 	since, fromSnapshot := len(extra), f != nil
@@ -341,7 +344,6 @@ func (n *Node) load(withSnapshot bool) error {
 	n.held, n.corrupt, n.folder, n.last = held, corrupt, f, last
 	n.sinceSnapshot = since
 	n.snapshotDue = !fromSnapshot // write one soon
-	n.verifyDue = len(held) > 0   // records read without their signatures checked again
 	n.snapshotAt = time.Now()
 	return nil
 }

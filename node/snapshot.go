@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/coopnode/coopnode/node/coop"
 	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/node/store"
 )
 
 // A node does not keep its records in memory, and does not fold them all
@@ -26,8 +30,15 @@ import (
 // the node reads and folds every record, as it always could.
 //
 // Each record was verified before it was stored. A node that opened from a
-// snapshot checks the stored records again in the background (VerifyStored),
-// so a record damaged on disk is still found and reported.
+// snapshot lists only the records stored after the snapshot was written
+// (store.KV.KeysSince), so it touches nothing else in the store.
+//
+// Each record was verified before it was stored, and its ID is checked
+// whenever it is read. The node also checks its whole store in the
+// background (VerifyStored): every signature and ID again, and that every
+// record the state names is there. It does so some minutes after it
+// starts, then daily, rather than at once, so that opening a large co-op
+// does not also read all of it.
 
 // SnapshotFile is the state snapshot in a home.
 const SnapshotFile = "state.snap"
@@ -40,7 +51,14 @@ const (
 	snapshotAge   = 5 * time.Minute
 )
 
-var snapshotMagic = []byte("coopnode sealed snapshot v2\x00")
+// The background check of the whole store (VerifyStored) runs this long
+// after the node starts, then at this interval.
+var (
+	verifyAfter = 10 * time.Minute
+	verifyEvery = 24 * time.Hour
+)
+
+var snapshotMagic = []byte("coopnode sealed snapshot v3\x00")
 
 // readAll reads and decodes every record in the store, on all cores; damaged
 // records are left out, described in problems and listed in damagedIDs. Signatures are not
@@ -87,17 +105,23 @@ func (n *Node) isBad(id record.ID) bool {
 	return n.bad[id]
 }
 
-// repaired: an intact copy of id was stored over a damaged one (from a
-// peer or a bundle). Called with mu held.
+// repaired: an intact copy of id was stored over a damaged or missing one
+// (from a peer or a bundle). Called with mu held.
 func (n *Node) repaired(id record.ID) {
 	n.badMu.Lock()
 	was := n.bad[id]
 	delete(n.bad, id)
 	n.badMu.Unlock()
-	if was {
-		prefix := fmt.Sprintf("record %s in the store is damaged", id.Short())
-		n.corrupt = slices.DeleteFunc(n.corrupt, func(p string) bool { return strings.HasPrefix(p, prefix) })
+	damaged, missing := fmt.Sprintf("record %s in the store is damaged", id.Short()), missingNote(id)
+	if was || len(n.corrupt) > 0 {
+		n.corrupt = slices.DeleteFunc(n.corrupt, func(p string) bool {
+			return (was && strings.HasPrefix(p, damaged)) || strings.HasPrefix(p, missing)
+		})
 	}
+}
+
+func missingNote(id record.ID) string {
+	return fmt.Sprintf("record %s is part of the state but missing from the store", id.Short())
 }
 
 // markBad records ids as damaged (never read, replaced by an intact copy).
@@ -143,45 +167,61 @@ func (n *Node) source() ([]*record.Record, error) {
 	return recs, err
 }
 
-// readSnapshot restores the Folder from the snapshot file, if there is one
-// that covers only records in held. It returns the records held that the
-// snapshot does not cover, to be added.
-func (n *Node) readSnapshot(held map[record.ID]struct{}) (*coop.Folder, []record.ID, error) {
+// readSnapshot restores the Folder from the snapshot file, and lists the
+// records held: those the snapshot covers, and those stored after it was
+// written, which it returns apart (extra) to be added. It reads no record
+// and lists no other key, so opening touches nothing in the store that the
+// snapshot already covers.
+func (n *Node) readSnapshot() (*coop.Folder, map[record.ID]struct{}, []record.ID, error) {
 	file, err := os.Open(filepath.Join(n.home, SnapshotFile))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer file.Close()
 	info, err := file.Stat()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	sr, size, err := openSealReader(file, info.Size(), n.keys.StorageKey("snapshot"), snapshotMagic, n.coop[:])
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	f, err := coop.ReadFolderFrom(n.coop, sr, size, n.source)
+	var vb [8]byte
+	if _, err := io.ReadFull(sr, vb[:]); err != nil {
+		return nil, nil, nil, err
+	}
+	version := binary.BigEndian.Uint64(vb[:])
+	if now, err := n.kv.Version(); err != nil {
+		return nil, nil, nil, err
+	} else if version > now {
+		return nil, nil, nil, fmt.Errorf("the snapshot is of a later store (version %d, the store's is %d): was the store restored from a backup?", version, now)
+	}
+	f, err := coop.ReadFolderFrom(n.coop, sr, size-int64(len(vb)), n.source)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	covers, err := f.Covers()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	held := make(map[record.ID]struct{}, len(covers))
 	for _, id := range covers {
-		if _, ok := held[id]; !ok {
-			return nil, nil, fmt.Errorf("the snapshot covers record %s, which the store lacks", id.Short())
-		}
+		held[id] = struct{}{}
 	}
-	// Sorted, not a set: a large co-op's set would be tens of MB more.
-	slices.SortFunc(covers, record.CompareIDs)
 	var extra []record.ID
-	for id := range held {
-		if _, ok := slices.BinarySearchFunc(covers, id, record.CompareIDs); !ok {
-			extra = append(extra, id)
+	err = n.kv.KeysSince(prefixRecord, version, func(k []byte) error {
+		if id, ok := recordID(k); ok {
+			if _, ok := held[id]; !ok {
+				held[id] = struct{}{}
+				extra = append(extra, id)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("list records stored after the snapshot: %w", err)
 	}
-	return f, extra, nil
+	return f, held, extra, nil
 }
 
 // writeSnapshot writes the state down, if it is current (a full fold due
@@ -205,7 +245,17 @@ func (n *Node) writeSnapshot() error {
 		return nil
 	}
 	since := n.sinceSnapshot
-	sw, err := newSealWriter(bw, n.keys.StorageKey("snapshot"), snapshotMagic, n.coop[:])
+	// The store's version, before the state: no record is being stored
+	// (that takes the write lock), so the state covers every record stored
+	// up to it, and opening lists only those stored after (readSnapshot).
+	version, err := n.kv.Version()
+	var sw *sealWriter
+	if err == nil {
+		sw, err = newSealWriter(bw, n.keys.StorageKey("snapshot"), snapshotMagic, n.coop[:])
+	}
+	if err == nil {
+		_, err = sw.Write(binary.BigEndian.AppendUint64(nil, version))
+	}
 	if err == nil {
 		err = n.folder.WriteSnapshot(sw)
 	}
@@ -233,18 +283,18 @@ func (n *Node) writeSnapshot() error {
 // maintain writes snapshots while the node runs, and checks the stored
 // records once if the node opened from a snapshot.
 func (n *Node) maintain(ctx context.Context) error {
-	n.mu.RLock()
-	verify := n.verifyDue
-	n.mu.RUnlock()
-	if verify {
-		n.VerifyStored(ctx)
-	}
 	t := time.NewTicker(10 * time.Second)
 	defer t.Stop()
+	check := time.NewTimer(verifyAfter)
+	defer check.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-check.C:
+			n.VerifyStored(ctx) // what it finds, it reports (Problems)
+			check.Reset(verifyEvery)
+			continue
 		case <-t.C:
 		}
 		n.mu.RLock()
@@ -271,12 +321,15 @@ func (n *Node) noteProblem(topic, text string) {
 
 // VerifyStored decodes every stored record again, checking its ID and
 // signatures, and reports those damaged since they were stored (Problems
-// names them). It returns how many it checked. A node that opened from a
-// snapshot runs it in the background once, on one core.
+// names them). A record the state names that the store lacks (a store
+// restored from an older backup, say) is reported too, and no longer
+// counted as held, so peers send it again. It returns how many records it
+// checked. A running node calls it in the background (see verifyAfter), on
+// one core.
 func (n *Node) VerifyStored(ctx context.Context) (checked int, err error) {
 	var found []string
 	var foundIDs []record.ID
-	var ids []record.ID
+	var ids, seen []record.ID
 	var raws [][]byte
 	flush := func() {
 		// One core: it runs in the background of a node that is in use.
@@ -296,6 +349,7 @@ func (n *Node) VerifyStored(ctx context.Context) (checked int, err error) {
 		if !ok {
 			return nil // load reported it
 		}
+		seen = append(seen, id)
 		ids, raws = append(ids, id), append(raws, bytes.Clone(v))
 		if len(raws) == 1024 {
 			flush()
@@ -304,16 +358,29 @@ func (n *Node) VerifyStored(ctx context.Context) (checked int, err error) {
 	})
 	flush()
 	n.markBad(foundIDs...)
+	if err != nil {
+		return checked, fmt.Errorf("check stored records: %w", err)
+	}
+	slices.SortFunc(seen, record.CompareIDs)
 	n.mu.Lock()
+	defer n.mu.Unlock()
 	for _, p := range found {
 		if !slices.Contains(n.corrupt, p) {
 			n.corrupt = append(n.corrupt, p)
 		}
 	}
-	n.verifyDue = n.verifyDue && err != nil
-	n.mu.Unlock()
-	if err != nil {
-		return checked, fmt.Errorf("check stored records: %w", err)
+	var missing []record.ID
+	for id := range n.held {
+		if _, ok := slices.BinarySearchFunc(seen, id, record.CompareIDs); !ok {
+			missing = append(missing, id)
+		}
+	}
+	for _, id := range missing {
+		// Stored while the scan ran? Then it is there now.
+		if _, err := n.kv.Get(recordKey(id)); errors.Is(err, store.ErrNotFound) {
+			delete(n.held, id)
+			n.corrupt = append(n.corrupt, missingNote(id)+" (restored from an older backup?): peers will send it again; `coopnode reindex` folds only what the store holds")
+		}
 	}
 	return checked, nil
 }

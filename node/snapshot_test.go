@@ -3,6 +3,7 @@ package node
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,12 +91,40 @@ func TestOpenFromSnapshot(t *testing.T) {
 	n = reopen("damaged snapshot", 1)
 	n.Close()
 
+	// The store restored from a backup older than the snapshot: its
+	// version is behind the snapshot's, so the snapshot is not used.
+	backup := filepath.Join(t.TempDir(), "db")
+	if err := os.CopyFS(backup, os.DirFS(filepath.Join(home, DBDir))); err != nil {
+		t.Fatal(err)
+	}
+	n = reopen("before the backup is restored", 0)
+	propose(t, n, "Four")
+	propose(t, n, "Five")
+	n.Close()
+	if err := os.RemoveAll(filepath.Join(home, DBDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(home, DBDir), os.DirFS(backup)); err != nil {
+		t.Fatal(err)
+	}
+	n = reopen("store restored from an older backup", 1)
+	if s := n.State(); len(s.Proposals()) != 3 {
+		t.Fatalf("%d proposals after restoring the backup, want the 3 it holds", len(s.Proposals()))
+	}
+	n.Close()
+
 	// A snapshot naming a record the store lost (restored from an older
-	// backup, say): fold what the store holds.
+	// backup, say). Opening does not read the store to find out; the
+	// background check does, says so, and stops counting it as held, so
+	// that a peer sends it again, which repairs it.
 	n = reopen("snapshot written again", 0)
 	p, err := n.IDsOfType(coop.TypeBallot)
 	if err != nil || len(p) != 3 {
 		t.Fatalf("ballots %v %v", p, err)
+	}
+	lost, err := n.getLocked(p[0])
+	if err != nil {
+		t.Fatal(err)
 	}
 	if err := n.kv.Update(func(tx store.Tx) error { return tx.Delete(recordKey(p[0])) }); err != nil {
 		t.Fatal(err)
@@ -104,11 +133,32 @@ func TestOpenFromSnapshot(t *testing.T) {
 	n.sinceSnapshot, n.snapshotDue = 0, false // keep the snapshot that names it
 	n.mu.Unlock()
 	n.Close()
-	n = reopen("snapshot covering a lost record", 1)
-	if s := n.State(); s.Applied != len(recordsOf(t, n)) {
-		t.Errorf("applied %d of %d records", s.Applied, len(recordsOf(t, n)))
+	n, err = Open(home, pass, testOpts)
+	if err != nil {
+		t.Fatal(err)
 	}
-	n.Close()
+	defer n.Close()
+	if !n.Has(p[0]) {
+		t.Fatal("before the check, the record the snapshot names counts as held")
+	}
+	if _, err := n.VerifyStored(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n.Has(p[0]) {
+		t.Error("after the check, the lost record still counts as held: no peer would send it")
+	}
+	if probs := n.Problems(); len(probs) != 1 || !strings.Contains(probs[0], p[0].Short()+" is part of the state but missing from the store") {
+		t.Errorf("problems %q, want the lost record named", probs)
+	}
+	if err := n.Put(lost); err != nil { // as a peer sends it
+		t.Fatal(err)
+	}
+	if !n.Has(p[0]) || len(n.Problems()) != 0 {
+		t.Errorf("after a peer sent it again: held %v, problems %q", n.Has(p[0]), n.Problems())
+	}
+	if got, want := n.State().Digest(), fullDigest(t, n); got != want {
+		t.Errorf("after the repair: digest %x, a full fold gives %x", got, want)
+	}
 }
 
 // The digest is kept per state: it follows every new record, and a state

@@ -83,8 +83,23 @@ type badgerTx struct{ txn *badger.Txn }
 
 // Keys iterates over keys only: Badger then reads no values at all.
 func (s *Badger) Keys(prefix []byte, fn func(k []byte) error) error {
+	return s.KeysSince(prefix, 0, fn)
+}
+
+// Version is Badger's commit timestamp: each transaction's writes carry
+// the next one.
+func (s *Badger) Version() (uint64, error) {
+	if s.db.IsClosed() {
+		return 0, ErrClosed
+	}
+	return s.db.MaxVersion(), nil
+}
+
+// KeysSince skips, besides the keys written up to since, every table that
+// holds only such keys (Badger's SinceTs).
+func (s *Badger) KeysSince(prefix []byte, since uint64, fn func(k []byte) error) error {
 	return wrap(s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false, SinceTs: since})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 			if err := fn(it.Item().Key()); err != nil {

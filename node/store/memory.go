@@ -9,13 +9,28 @@ import (
 
 // Memory is a KV held in memory, for tests and for tools that never persist.
 type Memory struct {
-	mu     sync.RWMutex
-	m      map[string][]byte
-	closed bool
+	mu      sync.RWMutex
+	m       map[string][]byte
+	ver     map[string]uint64 // the version each key was last written at
+	version uint64
+	closed  bool
 }
 
 // NewMemory returns an empty in-memory KV.
-func NewMemory() *Memory { return &Memory{m: map[string][]byte{}} }
+func NewMemory() *Memory { return &Memory{m: map[string][]byte{}, ver: map[string]uint64{}} }
+
+func (s *Memory) Version() (uint64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	return s.version, nil
+}
+
+func (s *Memory) KeysSince(prefix []byte, since uint64, fn func(k []byte) error) error {
+	return s.scan(prefix, since, func(k, _ []byte) error { return fn(k) })
+}
 
 func (s *Memory) Get(key []byte) ([]byte, error) {
 	s.mu.RLock()
@@ -36,6 +51,10 @@ func (s *Memory) Keys(prefix []byte, fn func(k []byte) error) error {
 }
 
 func (s *Memory) Scan(prefix []byte, fn func(k, v []byte) error) error {
+	return s.scan(prefix, 0, fn)
+}
+
+func (s *Memory) scan(prefix []byte, since uint64, fn func(k, v []byte) error) error {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -43,7 +62,7 @@ func (s *Memory) Scan(prefix []byte, fn func(k, v []byte) error) error {
 	}
 	var keys []string
 	for k := range s.m {
-		if strings.HasPrefix(k, string(prefix)) {
+		if strings.HasPrefix(k, string(prefix)) && s.ver[k] > since {
 			keys = append(keys, k)
 		}
 	}
@@ -101,11 +120,13 @@ func (s *Memory) Update(fn func(Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
+	s.version++
 	for k, v := range tx.writes {
 		if v == nil {
 			delete(s.m, k)
+			delete(s.ver, k)
 		} else {
-			s.m[k] = v
+			s.m[k], s.ver[k] = v, s.version
 		}
 	}
 	return nil

@@ -24,6 +24,13 @@ type KV interface {
 	// Keys is Scan without the values: a node lists what it holds this way
 	// without reading every record.
 	Keys(prefix []byte, fn func(key []byte) error) error
+	// Version is the store's write version: every write so far has a
+	// version at most this, every later one a greater.
+	Version() (uint64, error)
+	// KeysSince is Keys for the keys last written after version since: a
+	// node that wrote down what it held at a version lists only what came
+	// after, without touching the rest of the store.
+	KeysSince(prefix []byte, since uint64, fn func(key []byte) error) error
 	// Update runs fn in a read-write transaction. When Update returns nil the
 	// writes are durable (they survive a crash); when fn fails, none are applied.
 	Update(fn func(tx Tx) error) error

@@ -101,6 +101,45 @@ func Run(t *testing.T, open func(t *testing.T) store.KV) {
 			t.Fatalf("Keys must stop at the first error: %v after %d", err, n)
 		}
 	})
+	t.Run("KeysSince", func(t *testing.T) {
+		kv := open(t)
+		set := func(keys ...string) {
+			must(t, kv.Update(func(tx store.Tx) error {
+				for _, k := range keys {
+					if err := tx.Set([]byte(k), []byte("v")); err != nil {
+						return err
+					}
+				}
+				return nil
+			}))
+		}
+		since := func(v uint64) string {
+			var got []string
+			must(t, kv.KeysSince([]byte("p/"), v, func(k []byte) error { got = append(got, string(k)); return nil }))
+			return fmt.Sprint(got)
+		}
+		v0, err := kv.Version()
+		must(t, err)
+		set("p/a", "p/b", "q/x")
+		v1, err := kv.Version()
+		must(t, err)
+		if v1 <= v0 {
+			t.Fatalf("version %d after a write, %d before", v1, v0)
+		}
+		set("p/c", "p/a") // a new key, and one written again
+		set("q/y")
+		v2, err := kv.Version()
+		must(t, err)
+		if got := since(v1); got != "[p/a p/c]" {
+			t.Fatalf("KeysSince(v1) = %s, want [p/a p/c]", got)
+		}
+		if got := since(v0); got != "[p/a p/b p/c]" {
+			t.Fatalf("KeysSince(v0) = %s, want all three", got)
+		}
+		if got := since(v2); got != "[]" {
+			t.Fatalf("KeysSince(now) = %s, want none", got)
+		}
+	})
 	t.Run("ValuesAreCopies", func(t *testing.T) {
 		kv := open(t)
 		val := []byte("abc")
