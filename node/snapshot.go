@@ -283,6 +283,7 @@ func (n *Node) writeSnapshot() error {
 // maintain writes snapshots while the node runs, and checks the stored
 // records once if the node opened from a snapshot.
 func (n *Node) maintain(ctx context.Context) error {
+	n.StateDigest() // the first status asks for it: have it ready
 	t := time.NewTicker(10 * time.Second)
 	defer t.Stop()
 	check := time.NewTimer(verifyAfter)
