@@ -9,7 +9,7 @@ export CGO_ENABLED := 1
 
 WAILS   := $(shell $(GO) env GOPATH)/bin/wails
 
-.PHONY: bench bench-refcoop wails-check run test setup setup-run frontend build desktop bindings vet fmt-check unit e2e fuzz clean
+.PHONY: bench bench-refcoop bench-open wails-check run test setup setup-run frontend build desktop bindings vet fmt-check unit e2e fuzz clean
 
 run: setup-run frontend
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -116,6 +116,13 @@ bench-refcoop: build
 	COOPNODE_BENCH_BUNDLE=$(CURDIR)/$(REF_DIR)/ref.bundle $(GO) test -run '^$$' -bench VerifyVsEd25519 -benchtime 3x -timeout 60m ./node/verify
 	$(GO) test ./node/coop -run '^$$' -bench 'Write' -benchtime 10x -timeout 60m -bench-ballots $(BENCH_BALLOTS) -bench-receipts $(BENCH_RECEIPTS)
 	COOPNODE_PASSPHRASE=bench build/bench-coldstart.sh ./$(BIN) $(REF_DIR)/home 3
+	$(MAKE) bench-open
+
+# node.Open alone on the reference co-op's home (after bench-refcoop): time to an
+# open node, its first state digest, the heap it keeps, peak RSS. OPEN_HEAP=FILE
+# also writes a heap profile of the open node.
+bench-open:
+	COOPNODE_PASSPHRASE=bench $(GO) test ./node -run '^$$' -bench OpenReference -benchtime 3x -ref-home $(abspath $(REF_DIR)/home) $(if $(OPEN_HEAP),-open-heap $(OPEN_HEAP))
 
 clean:
 	rm -rf $(BIN) build/bin out
