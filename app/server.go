@@ -325,6 +325,13 @@ func statusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, ErrLocked), errors.Is(err, ErrUninitialized), errors.Is(err, node.ErrAlreadyInitialized), errors.Is(err, node.ErrInUse):
 		return http.StatusConflict
+	case errors.Is(err, node.ErrNoProposal), errors.Is(err, node.ErrNoVersion), errors.Is(err, node.ErrNoGrant),
+		errors.Is(err, node.ErrNoItem), errors.Is(err, node.ErrNotJoinRequest):
+		return http.StatusNotFound
+	case errors.Is(err, node.ErrNotEligible):
+		return http.StatusForbidden
+	case errors.Is(err, node.ErrProposalClosed), errors.Is(err, node.ErrTooEarly):
+		return http.StatusConflict
 	case errors.Is(err, node.ErrForeignCoop), errors.Is(err, bundle.ErrNotBundle), errors.Is(err, bundle.ErrTruncated),
 		errors.Is(err, bundle.ErrTampered), errors.Is(err, fs.ErrNotExist):
 		return http.StatusUnprocessableEntity

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"testing/fstest"
 
 	"github.com/coopnode/coopnode/node"
+	"github.com/coopnode/coopnode/node/bundle"
 	"github.com/coopnode/coopnode/node/identity"
 )
 
@@ -265,4 +267,31 @@ func TestHoldKeepsOthersOut(t *testing.T) {
 		t.Fatalf("after Close the home is free: %v", err)
 	}
 	n.Close()
+}
+
+// What the user can fix answers 4xx, and says which kind; 500 is kept for
+// what they cannot.
+func TestStatusOf(t *testing.T) {
+	cases := []struct {
+		err  error
+		want int
+	}{
+		{fmt.Errorf("vote: %w", node.ErrNoProposal), http.StatusNotFound},
+		{fmt.Errorf("withdraw: %w", node.ErrNoGrant), http.StatusNotFound},
+		{fmt.Errorf("consent: %w", node.ErrNoVersion), http.StatusNotFound},
+		{fmt.Errorf("export: %w", node.ErrNoItem), http.StatusNotFound},
+		{fmt.Errorf("admit: %w", node.ErrNotJoinRequest), http.StatusNotFound},
+		{fmt.Errorf("vote: %w", node.ErrNotEligible), http.StatusForbidden},
+		{fmt.Errorf("vote: %w", node.ErrProposalClosed), http.StatusConflict},
+		{fmt.Errorf("close: %w", node.ErrTooEarly), http.StatusConflict},
+		{invalid("give a name"), http.StatusBadRequest},
+		{fmt.Errorf("import: %w", bundle.ErrTampered), http.StatusUnprocessableEntity},
+		{ErrLocked, http.StatusConflict},
+		{errors.New("disk on fire"), http.StatusInternalServerError},
+	}
+	for _, c := range cases {
+		if got := statusOf(c.err); got != c.want {
+			t.Errorf("%v: HTTP %d, want %d", c.err, got, c.want)
+		}
+	}
 }
