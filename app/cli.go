@@ -12,9 +12,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -528,7 +530,11 @@ func (c *cli) export(out, since string) error {
 		since, _ = filepath.Abs(since)
 	}
 	return c.withAPI(func(api API) error {
-		v, err := api.ExportBundle(out, since)
+		var v ExportView
+		err := c.withBundleProgress(api, "export", out, func() (err error) {
+			v, err = api.ExportBundle(out, since)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -545,7 +551,11 @@ func (c *cli) export(out, since string) error {
 func (c *cli) importBundle(file string) error {
 	file, _ = filepath.Abs(file)
 	return c.withAPI(func(api API) error {
-		v, err := api.ImportBundle(file)
+		var v ImportView
+		err := c.withBundleProgress(api, "import", file, func() (err error) {
+			v, err = api.ImportBundle(file)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -559,6 +569,106 @@ func (c *cli) importBundle(file string) error {
 			}
 		})
 	})
+}
+
+// withBundleProgress runs f, the export or import (kind) of the bundle at
+// path, drawing its progress from BundleTransfers on one line of stderr
+// while it runs, if stderr is a terminal; else it draws nothing, and the
+// caller's summary is all there is. stdout is never written to.
+func (c *cli) withBundleProgress(api API, kind, path string, f func() error) error {
+	ef, ok := c.errw.(*os.File)
+	src, ok2 := api.(interface {
+		BundleTransfers() ([]BundleTransferView, error)
+	})
+	if !ok || !ok2 || !term.IsTerminal(int(ef.Fd())) {
+		return f()
+	}
+	width := 80
+	if w, _, err := term.GetSize(int(ef.Fd())); err == nil && w > 20 {
+		width = w
+	}
+	done, stopped := make(chan struct{}), make(chan struct{})
+	drawn := 0 // the length of the line on the terminal
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			ts, err := src.BundleTransfers()
+			if err != nil {
+				continue
+			}
+			for _, t := range ts { // newest first
+				if t.Kind == kind && t.Path == path && !t.Finished {
+					line := bundleProgressLine(t, width-1)
+					fmt.Fprintf(ef, "\r%s%s", line, strings.Repeat(" ", max(drawn-len(line), 0)))
+					drawn = len(line)
+					break
+				}
+			}
+		}
+	}()
+	err := f()
+	close(done)
+	<-stopped
+	if drawn > 0 {
+		fmt.Fprintf(ef, "\r%s\r", strings.Repeat(" ", drawn))
+	}
+	return err
+}
+
+// bundleProgressLine says how far t is in at most width (ASCII) characters:
+// "1/2 Verifying [#####...............]  25%  100,000 of 406,607 records, 16.1 of 64.3 MiB".
+func bundleProgressLine(t BundleTransferView, width int) string {
+	phase := strings.ToUpper(t.Phase[:min(1, len(t.Phase))]) + t.Phase[min(1, len(t.Phase)):]
+	head := phase
+	if t.Steps > 1 {
+		head = fmt.Sprintf("%d/%d %s", t.Step, t.Steps, phase)
+	}
+	if t.Total <= 0 {
+		return truncate(head+"...", width)
+	}
+	const bar = 20
+	k := min(t.Records, t.Total) * bar / t.Total
+	line := fmt.Sprintf("%s [%s%s] %3d%%  %s of %s records", head, strings.Repeat("#", k), strings.Repeat(".", bar-k),
+		min(t.Records, t.Total)*100/t.Total, thousands(t.Records), thousands(t.Total))
+	more := ""
+	switch {
+	case t.Size > 0:
+		more = fmt.Sprintf(", %s of %s", humanBytes(t.Bytes), humanBytes(t.Size))
+	case t.Phase == "storing" && t.Records >= t.Total:
+		more = ", applying the co-op's rules" // before the import returns
+	}
+	if len(line)+len(more) <= width {
+		line += more
+	}
+	return truncate(line, width)
+}
+
+func truncate(s string, width int) string {
+	if len(s) > width {
+		return s[:max(width, 0)]
+	}
+	return s
+}
+
+// thousands writes n with commas: 406,607.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }
 
 func (c *cli) verify(file string) error {

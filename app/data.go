@@ -22,12 +22,16 @@ import (
 	"github.com/coopnode/coopnode/node/vault"
 )
 
-// transfers tracks items streaming into or out of the vault, so the UI (and
-// the CLI talking to a running node) can show progress while a call runs.
+// transfers tracks items streaming into or out of the vault, and bundles
+// being exported or imported (bundles.go), so the UI (and the CLI talking
+// to a running node) can show progress while a call runs.
 type transfers struct {
 	mu   sync.Mutex
 	next int
 	m    map[string]*TransferView
+	// Bundle exports and imports, oldest first.
+	bundles    []*BundleTransferView
+	nextBundle int
 }
 
 func (t *transfers) start(name, dir string, total int64) (*TransferView, func(int64)) {

@@ -173,6 +173,27 @@ type ExportView struct {
 	Bytes   int64  `json:"bytes"`
 }
 
+// BundleTransferView is a bundle export or import, running or recently
+// finished (App.BundleTransfers): the UI and the CLI poll it while the
+// ExportBundle or ImportBundle call runs.
+type BundleTransferView struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"` // "export" or "import"
+	Path string `json:"path"` // the bundle written or read
+	// Phase: an export is "reading" (its --since bundle) then "writing"; an
+	// import is "verifying" (every record, before anything is stored) then
+	// "storing".
+	Phase    string `json:"phase"`
+	Step     int    `json:"step"`    // the phase's number, from 1
+	Steps    int    `json:"steps"`   // how many phases this transfer has
+	Records  int    `json:"records"` // records done in this phase
+	Total    int    `json:"total"`   // records in this phase (0 until known)
+	Bytes    int64  `json:"bytes"`   // of the file read so far (reading, verifying)
+	Size     int64  `json:"size"`    // the file's size (reading, verifying; else 0)
+	Finished bool   `json:"finished"`
+	Error    string `json:"error"`
+}
+
 // ImportView says what an import did.
 type ImportView struct {
 	Path    string `json:"path"`

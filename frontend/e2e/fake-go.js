@@ -754,6 +754,46 @@
     return `adopted version ${v.number} of ${a.title}`;
   }
 
+  // Bundle exports and imports: each call takes `slow` ms, going through its
+  // steps (phases) with progress in BundleTransfers, newest first, as the node's do.
+  let bundleTransfers = [];
+  function bundleCall(name, plan) {
+    calls[name] = (calls[name] || 0) + 1;
+    if (!hasToken) return fail('401 Unauthorized: missing or wrong token');
+    return new Promise((resolve, reject) => {
+      const refuse = (msg) => setTimeout(() => reject(asString ? msg : new Error(msg)), 30);
+      let p;
+      try {
+        p = plan();
+      } catch (e) {
+        return refuse(e.message);
+      }
+      const ticks = 12; // progress reports per step
+      const t = { id: randomId(), kind: p.kind, path: p.path, phase: '', step: 0, steps: p.phases.length, records: 0, total: 0, bytes: 0, size: 0, finished: false, error: '' };
+      bundleTransfers.unshift(t);
+      let k = 0;
+      const timer = setInterval(() => {
+        const step = Math.min(Math.floor(k / (ticks + 1)), p.phases.length - 1);
+        const ph = p.phases[step];
+        const frac = Math.min(1, (k % (ticks + 1)) / ticks);
+        Object.assign(t, {
+          phase: ph.phase, step: step + 1, total: ph.total, records: Math.round(ph.total * frac),
+          size: ph.size || 0, bytes: Math.round((ph.size || 0) * frac),
+        });
+        k++;
+        if (p.failAt && step === 0 && frac >= p.failAt) {
+          clearInterval(timer);
+          Object.assign(t, { finished: true, error: p.fails });
+          return refuse(p.fails);
+        }
+        if (k < p.phases.length * (ticks + 1)) return;
+        clearInterval(timer);
+        t.finished = true;
+        resolve(p.result());
+      }, slow / (p.phases.length * (ticks + 1)));
+    });
+  }
+
   // Transfers and the window's file drop.
   let transfers = [];
   let dropHandler = null;
@@ -936,6 +976,7 @@
     get consents() { return consents; },
     get agreements() { return agreements; },
     get transfers() { return transfers; },
+    get bundleTransfers() { return bundleTransfers; },
     dropFiles: (paths) => { if (!dropHandler) return false; dropHandler(10, 10, paths); return true; },
   };
 
@@ -1045,20 +1086,34 @@
         message: `Your request to join ${join.coop} was received. A member who may admit will see it; once you are admitted, this node receives the co-op's records (keep it running, or run \`coopnode serve\`).`,
       };
     }, 300),
-    ExportBundle: guard('ExportBundle', (path, since) => {
+    ExportBundle: (path, since) => bundleCall('ExportBundle', () => {
       requireReady();
       if (!isAbs(path) || (since && !isAbs(since))) throw new Error(`give absolute paths (got ${JSON.stringify(path)}, ${JSON.stringify(since)})`);
       if (path.includes('/readonly/')) throw new Error(`export to ${path}: open ${path}: permission denied`);
       const skipped = since ? 2 : 0;
-      return { path, records: records - skipped, skipped, bytes: 812 * (records - skipped) + 64 };
-    }, () => slow),
-    ImportBundle: guard('ImportBundle', (path) => {
+      const phases = [{ phase: 'writing', total: records - skipped }];
+      if (since) phases.unshift({ phase: 'reading', total: skipped, size: 1_700 });
+      return { kind: 'export', path, phases, result: () => ({ path, records: records - skipped, skipped, bytes: 812 * (records - skipped) + 64 }) };
+    }),
+    ImportBundle: (path) => bundleCall('ImportBundle', () => {
       requireReady();
       if (!isAbs(path)) throw new Error(`give an absolute path (got ${JSON.stringify(path)})`);
       if (path.includes('missing')) throw new Error(`import: open ${path}: no such file or directory`);
-      records += 3;
-      return { path, read: 9, added: 3, had: 4, pending: 1, invalid: 1 };
-    }, () => slow),
+      // A name with "reference" is the reference co-op's bundle; with "tampered", one altered on the way.
+      const big = path.includes('reference');
+      const read = big ? 406_607 : 9;
+      const size = big ? 67_390_144 : 7_300;
+      const fails = path.includes('tampered')
+        ? `import ${path}: bundle was altered after it was written: record ${Math.ceil(read * 0.6)} of ${read}: bad signature; nothing was imported`
+        : '';
+      const result = big ? { path, read, added: 406_598, had: 9, pending: 0, invalid: 0 } : { path, read, added: 3, had: 4, pending: 1, invalid: 1 };
+      return {
+        kind: 'import', path, failAt: fails ? 0.6 : 0, fails,
+        phases: [{ phase: 'verifying', total: read, size }, { phase: 'storing', total: read }],
+        result: () => { records += result.added; return result; },
+      };
+    }),
+    BundleTransfers: guard('BundleTransfers', () => bundleTransfers.map((t) => ({ ...t })), 5),
     Proposals: guard('Proposals', () => { requireReady(); return proposals.map((p) => view(p, false)); }),
     Proposal: guard('Proposal', (id) => { requireReady(); return view(findProposal(id), true); }),
     Propose: guard('Propose', (input) => { requireReady(); return view(openProposal(input || {}), true); }),

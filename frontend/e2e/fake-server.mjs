@@ -15,7 +15,10 @@
 //   requests=0             no join request waiting (default: Katherine Johnson's)
 //   mayadmit=0             this member may not admit (requests say why)
 //   admitafter=MS          after a Join, admit this home MS milliseconds later
-//   slow=MS                how long an export or import takes (default 600)
+//   slow=MS                how long an export or import takes (default 600), going
+//                          through its steps with progress in BundleTransfers; an
+//                          import path with "reference" reads 406,607 records, with
+//                          "tampered" fails part way through verifying
 //   proposals=demo         a few proposals (majority, ranked, hidden dots, one closed)
 //   window=1               act as the desktop window: window.runtime.OnFileDrop,
 //                          PickDataFiles, AddDataFile by path, ExportData to a path
@@ -30,7 +33,8 @@
 // fake-go.js); window.__fake has call counts and admitMe() for tests, and for
 // governance: propose(input, author), castAs(name, id, vote), endVoting(id),
 // delegateAs(from, to, proposal, kind), votes (each Vote call) and proposals;
-// for data: items, consents, agreements, transfers, uploads (each upload sent)
+// for data: items, consents, agreements, transfers, uploads (each upload sent),
+// bundleTransfers (the bundle exports and imports, newest first)
 // and dropFiles(paths) (window=1: as if dropped on the window).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';

@@ -362,6 +362,121 @@ test('bundles: export and import show their results, and nothing else runs meanw
   await context.close();
 });
 
+// Watches the bundle progress bar in the page: every (phase, aria-valuenow,
+// text) it shows, in order, for the test to check afterwards.
+async function recordBundleProgress(page) {
+  await page.evaluate(() => {
+    window.__bars = [];
+    const seen = () => {
+      const bar = document.querySelector('[data-testid=bundle-progress]');
+      if (!bar) return;
+      const v = bar.getAttribute('aria-valuenow');
+      const phase = document.querySelector('[data-testid=bundle-busy]')?.getAttribute('data-phase') ?? '';
+      const text = document.querySelector('[data-testid=bundle-progress-text]')?.textContent ?? '';
+      const last = window.__bars[window.__bars.length - 1];
+      if (!last || last.v !== v || last.phase !== phase || last.text !== text) window.__bars.push({ v, phase, text });
+    };
+    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+// Checks what recordBundleProgress saw: the phases in order, and within each
+// the bar only filling, through values between 0 and 100. (Whether a poll
+// catches a step's last report before the next step or the summary is
+// timing: that progress reaches the total is checked in Go.)
+function checkBars(bars, phases) {
+  const known = bars.filter((b) => b.v !== null);
+  assert.deepEqual([...new Set(known.map((b) => b.phase))], phases, JSON.stringify(bars));
+  for (let i = 1; i < known.length; i++) {
+    assert.ok(phases.indexOf(known[i].phase) >= phases.indexOf(known[i - 1].phase), `back to an earlier step: ${JSON.stringify(bars)}`);
+  }
+  for (const phase of phases) {
+    const vs = known.filter((b) => b.phase === phase).map((b) => Number(b.v));
+    for (let i = 1; i < vs.length; i++) assert.ok(vs[i] >= vs[i - 1], `${phase}: the bar went back: ${vs}`);
+    assert.ok(vs.filter((v) => v > 0 && v < 100).length >= 2, `${phase}: not seen filling: ${vs}`);
+  }
+}
+
+for (const mode of ['browser', 'window']) {
+  test(`bundles (${mode}): an import shows how many records are verified, then stored, then the summary`, opts, async () => {
+    const { page, errors, context } = await openPage(browser);
+    await page.goto(`${fake.base}?token=t&slow=4000${mode === 'window' ? '&window=1' : ''}`);
+    await page.getByTestId('coop-name').waitFor();
+    await page.getByRole('tab', { name: /Bundles/ }).click();
+    await recordBundleProgress(page);
+    await page.getByTestId('import-path').fill('/media/usb/reference.cnb');
+    await page.getByTestId('import-submit').click();
+
+    const bar = page.getByTestId('bundle-progress');
+    await bar.waitFor();
+    assert.equal(await bar.getAttribute('role'), 'progressbar');
+    assert.equal(await bar.getAttribute('aria-label'), 'Importing the bundle');
+    assert.equal(await bar.getAttribute('aria-valuemin'), '0');
+    assert.equal(await bar.getAttribute('aria-valuemax'), '100');
+    // Part way through verifying: a value, and the numbers in words.
+    await page.waitForFunction(() => {
+      const v = Number(document.querySelector('[data-testid=bundle-progress]')?.getAttribute('aria-valuenow'));
+      return document.querySelector('[data-testid=bundle-busy]')?.getAttribute('data-phase') === 'verifying' && v > 0 && v < 100;
+    });
+    const text = await page.getByTestId('bundle-progress-text').innerText();
+    const m = text.match(/^Verifying ([\d,]+) of 406,607 records — (\d+)%$/);
+    assert.ok(m, text);
+    assert.equal(Number(m[2]), Math.floor((100 * Number(m[1].replaceAll(',', ''))) / 406607));
+    assert.equal(await bar.getAttribute('aria-valuetext'), text);
+    assert.match(await page.getByTestId('bundle-progress-details').innerText(), /^Step 1 of 2 · [\d.]+ MB of 67 MB read$/);
+    assert.equal(await page.getByRole('status').filter({ hasText: 'nothing is stored until all of them check out' }).count(), 1);
+    assert.equal(await page.getByTestId('import-submit').innerText(), 'Importing…');
+    assert.equal(await page.getByTestId('export-submit').isDisabled(), true);
+
+    await page.waitForFunction(() => document.querySelector('[data-testid=bundle-busy]')?.getAttribute('data-phase') === 'storing');
+    assert.match(await page.getByTestId('bundle-progress-text').innerText(), /^Storing [\d,]+ of 406,607 records — \d+%$/);
+    assert.match(await page.getByTestId('bundle-progress-details').innerText(), /^Step 2 of 2 · every record was verified$/);
+
+    const result = page.getByTestId('import-result');
+    await result.waitFor();
+    assert.match(await result.innerText(), /Read 406,607 records from \/media\/usb\/reference\.cnb/);
+    assert.match(await result.innerText(), /406,598\s+added/);
+    assert.equal(await page.getByTestId('bundle-busy').count(), 0);
+    checkBars(await page.evaluate(() => window.__bars), ['verifying', 'storing']);
+    assert.ok((await page.evaluate(() => window.__fake.calls.BundleTransfers)) >= 4, 'polled');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('bundles: an export leaving out what the other side has shows both steps; a tampered import stops with the error', opts, async () => {
+  const { page, errors, context } = await openPage(browser);
+  await page.goto(`${fake.base}?token=t&slow=2500`);
+  await page.getByTestId('coop-name').waitFor();
+  await page.getByRole('tab', { name: /Bundles/ }).click();
+  await recordBundleProgress(page);
+  await page.getByTestId('export-path').fill('/media/usb/riverside.cnb');
+  await page.getByTestId('export-since').fill('/media/usb/last-time.cnb');
+  await page.getByTestId('export-submit').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=bundle-busy]')?.getAttribute('data-phase') === 'reading');
+  assert.match(await page.getByTestId('bundle-progress-text').innerText(), /^Reading the other bundle: \d+ of 2 records — \d+%$/);
+  assert.match(await page.getByTestId('bundle-progress-details').innerText(), /^Step 1 of 2 · .+ of 1\.7 kB read$/);
+  assert.equal(await page.getByTestId('bundle-progress').getAttribute('aria-label'), 'Exporting the bundle');
+  await page.getByTestId('export-result').waitFor();
+  assert.match(await page.getByTestId('export-result').innerText(), /^Wrote 0 records \(64 bytes\) to \/media\/usb\/riverside\.cnb, leaving out 2 records already in the other bundle\.$/);
+  const bars = await page.evaluate(() => window.__bars);
+  assert.deepEqual([...new Set(bars.filter((b) => b.v !== null).map((b) => b.phase))], ['reading', 'writing'], JSON.stringify(bars));
+
+  await page.evaluate(() => { window.__bars = []; });
+  await page.getByTestId('import-path').fill('/media/usb/tampered.cnb');
+  await page.getByTestId('import-submit').click();
+  await page.locator('[data-testid=error]', { hasText: 'bundle was altered after it was written' }).waitFor();
+  assert.match(await page.getByTestId('error').innerText(), /nothing was imported/);
+  assert.equal(await page.getByTestId('bundle-busy').count(), 0);
+  assert.equal(await page.getByTestId('import-result').count(), 0);
+  const seen = await page.evaluate(() => window.__bars);
+  assert.ok(seen.some((b) => b.phase === 'verifying' && Number(b.v) > 0), JSON.stringify(seen));
+  assert.ok(!seen.some((b) => b.phase === 'storing'), 'nothing stored');
+  assert.equal(await page.getByTestId('import-submit').isEnabled(), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 // ---- Governance: proposals, votes, results, closing, delegations ----
 
 const coopOfTwo = `${'?token=t&members='}${encodeURIComponent('Ada Lovelace,Grace Hopper')}`;

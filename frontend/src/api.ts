@@ -15,6 +15,7 @@ export type JoinView = app.JoinView;
 export type JoinRequestView = app.JoinRequestView;
 export type ExportView = app.ExportView;
 export type ImportView = app.ImportView;
+export type BundleTransferView = app.BundleTransferView;
 
 // Turns a synchronous throw (e.g. window.go missing) into a rejected promise.
 function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -50,6 +51,9 @@ export const api = {
   admit: (requestId: string, className: string) => call(() => App.Admit(requestId, className)),
   exportBundle: (path: string, since: string) => call(() => App.ExportBundle(path, since)),
   importBundle: (path: string) => call(() => App.ImportBundle(path)),
+  // The bundle exports and imports running or just finished, newest first:
+  // polled while exportBundle or importBundle runs, for their progress.
+  bundleTransfers: () => call(() => App.BundleTransfers()),
   // Governance (app/govern.go).
   proposals: () => goCall<ProposalView[] | null>('Proposals'),
   proposal: (id: string) => goCall<ProposalView>('Proposal', id),

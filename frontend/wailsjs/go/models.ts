@@ -240,6 +240,40 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class BundleTransferView {
+	    id: string;
+	    kind: string;
+	    path: string;
+	    phase: string;
+	    step: number;
+	    steps: number;
+	    records: number;
+	    total: number;
+	    bytes: number;
+	    size: number;
+	    finished: boolean;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new BundleTransferView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.kind = source["kind"];
+	        this.path = source["path"];
+	        this.phase = source["phase"];
+	        this.step = source["step"];
+	        this.steps = source["steps"];
+	        this.records = source["records"];
+	        this.total = source["total"];
+	        this.bytes = source["bytes"];
+	        this.size = source["size"];
+	        this.finished = source["finished"];
+	        this.error = source["error"];
+	    }
+	}
 	export class MemberClassView {
 	    name: string;
 	    description: string;

@@ -8,6 +8,8 @@ export function Admit(arg1:string,arg2:string):Promise<app.MemberView>;
 
 export function Agreements():Promise<Array<app.AgreementView>>;
 
+export function BundleTransfers():Promise<Array<app.BundleTransferView>>;
+
 export function Bylaws():Promise<app.BylawsView>;
 
 export function CloseProposal(arg1:string):Promise<app.ProposalView>;

@@ -14,6 +14,10 @@ export function Agreements() {
   return window['go']['app']['App']['Agreements']();
 }
 
+export function BundleTransfers() {
+  return window['go']['app']['App']['BundleTransfers']();
+}
+
 export function Bylaws() {
   return window['go']['app']['App']['Bylaws']();
 }
