@@ -105,13 +105,10 @@ func (c *Core) become(reuse bool, open func(node.Options) (*node.Node, error)) e
 		}
 		return fmt.Errorf("%w: this node already holds %q", node.ErrAlreadyInitialized, c.Node().State().Name)
 	}
-	limitMemoryOnce.Do(func() { limitMemory(nil) }) // while opening, too
+	tuneGC()
 	n, err := open(c.opts)
 	if err == nil {
 		err = n.Start(context.Background()) // stopped by n.Close
-	}
-	if err == nil {
-		err = n.Go(limitMemory)
 	}
 	if err == nil {
 		err = c.attach(n)

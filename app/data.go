@@ -505,8 +505,10 @@ func (a *App) Consents() ([]ConsentView, error) {
 	out := []ConsentView{}
 	for _, rc := range s.ReceiptsOf(n.ConsentKey()) {
 		v, err := consentView(n, s, rc)
-		if err != nil {
-			return nil, err
+		if err != nil { // one unreadable receipt does not hide the rest
+			v = ConsentView{ID: rc.ID.String(), Event: rc.Event, Version: rc.Version.String(), Time: rc.Time.UTC().Format(timeLayout),
+				Purposes: []string{}, Items: []string{}, ItemTitles: []string{}, Categories: []string{}, Recipients: []string{},
+				Current: "unreadable: " + err.Error()}
 		}
 		out = append(out, v)
 	}

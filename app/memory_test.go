@@ -2,23 +2,21 @@ package app
 
 import "testing"
 
-func TestMemoryLimit(t *testing.T) {
-	const mib = 1 << 20
+func TestGCTarget(t *testing.T) {
 	cases := []struct {
-		live uint64
-		want int64
+		env  map[string]string
+		want int
+		set  bool
 	}{
-		{0, memoryFloor},
-		{400 * mib, memoryFloor},         // 400*1.25+256 = 756 MiB: the floor
-		{420 * mib, 781 * mib},           // 525+256
-		{2048 * mib, (2560 + 256) * mib}, // a co-op five times the reference
+		{map[string]string{}, gcPercent, true},
+		{map[string]string{"GOGC": "200"}, 0, false},
+		{map[string]string{"GOMEMLIMIT": "2GiB"}, 0, false},
+		{map[string]string{"GOGC": "off", "GOMEMLIMIT": "1GiB"}, 0, false},
 	}
 	for _, c := range cases {
-		if got := memoryLimit(c.live); got != c.want {
-			t.Errorf("live %d MiB: limit %d MiB, want %d MiB", c.live/mib, got/mib, c.want/mib)
-		}
-		if got := memoryLimit(c.live); got <= int64(c.live) {
-			t.Errorf("live %d MiB: limit %d MiB holds the node below what it needs", c.live/mib, got/mib)
+		got, set := gcTarget(func(k string) string { return c.env[k] })
+		if got != c.want || set != c.set {
+			t.Errorf("%v: %d %v, want %d %v", c.env, got, set, c.want, c.set)
 		}
 	}
 }

@@ -252,9 +252,13 @@ func (n *Node) Receipt(id record.ID) (*coop.Receipt, consent.Receipt, error) {
 	if !ok {
 		return nil, b, fmt.Errorf("%w: %s", ErrNoGrant, id.Short())
 	}
-	n.mu.RLock()
-	r, err := n.getLocked(id)
-	n.mu.RUnlock()
+	// By ID only, as the fold read it: a receipt whose signature the
+	// background check found damaged is still part of the state.
+	raw, err := n.kv.Get(recordKey(id))
+	var r *record.Record
+	if err == nil {
+		r, err = record.ReadStored(raw, id)
+	}
 	if err != nil {
 		return nil, b, fmt.Errorf("read consent receipt %s: %w", id.Short(), err)
 	}
@@ -274,12 +278,14 @@ func (n *Node) buildWithdraw(grant record.ID, reason string) (signed, error) {
 	if st := g.StatusAt(n.opts.now(), nil); st == consent.Withdrawn {
 		return signed{}, fmt.Errorf("consent %s is withdrawn already", grant.Short())
 	}
-	_, gb, err := n.Receipt(grant)
-	if err != nil {
-		return signed{}, err
+	// The fold checked that the grant names its version's agreement and
+	// text: take them from the version, which needs no read of the grant.
+	v, ok := s.Version(rc.Version)
+	if !ok {
+		return signed{}, fmt.Errorf("%w: the version %s of consent %s", ErrNoVersion, rc.Version.Short(), grant.Short())
 	}
-	b := consent.Receipt{Event: consent.EventWithdraw, Status: consent.Withdrawn, Agreement: gb.Agreement, Version: gb.Version,
-		Notice: gb.Notice, Language: gb.Language, Withdraws: grant}
+	b := consent.Receipt{Event: consent.EventWithdraw, Status: consent.Withdrawn, Agreement: v.Agreement, Version: v.ID,
+		Notice: v.TextDigest, Language: v.Terms.Language, Withdraws: grant}
 	return n.build(b, nil, reason, grant)
 }
 

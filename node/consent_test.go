@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -297,5 +298,35 @@ func TestSetItemConsentConcurrently(t *testing.T) {
 	}
 	if _, err := a.Grant(GrantInput{Version: v, Categories: []string{"holidays"}}); err == nil || !strings.Contains(err.Error(), "no item of yours is tagged") {
 		t.Fatalf("a tag no item has: %v", err)
+	}
+}
+
+// A grant whose stored copy the background check found damaged (its
+// signature, say) is still part of the state: the member can still read it
+// and withdraw it.
+func TestReceiptOfDamagedRecord(t *testing.T) {
+	a, v := soloCoop(t)
+	g, err := a.Grant(GrantInput{Version: v, Categories: []string{consent.CategoryAll}, Purposes: []consent.Purpose{"ai:ModelTraining"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.markBad(g.ID)
+	rc, body, err := a.Receipt(g.ID)
+	if err != nil || rc.ID != g.ID || len(body.Purposes) != 1 || body.Purposes[0] != "ai:ModelTraining" {
+		t.Fatalf("reading a receipt marked damaged: %v %+v", err, body)
+	}
+	if _, err := a.ConsentDocument(g.ID); err != nil {
+		t.Fatalf("its consent document: %v", err)
+	}
+	w, err := a.Withdraw(g.ID, "changed my mind")
+	if err != nil {
+		t.Fatalf("withdrawing it: %v", err)
+	}
+	var wb consent.Receipt
+	if err := w.DecodeBody(&wb); err != nil || wb.Agreement != v.Agreement || wb.Notice != v.TextDigest || wb.Language != "en" || wb.Withdraws != g.ID {
+		t.Fatalf("the withdrawal: %v %+v", err, wb)
+	}
+	if _, _, err := a.Receipt(record.ID{1}); !errors.Is(err, ErrNoGrant) {
+		t.Fatalf("no such receipt: %v", err)
 	}
 }

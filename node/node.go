@@ -18,6 +18,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"weak"
 
 	"golang.org/x/sync/errgroup"
 
@@ -45,6 +46,9 @@ var (
 	prefixMeta   = []byte("m/") // m/coop -> coop ID
 	prefixIndex  = []byte("i/") // derived; dropped and rebuilt by Reindex
 	keyCoop      = []byte("m/coop")
+	// keySnapshot binds the snapshot file to the store: the salt of the
+	// last one written (see readSnapshot).
+	keySnapshot  = []byte("m/snapshot")
 	prefixByType = []byte("i/t/") // i/t/<type>\x00<id> -> ""
 )
 
@@ -106,7 +110,7 @@ type Node struct {
 	// digestMu guards the digest of digestOf, computed once per state:
 	// it covers the whole state, so a status poll must not redo it.
 	digestMu sync.Mutex
-	digestOf *coop.State
+	digestOf weak.Pointer[coop.State] // weak: a state replaced is not kept for it
 	digest   [32]byte
 	// bad are records damaged since stored (see VerifyStored): never read.
 	// It has its own lock: the Folder's Source reads it under mu.
@@ -273,6 +277,13 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 		kv.Close()
 		return nil, err
 	}
+	// A snapshot being written when the process died (hundreds of MB for
+	// a large co-op); the home is locked, so no one is writing one now.
+	if tmps, _ := filepath.Glob(filepath.Join(home, "."+SnapshotFile+".tmp*")); len(tmps) > 0 {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
 	if err := n.load(true); err != nil {
 		kv.Close()
 		return nil, err
@@ -295,6 +306,7 @@ func (n *Node) load(withSnapshot bool) error {
 		var err error
 		if f, held, extra, err = n.readSnapshot(); err != nil {
 			f, held, extra = nil, nil, nil // derived data: fold the records instead
+			os.Remove(filepath.Join(n.home, SnapshotFile))
 		}
 	}
 	if f == nil {
@@ -402,6 +414,7 @@ func (n *Node) Close() error {
 		due := n.snapshotDue || n.sinceSnapshot > 0
 		n.mu.RUnlock()
 		if due {
+			n.State() // a full fold that is due, so the snapshot can be written
 			if serr := n.writeSnapshot(); err == nil {
 				err = serr
 			}
@@ -464,8 +477,8 @@ func (n *Node) StateDigest() (*coop.State, [32]byte) {
 	s := n.State()
 	n.digestMu.Lock()
 	defer n.digestMu.Unlock()
-	if n.digestOf != s {
-		n.digestOf, n.digest = s, s.Digest()
+	if n.digestOf.Value() != s {
+		n.digestOf, n.digest = weak.Make(s), s.Digest()
 	}
 	return s, n.digest
 }

@@ -63,11 +63,12 @@ func (s *sealer) nonce(last bool) []byte {
 // sealWriter seals what is written to it onto w; Close seals the last
 // chunk (and must be called).
 type sealWriter struct {
-	w   io.Writer
-	s   *sealer
-	buf []byte // plaintext not yet sealed: less than sealChunk
-	out []byte
-	err error
+	w    io.Writer
+	s    *sealer
+	salt []byte
+	buf  []byte // plaintext not yet sealed: less than sealChunk
+	out  []byte
+	err  error
 }
 
 func newSealWriter(w io.Writer, secret, magic, aad []byte) (*sealWriter, error) {
@@ -78,7 +79,7 @@ func newSealWriter(w io.Writer, secret, magic, aad []byte) (*sealWriter, error) 
 	if _, err := w.Write(append(append([]byte{}, magic...), salt...)); err != nil {
 		return nil, err
 	}
-	return &sealWriter{w: w, s: newSealer(secret, salt, aad), buf: make([]byte, 0, sealChunk)}, nil
+	return &sealWriter{w: w, s: newSealer(secret, salt, aad), salt: salt, buf: make([]byte, 0, sealChunk)}, nil
 }
 
 func (w *sealWriter) Write(p []byte) (int, error) {
@@ -117,6 +118,7 @@ func (w *sealWriter) Close() error {
 type sealReader struct {
 	r     io.Reader
 	s     *sealer
+	salt  []byte
 	plain []byte // opened, not yet read
 	ct    []byte
 	left  int64 // sealed bytes not yet read
@@ -141,8 +143,23 @@ func openSealReader(r io.Reader, size int64, secret, magic, aad []byte) (*sealRe
 	if rem < sealTag { // the last chunk is never full, and has its tag
 		return nil, 0, errSealed
 	}
-	sr := &sealReader{r: r, s: newSealer(secret, head[len(magic):], aad), ct: make([]byte, sealChunk+sealTag), left: body}
+	sr := &sealReader{r: r, s: newSealer(secret, head[len(magic):], aad), salt: head[len(magic):], ct: make([]byte, sealChunk+sealTag), left: body}
 	return sr, full*sealChunk + rem - sealTag, nil
+}
+
+// End checks that the stream ends here: the last chunk, flagged as
+// such, has been opened. A reader that stops at the content's size must
+// call it, or a stream cut at a chunk boundary (with a tag's worth of
+// bytes after it) would go unnoticed.
+func (r *sealReader) End() error {
+	var b [1]byte
+	if n, err := r.Read(b[:]); n != 0 || err != io.EOF {
+		if err != nil && err != io.EOF {
+			return err
+		}
+		return errSealed
+	}
+	return nil
 }
 
 func (r *sealReader) Read(p []byte) (int, error) {

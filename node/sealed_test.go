@@ -104,3 +104,29 @@ func TestSealedDamaged(t *testing.T) {
 		t.Fatalf("the intact stream: %v", err)
 	}
 }
+
+// A reader that stops at the content's size (as the snapshot decoder does)
+// must still find a stream cut at a chunk boundary: content of exactly two
+// chunks, the empty last chunk replaced by a tag's worth of other bytes.
+func TestSealedEndAtChunkBoundary(t *testing.T) {
+	plain := bytes.Repeat([]byte{9}, 2*sealChunk)
+	sealed := sealBytes(t, plain, 1<<30)
+	head := len(sealMagic) + sealSalt
+	if len(sealed) != head+2*(sealChunk+sealTag)+sealTag {
+		t.Fatalf("%d bytes sealed: the last chunk should be empty", len(sealed))
+	}
+	cut := append(bytes.Clone(sealed[:len(sealed)-sealTag]), bytes.Repeat([]byte{0}, sealTag)...)
+	for name, b := range map[string][]byte{"intact": sealed, "cut, with a tag's worth of junk": cut} {
+		r, size, err := openSealReader(bytes.NewReader(b), int64(len(b)), sealSecret, sealMagic, sealAAD)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, size)
+		if _, err := io.ReadFull(r, got); err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("%s: reading the content: %v", name, err)
+		}
+		if err := r.End(); (err == nil) != (name == "intact") {
+			t.Errorf("%s: End() = %v", name, err)
+		}
+	}
+}

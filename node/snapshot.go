@@ -186,6 +186,12 @@ func (n *Node) readSnapshot() (*coop.Folder, map[record.ID]struct{}, []record.ID
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// The store names the last snapshot it wrote: any other (an older
+	// one beside a store restored from a backup, or one written for a
+	// store since replaced) does not describe it.
+	if bound, err := n.kv.Get(keySnapshot); err != nil || !bytes.Equal(bound, sr.salt) {
+		return nil, nil, nil, fmt.Errorf("the snapshot is not the one this store last wrote (%v)", err)
+	}
 	var vb [8]byte
 	if _, err := io.ReadFull(sr, vb[:]); err != nil {
 		return nil, nil, nil, err
@@ -197,6 +203,9 @@ func (n *Node) readSnapshot() (*coop.Folder, map[record.ID]struct{}, []record.ID
 		return nil, nil, nil, fmt.Errorf("the snapshot is of a later store (version %d, the store's is %d): was the store restored from a backup?", version, now)
 	}
 	f, err := coop.ReadFolderFrom(n.coop, sr, size-int64(len(vb)), n.source)
+	if err == nil {
+		err = sr.End()
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -226,8 +235,9 @@ func (n *Node) readSnapshot() (*coop.Folder, map[record.ID]struct{}, []record.ID
 
 // writeSnapshot writes the state down, if it is current (a full fold due
 // waits for the next time). It streams: the state is encoded, sealed and
-// written a piece at a time, holding the read lock (stores wait, reads
-// do not); syncing and renaming the file happen after.
+// written a piece at a time, holding the read lock (stores wait, and so do
+// reads that come after a waiting store); syncing and renaming the file
+// happen after, then the store records which snapshot it has.
 func (n *Node) writeSnapshot() error {
 	n.snapMu.Lock() // one writer, and not while Reindex replaces the state
 	defer n.snapMu.Unlock()
@@ -268,6 +278,9 @@ func (n *Node) writeSnapshot() error {
 	}
 	if err == nil {
 		err = commitFile(tmp, path, 0o600)
+	}
+	if err == nil {
+		err = n.kv.Update(func(tx store.Tx) error { return tx.Set(keySnapshot, sw.salt) })
 	}
 	if err != nil {
 		return fmt.Errorf("write the state snapshot: %w", err)
@@ -363,17 +376,19 @@ func (n *Node) VerifyStored(ctx context.Context) (checked int, err error) {
 		return checked, fmt.Errorf("check stored records: %w", err)
 	}
 	slices.SortFunc(seen, record.CompareIDs)
+	var missing []record.ID
+	n.mu.RLock() // the search takes a while: readers need not wait
+	for id := range n.held {
+		if _, ok := slices.BinarySearchFunc(seen, id, record.CompareIDs); !ok {
+			missing = append(missing, id)
+		}
+	}
+	n.mu.RUnlock()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for _, p := range found {
 		if !slices.Contains(n.corrupt, p) {
 			n.corrupt = append(n.corrupt, p)
-		}
-	}
-	var missing []record.ID
-	for id := range n.held {
-		if _, ok := slices.BinarySearchFunc(seen, id, record.CompareIDs); !ok {
-			missing = append(missing, id)
 		}
 	}
 	for _, id := range missing {

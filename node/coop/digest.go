@@ -35,7 +35,10 @@ func canonWrite(w *bufio.Writer, v reflect.Value) error {
 	for v.Kind() == reflect.Interface && !v.IsNil() {
 		v = v.Elem()
 	}
-	custom := v.IsValid() && (v.Type().Implements(jsonMarshaler) || v.Type().Implements(textMarshaler))
+	// A type that marshals itself (by value or, as encoding/json may call
+	// it on an element of a slice, by pointer) is a leaf.
+	custom := v.IsValid() && (v.Type().Implements(jsonMarshaler) || v.Type().Implements(textMarshaler) ||
+		reflect.PointerTo(v.Type()).Implements(jsonMarshaler) || reflect.PointerTo(v.Type()).Implements(textMarshaler))
 	switch {
 	case !custom && v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String:
 		if v.IsNil() {
@@ -52,7 +55,7 @@ func canonWrite(w *bufio.Writer, v reflect.Value) error {
 			if i > 0 {
 				w.WriteByte(',')
 			}
-			if err := canonLeaf(w, k.Interface()); err != nil {
+			if err := canonLeaf(w, k.String()); err != nil { // encoding/json writes string keys as they are
 				return err
 			}
 			w.WriteByte(':')

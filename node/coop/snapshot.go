@@ -522,7 +522,7 @@ func decodeState(d *wdec, g *graph) *State {
 				rs = make([]*Receipt, j)
 				all := make([]Receipt, j) // one allocation per key
 				for i := range rs {
-					all[i] = Receipt{ID: d.id(), Principal: key, Time: d.time(), Event: internEvent(d.str()), Version: d.id()}
+					all[i] = Receipt{ID: d.id(), Principal: key, Time: d.time(), Event: internEvent(d.istr()), Version: d.id()}
 					rs[i] = &all[i]
 					if s.receipts == nil {
 						d.fail("receipts without an index")
