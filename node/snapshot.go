@@ -189,8 +189,10 @@ func (n *Node) readSnapshot() (*coop.Folder, map[record.ID]struct{}, []record.ID
 	// The store names the last snapshot it wrote: any other (an older
 	// one beside a store restored from a backup, or one written for a
 	// store since replaced) does not describe it.
-	if bound, err := n.kv.Get(keySnapshot); err != nil || !bytes.Equal(bound, sr.salt) {
-		return nil, nil, nil, fmt.Errorf("the snapshot is not the one this store last wrote (%v)", err)
+	if bound, err := n.kv.Get(keySnapshot); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, nil, nil, err
+	} else if !bytes.Equal(bound, sr.salt) {
+		return nil, nil, nil, errors.New("the snapshot is not the one this store last wrote")
 	}
 	var vb [8]byte
 	if _, err := io.ReadFull(sr, vb[:]); err != nil {
@@ -293,8 +295,8 @@ func (n *Node) writeSnapshot() error {
 	return nil
 }
 
-// maintain writes snapshots while the node runs, and checks the stored
-// records once if the node opened from a snapshot.
+// maintain writes snapshots while the node runs, and checks the whole
+// store in the background (VerifyStored; see verifyAfter).
 func (n *Node) maintain(ctx context.Context) error {
 	n.StateDigest() // the first status asks for it: have it ready
 	t := time.NewTicker(10 * time.Second)
