@@ -24,6 +24,8 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -117,6 +119,8 @@ type Reader struct {
 	h    hash.Hash
 	seen int
 	done bool
+	// lenBuf holds a chunk's length for the checksum.
+	lenBuf [binary.MaxVarintLen64]byte
 }
 
 // NewReader checks the magic and reads the header.
@@ -154,18 +158,23 @@ func streamErr(err error, what string) error {
 }
 
 func (r *Reader) chunk(max uint64, what string) ([]byte, error) {
+	return r.readChunk(max, func() string { return what })
+}
+
+// readChunk reads the next chunk; what names it in errors (made only for one).
+func (r *Reader) readChunk(max uint64, what func() string) ([]byte, error) {
 	n, err := binary.ReadUvarint(r.br)
 	if err != nil {
-		return nil, streamErr(err, what)
+		return nil, streamErr(err, what())
 	}
 	if n > max {
-		return nil, fmt.Errorf("%w: %s of %d bytes is over the limit", ErrTampered, what, n)
+		return nil, fmt.Errorf("%w: %s of %d bytes is over the limit", ErrTampered, what(), n)
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(r.br, b); err != nil {
-		return nil, streamErr(err, what)
+		return nil, streamErr(err, what())
 	}
-	r.h.Write(binary.AppendUvarint(nil, n))
+	r.h.Write(binary.AppendUvarint(r.lenBuf[:0], n))
 	r.h.Write(b)
 	return b, nil
 }
@@ -202,9 +211,43 @@ func (r *Reader) Next() (*record.Record, error) {
 	return rec, nil
 }
 
+func (r *Reader) recordName() string { return fmt.Sprintf("record %d of %d", r.seen+1, r.hdr.Records) }
+
+// nextUnverified reads and decodes the next record, up to its signatures.
+// Its bytes are decoded where bufio holds them when they fit, not copied
+// out first.
+func (r *Reader) nextUnverified() (record.Unverified, error) {
+	n, err := binary.ReadUvarint(r.br)
+	if err != nil {
+		return record.Unverified{}, streamErr(err, r.recordName())
+	}
+	if n > maxRecord {
+		return record.Unverified{}, fmt.Errorf("%w: %s of %d bytes is over the limit", ErrTampered, r.recordName(), n)
+	}
+	var b []byte
+	if int(n) <= r.br.Size() {
+		if b, err = r.br.Peek(int(n)); err != nil {
+			return record.Unverified{}, streamErr(err, r.recordName())
+		}
+	} else {
+		b = make([]byte, n)
+		if _, err := io.ReadFull(r.br, b); err != nil {
+			return record.Unverified{}, streamErr(err, r.recordName())
+		}
+	}
+	r.h.Write(binary.AppendUvarint(r.lenBuf[:0], n))
+	r.h.Write(b)
+	u := record.DecodeUnverified(b) // keeps nothing of b
+	if int(n) <= r.br.Size() {
+		r.br.Discard(int(n))
+	}
+	r.seen++
+	return u, nil
+}
+
 // nextRaw returns the next record's bytes, unverified.
 func (r *Reader) nextRaw() ([]byte, error) {
-	b, err := r.chunk(maxRecord, fmt.Sprintf("record %d of %d", r.seen+1, r.hdr.Records))
+	b, err := r.readChunk(maxRecord, r.recordName)
 	if err != nil {
 		return nil, err
 	}
@@ -229,40 +272,209 @@ func ReadAll(rd io.Reader) (Header, []*record.Record, error) {
 // All reads and verifies every remaining record and the trailer, verifying
 // signatures on every core. Errors are as Next's.
 func (r *Reader) All() ([]*record.Record, error) {
-	first := r.seen
-	recs := make([]*record.Record, 0, min(r.hdr.Records-r.seen, 1<<20))
-	// Read in batches and verify each batch on every core.
-	const batch = 4096
-	raw := make([][]byte, 0, batch)
-	verify := func() error {
-		got, errs := record.DecodeAll(raw)
-		for i, err := range errs {
-			if err != nil {
-				return fmt.Errorf("%w: record %d of %d: %v", ErrTampered, first+len(recs)+i+1, r.hdr.Records, err)
-			}
-		}
-		recs = append(recs, got...)
-		raw = raw[:0]
-		return nil
-	}
-	for r.seen < r.hdr.Records {
-		b, err := r.nextRaw()
-		if err != nil {
-			return nil, err
-		}
-		if raw = append(raw, b); len(raw) == batch {
-			if err := verify(); err != nil {
-				return nil, err
-			}
-		}
+	recs, verify, err := r.AllUnverified()
+	if err != nil {
+		return nil, err
 	}
 	if err := verify(); err != nil {
 		return nil, err
 	}
-	if _, err := r.Next(); err != io.EOF { // the trailer
-		return nil, err
-	}
 	return recs, nil
+}
+
+// AllUnverified is All in two steps, so that a caller can work with the
+// records while their signatures are checked. It reads every remaining
+// record and the trailer, checking all but the signatures, and returns
+// once that is done; meanwhile and afterwards the signatures are checked
+// on every core but one. verify joins in, waits, and returns All's error;
+// call it once, always. If err is not nil, it is All's error and verify is
+// nil.
+//
+// Until verify returns nil the records are not verified: nothing may rely
+// on them, and what is done with them must be thrown away if it fails.
+func (r *Reader) AllUnverified() (recs []*record.Record, verify func() error, err error) {
+	first := r.seen
+	recs = make([]*record.Record, 0, min(r.hdr.Records-r.seen, 1<<20))
+	q := newSigQueue()
+	for range runtime.GOMAXPROCS(0) - 1 {
+		go q.work()
+	}
+	defer q.close() // the workers finish the queue, then end
+	failed := func(b *sigBatch) error {
+		return fmt.Errorf("%w: record %d of %d: %v", ErrTampered, first+b.start+b.bad+1, r.hdr.Records, b.err)
+	}
+	// All checks each batch before it reads the next, so on any error the
+	// first record of the earlier batches that fails takes precedence.
+	earlier := func() error {
+		q.close()
+		if b := q.wait(); b != nil {
+			return failed(b)
+		}
+		return nil
+	}
+	// Read in batches, decoding each record as it is read (its bytes are
+	// still in the cache); the signatures are what takes the other cores.
+	for r.seen < r.hdr.Records {
+		b := &sigBatch{start: len(recs), recs: make([]record.Unverified, 0, min(readBatch, r.hdr.Records-r.seen))}
+		doomed := false
+		for len(b.recs) < readBatch && r.seen < r.hdr.Records {
+			u, err := r.nextUnverified()
+			if err != nil {
+				// A batch that cannot be read whole is not judged.
+				if e := earlier(); e != nil {
+					return nil, nil, e
+				}
+				return nil, nil, err
+			}
+			b.recs = append(b.recs, u)
+			doomed = doomed || u.Fails()
+		}
+		if doomed {
+			if e := earlier(); e != nil {
+				return nil, nil, e
+			}
+			b.check() // in order: a record may fail at its signatures before another fails for its framing
+			return nil, nil, failed(b)
+		}
+		for i := range b.recs {
+			recs = append(recs, b.recs[i].Record())
+		}
+		// Small batches to check, so that the cores finish together.
+		for i := 0; i < len(b.recs); i += sigShare {
+			q.add(&sigBatch{start: b.start + i, recs: b.recs[i:min(i+sigShare, len(b.recs))]})
+		}
+	}
+	if _, err := r.Next(); err != io.EOF { // the trailer
+		if e := earlier(); e != nil {
+			return nil, nil, e
+		}
+		return nil, nil, err
+	}
+	q.close()
+	return recs, func() error {
+		if b := q.wait(); b != nil {
+			return failed(b)
+		}
+		return nil
+	}, nil
+}
+
+// Records are read (and their errors ranked) in batches of readBatch, and
+// their signatures checked sigShare at a time. Variables for tests.
+var readBatch, sigShare = 4096, 512
+
+// sigBatch is a batch of records whose signatures are to be checked.
+type sigBatch struct {
+	start int // the index of its first record
+	recs  []record.Unverified
+	bad   int   // the first record that fails, if err is set
+	err   error // its error
+}
+
+// check checks the batch's records in order, up to the first that fails.
+func (b *sigBatch) check() {
+	for i := range b.recs {
+		if _, err := b.recs[i].Verify(); err != nil {
+			b.bad, b.err = i, err
+			break
+		}
+	}
+	b.recs = nil // what the caller keeps of them is in its records
+}
+
+// sigQueue hands batches to the goroutines checking their signatures, in order.
+type sigQueue struct {
+	mu      sync.Mutex
+	cond    sync.Cond
+	todo    []*sigBatch // not taken yet
+	all     []*sigBatch
+	closed  bool
+	failed  bool // a batch failed: later ones need not be checked
+	pending sync.WaitGroup
+}
+
+func newSigQueue() *sigQueue {
+	q := &sigQueue{}
+	q.cond.L = &q.mu
+	return q
+}
+
+func (q *sigQueue) add(b *sigBatch) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.todo, q.all = append(q.todo, b), append(q.all, b)
+	q.pending.Add(1)
+	q.cond.Signal()
+}
+
+// close says no more batches come.
+func (q *sigQueue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	q.cond.Broadcast()
+}
+
+// take returns the next batch, waiting for one if wait is set; nil once
+// there is none (and, if wait, none will come).
+func (q *sigQueue) take(wait bool) (*sigBatch, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for wait && len(q.todo) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if len(q.todo) == 0 {
+		return nil, false
+	}
+	b := q.todo[0]
+	q.todo[0], q.todo = nil, q.todo[1:]
+	return b, q.failed
+}
+
+func (q *sigQueue) checked(b *sigBatch) {
+	if b.err != nil {
+		q.mu.Lock()
+		q.failed = true
+		q.mu.Unlock()
+	}
+	q.pending.Done()
+}
+
+// work checks batches until the queue is closed and empty.
+func (q *sigQueue) work() {
+	for {
+		b, skip := q.take(true)
+		if b == nil {
+			return
+		}
+		if !skip { // batches are taken in order: an earlier one failed
+			b.check()
+		}
+		q.checked(b)
+	}
+}
+
+// wait joins in until the queue is empty, waits for the batches being
+// checked, and returns the first batch that failed (nil if none did).
+// The queue must be closed.
+func (q *sigQueue) wait() *sigBatch {
+	for {
+		b, skip := q.take(false)
+		if b == nil {
+			break
+		}
+		if !skip {
+			b.check()
+		}
+		q.checked(b)
+	}
+	q.pending.Wait()
+	for _, b := range q.all {
+		if b.err != nil {
+			return b
+		}
+	}
+	return nil
 }
 
 // Write writes recs as a bundle of co-op coop.

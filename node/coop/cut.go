@@ -89,7 +89,7 @@ func (s *State) applyRevoked(r *record.Record) string {
 			m.Devices = nil // one form for "no devices", whatever the history
 		}
 	}
-	s.cutters = append(s.cutters, cutter{id: r.ID, pos: s.g.pos[r.ID], keys: []record.PublicKey{rv.Key},
+	s.cutters = append(s.cutters, cutter{id: r.ID, pos: s.g.position(r.ID), keys: []record.PublicKey{rv.Key},
 		byMemberKey: r.Author == m.Key, name: m.Name})
 	return ""
 }
@@ -137,7 +137,7 @@ func (s *State) remove(r *record.Record, m *Member, resignation bool) {
 		m.Removed, m.Removal, m.RemovedAt = true, r.ID, r.Time
 	}
 	m.removals = append(m.removals, r.ID)
-	s.cutters = append(s.cutters, cutter{id: r.ID, pos: s.g.pos[r.ID], keys: slices.Compact(keys), consentKeys: slices.Compact(consentKeys),
+	s.cutters = append(s.cutters, cutter{id: r.ID, pos: s.g.position(r.ID), keys: slices.Compact(keys), consentKeys: slices.Compact(consentKeys),
 		byMemberKey: r.Author == m.Key, resignation: resignation, removal: !resignation, name: m.Name})
 }
 

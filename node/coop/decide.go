@@ -202,7 +202,10 @@ func (g *graph) markPast(from, floor int32) {
 		g.markEpoch = 1
 	}
 	g.mark[from] = g.markEpoch
-	stack := []int32{from}
+	sp := walkStacks.Get().(*[]int32)
+	defer walkStacks.Put(sp)
+	stack := append((*sp)[:0], from)
+	defer func() { *sp = stack[:0] }()
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -281,19 +284,16 @@ func (s *State) applyProposal(r *record.Record) string {
 		return reason
 	}
 	// The roll, from the proposal's causal past.
-	pos := s.g.pos[r.ID]
+	pos := s.g.position(r.ID)
 	s.g.markPast(pos, 0)
 	var roll []MemberID
-	for id, m := range s.Members {
-		if !s.g.marked(s.g.pos[record.ID(id)]) {
-			continue
-		}
+	onRoll := func(id MemberID, m *Member) {
 		removed := false
 		for _, rm := range m.removals {
 			removed = removed || s.g.marked(s.g.pos[rm])
 		}
 		if removed {
-			continue
+			return
 		}
 		class := m.firstClass
 		for i := len(m.changes) - 1; i >= 0; i-- {
@@ -306,7 +306,21 @@ func (s *State) applyProposal(r *record.Record) string {
 			roll = append(roll, id)
 		}
 	}
-	slices.SortFunc(roll, func(a, b MemberID) int { return record.CompareIDs(record.ID(a), record.ID(b)) })
+	if s.g.at.ok && !s.cow {
+		// In a full fold, from the members kept sorted: already in order.
+		for _, e := range s.g.rosterOf(s) {
+			if s.g.marked(e.pos) {
+				onRoll(e.id, s.Members[e.id])
+			}
+		}
+	} else {
+		for id, m := range s.Members {
+			if s.g.marked(s.g.pos[record.ID(id)]) {
+				onRoll(id, m)
+			}
+		}
+		slices.SortFunc(roll, func(a, b MemberID) int { return record.CompareIDs(record.ID(a), record.ID(b)) })
+	}
 	if got := RollOf(roll); got != p.Roll {
 		return fmt.Sprintf("the proposal's roll (%d members, %s) is not the roll in its causal past (%d members, %s)",
 			p.Roll.Count, short(p.Roll.Hash), got.Count, got.Hash[:12])
@@ -395,7 +409,7 @@ func (s *State) applyBallot(r *record.Record) string {
 	if err := p.Rules.CheckBallot(b.Vote); err != nil {
 		return err.Error()
 	}
-	bs := &BallotState{ID: r.ID, Voter: m.ID, Time: r.Time, Vote: b.Vote, pos: s.g.pos[r.ID]}
+	bs := &BallotState{ID: r.ID, Voter: m.ID, Time: r.Time, Vote: b.Vote, pos: s.g.position(r.ID)}
 	p.Ballots = append(p.Ballots, bs)
 	p.byID[r.ID] = bs
 	return ""
@@ -436,9 +450,9 @@ func (s *State) applyDelegation(r *record.Record) string {
 			return fmt.Sprintf("delegates on %s, which is not a valid proposal in this record's causal past", d.Proposal.Short())
 		}
 	}
-	s.delegations[m.ID] = append(s.delegations[m.ID], delegation{id: r.ID, pos: s.g.pos[r.ID], from: m.ID, Delegation: d})
+	s.delegations[m.ID] = append(s.delegations[m.ID], delegation{id: r.ID, pos: s.g.position(r.ID), from: m.ID, Delegation: d})
 	if s.firstDelegation < 0 {
-		s.firstDelegation = s.g.pos[r.ID]
+		s.firstDelegation = s.g.position(r.ID)
 	}
 	return ""
 }
@@ -498,8 +512,10 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 		if counted[m] {
 			continue
 		}
-		via := []record.ID{}
-		seen := map[MemberID]bool{m: true}
+		// via and seen are made once a delegation is found: most members
+		// have none, and a count runs over every member on the roll.
+		var via []record.ID
+		var seen map[MemberID]bool
 		cur := m
 		for {
 			d, looked := s.delegationFor(cur, p, see)
@@ -520,6 +536,9 @@ func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 					c.Proxies = append(c.Proxies, Proxy{Member: m, Ballot: b.ID, Via: via})
 				}
 				break
+			}
+			if seen == nil {
+				seen = map[MemberID]bool{m: true}
 			}
 			if seen[d.Delegate] {
 				break // a cycle: no vote
@@ -681,7 +700,7 @@ func (s *State) applyClosed(r *record.Record) string {
 	if s.firstDelegation >= 0 && s.firstDelegation < floor {
 		floor = s.firstDelegation
 	}
-	s.g.markPast(s.g.pos[r.ID], floor)
+	s.g.markPast(s.g.position(r.ID), floor)
 	cnt := s.count(p, s.g.marked)
 	if reason := compareCount(p, &c, cnt); reason != "" {
 		return reason

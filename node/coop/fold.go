@@ -1,7 +1,6 @@
 package coop
 
 import (
-	"container/heap"
 	"crypto/sha256"
 	"fmt"
 	"slices"
@@ -318,78 +317,197 @@ type graph struct {
 	// mark and markEpoch: the causal past being counted in (markPast).
 	mark      []uint32
 	markEpoch uint32
+	// at is the record graph.fold is applying, whose position most
+	// questions start from: one map lookup fewer each. Zero otherwise.
+	at foldAt
+	// roster is the members by ID with their positions, for the rolls
+	// graph.fold computes (nil outside it).
+	roster []rosterEntry
+}
+
+type rosterEntry struct {
+	id  MemberID
+	pos int32
+}
+
+// rosterOf returns s's members sorted by ID, with their positions. Within
+// one graph.fold members are only ever added, so the list is sorted again
+// only when there are more.
+func (g *graph) rosterOf(s *State) []rosterEntry {
+	if len(g.roster) != len(s.Members) {
+		g.roster = g.roster[:0]
+		for id := range s.Members {
+			g.roster = append(g.roster, rosterEntry{id: id, pos: g.pos[record.ID(id)]})
+		}
+		slices.SortFunc(g.roster, func(a, b rosterEntry) int { return record.CompareIDs(record.ID(a.id), record.ID(b.id)) })
+	}
+	return g.roster
+}
+
+type foldAt struct {
+	id  record.ID
+	pos int32
+	ok  bool
+}
+
+// position is posOf's position (zero if id is not in g).
+func (g *graph) position(id record.ID) int32 {
+	p, _ := g.posOf(id)
+	return p
+}
+
+// posOf is g.pos[id], answered without the map for the record being applied.
+func (g *graph) posOf(id record.ID) (int32, bool) {
+	if g.at.ok && id == g.at.id {
+		return g.at.pos, true
+	}
+	p, ok := g.pos[id]
+	return p, ok
 }
 
 func newGraph(recs []*record.Record) *graph {
-	byID := make(map[record.ID]*record.Record, len(recs))
+	// Number the distinct records (of duplicates, the last given is kept)
+	// and work with those numbers, in arrays: maps and a heap of IDs were
+	// most of the cost of arranging a large co-op's records.
+	slot := make(map[record.ID]int32, len(recs))
+	uniq := make([]*record.Record, 0, len(recs))
 	for _, r := range recs {
-		byID[r.ID] = r
+		if j, ok := slot[r.ID]; ok {
+			uniq[j] = r
+			continue
+		}
+		slot[r.ID] = int32(len(uniq))
+		uniq = append(uniq, r)
 	}
-	// Pending: missing predecessors, transitively.
-	children := map[record.ID][]record.ID{}
-	indeg := map[record.ID]int{}
-	pending := map[record.ID]bool{}
-	var stack []record.ID
-	for id, r := range byID {
-		for _, p := range r.Prev {
-			if _, ok := byID[p]; ok {
-				children[p] = append(children[p], id)
-				indeg[id]++
-			} else if !pending[id] {
-				pending[id] = true
-				stack = append(stack, id)
+	n := len(uniq)
+	ids := make([]record.ID, n)
+	// pred[predAt[i]:predAt[i+1]] are uniq[i]'s predecessors, -1 where missing.
+	predAt := make([]int32, n+1)
+	for i, r := range uniq {
+		ids[i] = r.ID
+		predAt[i+1] = predAt[i] + int32(len(r.Prev))
+	}
+	pred := make([]int32, predAt[n])
+	indeg := make([]int32, n)
+	childAt := make([]int32, n+1) // children counted, then placed
+	pending := make([]bool, n)
+	var stack []int32
+	for i, r := range uniq {
+		for k, p := range r.Prev {
+			j, ok := slot[p]
+			if !ok {
+				j = -1
+				if !pending[i] {
+					pending[i] = true
+					stack = append(stack, int32(i))
+				}
+			} else {
+				childAt[j+1]++
+				indeg[i]++
+			}
+			pred[predAt[i]+int32(k)] = j
+		}
+	}
+	for i := range n {
+		childAt[i+1] += childAt[i]
+	}
+	child := make([]int32, childAt[n])
+	fill := slices.Clone(childAt[:n])
+	for i := range n {
+		for _, j := range pred[predAt[i]:predAt[i+1]] {
+			if j >= 0 {
+				child[fill[j]] = int32(i)
+				fill[j]++
 			}
 		}
 	}
+	// Pending: missing predecessors, transitively.
 	for len(stack) > 0 {
-		id := stack[len(stack)-1]
+		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, c := range children[id] {
+		for _, c := range child[childAt[i]:childAt[i+1]] {
 			if !pending[c] {
 				pending[c] = true
 				stack = append(stack, c)
 			}
 		}
 	}
-	g := &graph{pos: make(map[record.ID]int32, len(byID)), byAuthor: map[record.PublicKey][]int32{}}
-	ready := &idHeap{}
-	for id := range byID {
-		if !pending[id] && indeg[id] == 0 {
-			heap.Push(ready, id)
+	// Fold order: topological, ties broken by the lower ID.
+	ready := slotHeap{ids: ids}
+	for i := range n {
+		if !pending[i] && indeg[i] == 0 {
+			ready.push(int32(i))
 		}
 	}
-	for ready.Len() > 0 {
-		id := heap.Pop(ready).(record.ID)
-		r := byID[id]
-		i := int32(len(g.recs))
-		g.pos[id] = i
-		g.recs = append(g.recs, r)
-		g.nodes = append(g.nodes, nodeOf(r))
-		g.byAuthor[r.Author] = append(g.byAuthor[r.Author], i)
-		for _, c := range children[id] {
+	order := make([]int32, 0, n)
+	posOf := make([]int32, n)
+	for len(ready.h) > 0 {
+		i := ready.pop()
+		posOf[i] = int32(len(order))
+		order = append(order, i)
+		for _, c := range child[childAt[i]:childAt[i+1]] {
 			if indeg[c]--; indeg[c] == 0 && !pending[c] {
-				heap.Push(ready, c)
+				ready.push(c)
 			}
 		}
 	}
-	g.prev = make([][]int32, len(g.recs))
-	g.children = make([][]int32, len(g.recs))
-	for i, r := range g.recs {
-		for _, p := range r.Prev {
-			j := g.pos[p] // present: r is not pending
-			g.prev[i] = append(g.prev[i], j)
-			g.children[j] = append(g.children[j], int32(i))
+	g := &graph{pos: slot, byAuthor: map[record.PublicKey][]int32{},
+		recs: make([]*record.Record, len(order)), nodes: make([]gnode, len(order)),
+		prev: make([][]int32, len(order)), children: make([][]int32, len(order))}
+	// slot becomes pos: the same keys, now mapped to fold positions.
+	for i := range n {
+		if pending[i] {
+			delete(g.pos, ids[i])
 		}
 	}
-	g.seen = make([]uint32, len(g.recs))
+	nkids := make([]int32, len(order)+1)
+	prevAll := make([]int32, 0, len(pred))
+	for x, i := range order {
+		r := uniq[i]
+		g.pos[r.ID] = int32(x)
+		g.recs[x] = r
+		g.nodes[x] = nodeOf(r)
+		g.byAuthor[r.Author] = append(g.byAuthor[r.Author], int32(x))
+		start := len(prevAll)
+		for _, j := range pred[predAt[i]:predAt[i+1]] {
+			prevAll = append(prevAll, posOf[j]) // present: r is not pending
+			nkids[posOf[j]+1]++
+		}
+		if len(prevAll) > start {
+			g.prev[x] = prevAll[start:len(prevAll):len(prevAll)]
+		}
+	}
+	for x := range order {
+		nkids[x+1] += nkids[x]
+	}
+	kids := make([]int32, nkids[len(order)])
+	for x := range order { // ascending: each list in fold order, as extending the graph keeps it
+		for _, j := range g.prev[x] {
+			kids[nkids[j]] = int32(x)
+			nkids[j]++
+		}
+	}
+	end := int32(0)
+	for x := range order {
+		// Full slices: adding a record appends to its predecessors' lists.
+		start := end
+		end = nkids[x]
+		if end > start {
+			g.children[x] = kids[start:end:end]
+		}
+	}
+	g.seen = make([]uint32, len(order))
 	g.waiting = map[record.ID]bool{}
-	for id := range pending {
-		for _, p := range byID[id].Prev {
-			if _, ok := byID[p]; !ok {
+	for i := range n {
+		if !pending[i] {
+			continue
+		}
+		for k, p := range uniq[i].Prev {
+			if pred[predAt[i]+int32(k)] < 0 {
 				g.waiting[p] = true
 			}
 		}
-		g.pending = append(g.pending, id)
+		g.pending = append(g.pending, ids[i])
 	}
 	sortIDs(g.pending)
 	return g
@@ -398,16 +516,33 @@ func newGraph(recs []*record.Record) *graph {
 // fold applies g's records in order; cuts are records already known to be
 // outside a standing revocation's or removal's cut, rejected as such.
 func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
+	// The largest maps are sized for the records that may fill them, so
+	// they are not grown (and rehashed) step by step.
+	var members, devices, requests, proposals, receipts int
+	for i := range g.nodes {
+		switch g.nodes[i].Type {
+		case TypeAdmitted, TypeGenesis:
+			members++
+		case TypeDevice:
+			devices++
+		case TypeJoinRequest:
+			requests++
+		case TypeProposal:
+			proposals++
+		case TypeReceipt:
+			receipts++
+		}
+	}
 	s := &State{
 		CoopID:      coop,
-		Members:     map[MemberID]*Member{},
-		memberByKey: map[record.PublicKey][]MemberID{},
-		deviceOf:    map[record.PublicKey][]deviceCert{},
-		requests:    map[record.ID]joinRequest{},
+		Members:     make(map[MemberID]*Member, members),
+		memberByKey: make(map[record.PublicKey][]MemberID, members),
+		deviceOf:    make(map[record.PublicKey][]deviceCert, members+devices),
+		requests:    make(map[record.ID]joinRequest, requests),
 		revoked:     map[record.PublicKey][]revocation{},
 		g:           g,
 
-		proposals:       map[record.ID]*ProposalState{},
+		proposals:       make(map[record.ID]*ProposalState, proposals),
 		closes:          map[record.ID][]record.ID{},
 		delegations:     map[MemberID][]delegation{},
 		delegEnded:      map[record.ID][]record.ID{},
@@ -415,21 +550,24 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 
 		versions:    map[record.ID]*AgreementVersion{},
 		consentKeys: map[record.PublicKey]consentKeyReg{},
-		receipts:    map[record.ID]*Receipt{},
+		receipts:    make(map[record.ID]*Receipt, receipts),
 		receiptsBy:  map[record.PublicKey][]*Receipt{},
 	}
 	rejected := map[record.ID]bool{}
-	for _, r := range g.recs {
+	g.roster = nil // another state's
+	for x, r := range g.recs {
 		if c, ok := cuts[r.ID]; ok {
 			rejected[r.ID] = true
 			s.Rejected = append(s.Rejected, c)
 			continue
 		}
+		g.at = foldAt{id: r.ID, pos: int32(x), ok: true}
 		if reason := s.apply(r, rejected); reason != "" {
 			rejected[r.ID] = true
 			s.Rejected = append(s.Rejected, Rejection{ID: r.ID, Type: r.Type, Reason: reason})
 		}
 	}
+	g.at, g.roster = foldAt{}, nil
 	s.Pending = slices.Clone(g.pending)
 	s.frontier = g.frontier(rejected, s.NeedsNewer)
 	sortIDs(s.NeedsNewer)
@@ -694,9 +832,18 @@ func (s *State) applyJoinRequest(r *record.Record) string {
 // reaches reports whether target is from or one of its ancestors. Every
 // caller asks from the record being applied, whose past is all folded.
 func (s *State) reaches(from, target record.ID) bool {
-	f, ok := s.g.pos[from]
-	t, ok2 := s.g.pos[target]
-	return ok && ok2 && s.g.reaches(f, t)
+	g := s.g
+	if g.at.ok && from == g.at.id {
+		// Most questions are about a direct predecessor of the record
+		// being applied (its certificate, its proposal): present, since
+		// that record is, and found without the map.
+		if prev := g.recs[g.at.pos].Prev; len(prev) <= 8 && slices.Contains(prev, target) {
+			return true
+		}
+	}
+	f, ok := g.posOf(from)
+	t, ok2 := g.pos[target]
+	return ok && ok2 && g.reaches(f, t)
 }
 
 // newWalk starts a new visited set in g.seen.
@@ -725,7 +872,10 @@ func (g *graph) reaches(from, target int32) bool {
 	}
 	g.newWalk()
 	g.seen[from] = g.epoch
-	stack := []int32{from}
+	sp := walkStacks.Get().(*[]int32)
+	defer walkStacks.Put(sp)
+	stack := append((*sp)[:0], from)
+	defer func() { *sp = stack[:0] }()
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -741,6 +891,10 @@ func (g *graph) reaches(from, target int32) bool {
 	}
 	return false
 }
+
+// walkStacks hold the stacks of walks through the graph between walks: a
+// fold walks long pasts hundreds of times.
+var walkStacks = sync.Pool{New: func() any { return new([]int32) }}
 
 // Digest is SHA-256 over the canonical JSON of the state's content (not of
 // its bookkeeping), so two nodes holding the same valid records agree on it.
@@ -804,17 +958,46 @@ func (s *State) digestDoc() map[string]any {
 
 func sortIDs(ids []record.ID) { slices.SortFunc(ids, record.CompareIDs) }
 
-type idHeap []record.ID
+// slotHeap is a min-heap of record numbers, ordered by their IDs.
+type slotHeap struct {
+	h   []int32
+	ids []record.ID
+}
 
-func (h idHeap) Len() int           { return len(h) }
-func (h idHeap) Less(i, j int) bool { return h[i].Less(h[j]) }
-func (h idHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *idHeap) Push(x any)        { *h = append(*h, x.(record.ID)) }
-func (h *idHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (q *slotHeap) less(a, b int32) bool { return q.ids[a].Less(q.ids[b]) }
+
+func (q *slotHeap) push(x int32) {
+	q.h = append(q.h, x)
+	for i := len(q.h) - 1; i > 0; {
+		up := (i - 1) / 2
+		if !q.less(q.h[i], q.h[up]) {
+			break
+		}
+		q.h[i], q.h[up] = q.h[up], q.h[i]
+		i = up
+	}
+}
+
+func (q *slotHeap) pop() int32 {
+	top := q.h[0]
+	last := len(q.h) - 1
+	q.h[0] = q.h[last]
+	q.h = q.h[:last]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < last && q.less(q.h[l], q.h[m]) {
+			m = l
+		}
+		if l+1 < last && q.less(q.h[l+1], q.h[m]) {
+			m = l + 1
+		}
+		if m == i {
+			break
+		}
+		q.h[i], q.h[m] = q.h[m], q.h[i]
+		i = m
+	}
+	return top
 }
 
 // gnode is what the graph keeps of a record once folded.

@@ -49,18 +49,41 @@ func (r *Record) appendBinary(b []byte) []byte {
 // Decode parses and verifies the binary form. Errors wrap ErrMalformed,
 // ErrNonCanonical or ErrBadSignature.
 func Decode(b []byte) (*Record, error) {
-	payload, sigs, err := frame(b)
+	u := DecodeUnverified(b)
+	return u.Verify()
+}
+
+// DecodeUnverified is Decode up to the signatures: Verify on the result
+// checks them and returns what Decode returns. It does not keep b.
+func DecodeUnverified(b []byte) Unverified {
+	payload, sigs, minimal, err := frame(b)
 	if err != nil {
-		return nil, err
+		return Unverified{err: err}
 	}
-	r, err := verify(append([]byte(nil), payload...), sigs)
-	if err != nil {
-		return nil, err
+	pae, payload := own(payload, sigs)
+	u := unverified(pae, payload, sigs)
+	if u.err == nil && !minimal {
+		// Decode re-encoding the record would give other bytes. It says so
+		// only once the signatures check out, as it always has.
+		u.tail = fmt.Errorf("%w: binary framing (non-minimal length)", ErrNonCanonical)
 	}
-	if !bytes.Equal(r.Bytes(), b) {
-		return nil, fmt.Errorf("%w: binary framing (non-minimal length)", ErrNonCanonical)
+	return u
+}
+
+// own copies a framed payload and signatures (which point into the
+// record's binary form) into one new buffer, which also holds the payload's
+// PAE: the ID and the signatures are computed over it without another copy.
+// It returns the PAE and the payload, its tail; sigs are changed in place.
+func own(payload []byte, sigs []Signature) (pae, p []byte) {
+	buf := make([]byte, 0, len(paeHead)+24+len(payload)+len(sigs)*sigLen)
+	buf = paePrefix(buf, len(payload))
+	buf = append(buf, payload...)
+	pae = buf[:len(buf):len(buf)]
+	for i := range sigs {
+		buf = append(buf, sigs[i].Sig...)
+		sigs[i].Sig = buf[len(buf)-sigLen : len(buf) : len(buf)]
 	}
-	return r, nil
+	return pae, pae[len(pae)-len(payload):]
 }
 
 // DecodeStored decodes bytes that were verified (Decode, or Verified)
@@ -78,15 +101,14 @@ func DecodeStored(b []byte, id ID) (*Record, error) { return decodeStored(b, id,
 func ReadStored(b []byte, id ID) (*Record, error) { return decodeStored(b, id, false) }
 
 func decodeStored(b []byte, id ID, sigsToo bool) (*Record, error) {
-	payload, sigs, err := frame(b)
+	payload, sigs, _, err := frame(b)
 	if err != nil {
 		return nil, err
 	}
 	if len(sigs) == 0 {
 		return nil, fmt.Errorf("%w: unsigned", ErrBadSignature)
 	}
-	payload = append([]byte(nil), payload...)
-	pae := PAE(PayloadType, payload)
+	pae, payload := own(payload, sigs)
 	if got := ID(sha256.Sum256(pae)); got != id {
 		return nil, fmt.Errorf("%w: stored as %s, hashes to %s", ErrIDMismatch, id.Short(), got.Short())
 	}
@@ -105,44 +127,46 @@ func decodeStored(b []byte, id ID, sigsToo bool) (*Record, error) {
 	return &Record{ID: id, Payload: payload, Sigs: sigs, Header: h}, nil
 }
 
-// frame splits a record's binary form into payload and signatures.
-func frame(b []byte) ([]byte, []Signature, error) {
-	rd := reader{b: b}
+// frame splits a record's binary form into payload and signatures, both
+// pointing into b, and reports whether its lengths are minimal varints
+// (the one way the same record could be framed in other bytes).
+func frame(b []byte) (payload []byte, sigs []Signature, minimal bool, err error) {
+	rd := reader{b: b, minimal: true}
 	if !bytes.HasPrefix(b, magic) {
-		return nil, nil, fmt.Errorf("%w: not a coopnode record (bad magic)", ErrMalformed)
+		return nil, nil, false, fmt.Errorf("%w: not a coopnode record (bad magic)", ErrMalformed)
 	}
 	rd.b = b[len(magic):]
 	pt, err := rd.chunk(64, "payload type")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if string(pt) != PayloadType {
-		return nil, nil, fmt.Errorf("%w: payload type %q, want %q", ErrMalformed, pt, PayloadType)
+		return nil, nil, false, fmt.Errorf("%w: payload type %q, want %q", ErrMalformed, pt, PayloadType)
 	}
-	payload, err := rd.chunk(MaxPayload, "payload")
+	payload, err = rd.chunk(MaxPayload, "payload")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	n, err := rd.uvarint("signature count")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if n > MaxSignatures {
-		return nil, nil, fmt.Errorf("%w: %d signatures exceed %d", ErrMalformed, n, MaxSignatures)
+		return nil, nil, false, fmt.Errorf("%w: %d signatures exceed %d", ErrMalformed, n, MaxSignatures)
 	}
-	sigs := make([]Signature, n)
+	sigs = make([]Signature, n)
 	for i := range sigs {
 		if len(rd.b) < len(PublicKey{})+sigLen {
-			return nil, nil, fmt.Errorf("%w: truncated in signature %d", ErrMalformed, i+1)
+			return nil, nil, false, fmt.Errorf("%w: truncated in signature %d", ErrMalformed, i+1)
 		}
 		copy(sigs[i].Key[:], rd.b)
-		sigs[i].Sig = append([]byte(nil), rd.b[32:32+sigLen]...)
+		sigs[i].Sig = rd.b[32 : 32+sigLen : 32+sigLen]
 		rd.b = rd.b[32+sigLen:]
 	}
 	if len(rd.b) != 0 {
-		return nil, nil, fmt.Errorf("%w: %d bytes after the last signature", ErrMalformed, len(rd.b))
+		return nil, nil, false, fmt.Errorf("%w: %d bytes after the last signature", ErrMalformed, len(rd.b))
 	}
-	return payload, sigs, nil
+	return payload, sigs, rd.minimal, nil
 }
 
 // DecodeWithID is Decode for bytes stored or sent under a known ID; it adds ErrIDMismatch.
@@ -157,12 +181,19 @@ func DecodeWithID(b []byte, want ID) (*Record, error) {
 	return r, nil
 }
 
-type reader struct{ b []byte }
+type reader struct {
+	b       []byte
+	minimal bool // every varint so far was in its shortest form
+}
 
 func (r *reader) uvarint(what string) (uint64, error) {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
 		return 0, fmt.Errorf("%w: truncated or overlong %s", ErrMalformed, what)
+	}
+	// A longer form ends in a zero byte: the shortest has no trailing zero group.
+	if n > 1 && r.b[n-1] == 0 {
+		r.minimal = false
 	}
 	r.b = r.b[n:]
 	return v, nil

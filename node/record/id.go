@@ -23,23 +23,23 @@ func ParseID(s string) (ID, error) {
 	return id, nil
 }
 
-func (id ID) String() string                { return hex.EncodeToString(id[:]) }
-func (id ID) IsZero() bool                  { return id == ID{} }
-func (id ID) MarshalText() ([]byte, error)  { return []byte(id.String()), nil }
-func (id *ID) UnmarshalText(b []byte) error { v, err := ParseID(string(b)); *id = v; return err }
+func (id ID) String() string               { return hex.EncodeToString(id[:]) }
+func (id ID) IsZero() bool                 { return id == ID{} }
+func (id ID) MarshalText() ([]byte, error) { return []byte(id.String()), nil }
+func (id *ID) UnmarshalText(b []byte) error {
+	if hex32(id[:], b) { // the common case, without ParseID's copies
+		return nil
+	}
+	v, err := ParseID(string(b))
+	*id = v
+	return err
+}
 
 // Short is the first 12 hex digits, for display only.
 func (id ID) Short() string { return id.String()[:12] }
 
 // Less orders IDs bytewise; folds use it to break ties deterministically.
-func (id ID) Less(o ID) bool {
-	for i := range id {
-		if id[i] != o[i] {
-			return id[i] < o[i]
-		}
-	}
-	return false
-}
+func (id ID) Less(o ID) bool { return CompareIDs(id, o) < 0 }
 
 // PublicKey is an Ed25519 public key, written as 64 hex digits.
 type PublicKey [ed25519.PublicKeySize]byte
@@ -57,12 +57,17 @@ func (k PublicKey) String() string               { return hex.EncodeToString(k[:
 func (k PublicKey) IsZero() bool                 { return k == PublicKey{} }
 func (k PublicKey) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 func (k *PublicKey) UnmarshalText(b []byte) error {
+	if hex32(k[:], b) { // the common case, without ParsePublicKey's copies
+		return nil
+	}
 	v, err := ParsePublicKey(string(b))
 	*k = v
 	return err
 }
 
-// Verify reports whether sig is k's Ed25519 signature of msg.
+// Verify reports whether sig is k's Ed25519 signature of msg. It is
+// crypto/ed25519's, unchanged: a faster hand-written path over a cached
+// point was measured (5-8% of signature time) and left out on purpose.
 func (k PublicKey) Verify(msg, sig []byte) bool {
 	return len(sig) == ed25519.SignatureSize && ed25519.Verify(k[:], msg, sig)
 }
@@ -105,7 +110,8 @@ func (k PublicKey) Check() error {
 
 // goodKeys remembers keys that passed Check: a co-op's records come from a
 // few thousand keys, and decompressing a point costs as much as a third of
-// a signature check. Bounded, so a flood of fresh keys cannot grow it.
+// a signature check.
+// Bounded, so a flood of fresh keys cannot grow it.
 var (
 	goodKeys     sync.Map
 	goodKeyCount atomic.Int64
