@@ -261,32 +261,14 @@ func (s *canonScanner) fill(v reflect.Value, p *plainType, depth int) bool {
 			return false
 		}
 		s.i++
-		var prevKey []byte
+		var prev []byte
 		next := 0 // fields before it were matched by earlier (lesser) keys
-		for first := true; ; first = false {
-			if s.i >= len(s.b) {
+		return s.elements('}', func() bool {
+			key, ok := s.key(prev) // not canonical, or a key twice: not ours
+			if !ok {
 				return false
 			}
-			if s.b[s.i] == '}' {
-				s.i++
-				return true
-			}
-			if !first {
-				if s.b[s.i] != ',' {
-					return false
-				}
-				s.i++
-			}
-			k0, k1, ok := s.str()
-			if !ok || s.i >= len(s.b) || s.b[s.i] != ':' {
-				return false
-			}
-			key := s.b[k0:k1]
-			if prevKey != nil && string(prevKey) >= string(key) {
-				return false // not canonical, or a key twice
-			}
-			prevKey = key
-			s.i++
+			prev = key
 			f := -1
 			for j := next; j < len(p.fields); j++ {
 				if p.fields[j].name == string(key) {
@@ -296,10 +278,8 @@ func (s *canonScanner) fill(v reflect.Value, p *plainType, depth int) bool {
 			}
 			// A key in other case may still name a field for
 			// encoding/json; an unknown one is its error to word.
-			if f < 0 || !s.fill(v.Field(p.fields[f].index), p.fields[f].typ, depth+1) {
-				return false
-			}
-		}
+			return f >= 0 && s.fill(v.Field(p.fields[f].index), p.fields[f].typ, depth+1)
+		})
 	}
 	return false
 }

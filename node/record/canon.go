@@ -137,54 +137,15 @@ func (s *canonScanner) value(depth int) bool {
 		return ok
 	case c == '{':
 		s.i++
-		var prevKey []byte
-		for first := true; ; first = false {
-			if s.i >= len(s.b) {
-				return false
-			}
-			if s.b[s.i] == '}' {
-				s.i++
-				return true
-			}
-			if !first {
-				if s.b[s.i] != ',' {
-					return false
-				}
-				s.i++
-			}
-			k0, k1, ok := s.str()
-			if !ok || s.i >= len(s.b) || s.b[s.i] != ':' {
-				return false
-			}
-			if prevKey != nil && string(prevKey) >= string(s.b[k0:k1]) {
-				return false
-			}
-			prevKey = s.b[k0:k1]
-			s.i++
-			if !s.value(depth + 1) {
-				return false
-			}
-		}
+		var prev []byte
+		return s.elements('}', func() bool {
+			key, ok := s.key(prev)
+			prev = key
+			return ok && s.value(depth+1)
+		})
 	case c == '[':
 		s.i++
-		for first := true; ; first = false {
-			if s.i >= len(s.b) {
-				return false
-			}
-			if s.b[s.i] == ']' {
-				s.i++
-				return true
-			}
-			if !first {
-				if s.b[s.i] != ',' {
-					return false
-				}
-				s.i++
-			}
-			if !s.value(depth + 1) {
-				return false
-			}
-		}
+		return s.elements(']', func() bool { return s.value(depth + 1) })
 	case c == '-' || '0' <= c && c <= '9':
 		return s.integer()
 	default:
@@ -201,6 +162,45 @@ func (s *canonScanner) value(depth int) bool {
 // integer scans 0 or an integer of up to 15 digits without leading zeros:
 // exact as a double, so its canonical form (ES6) is itself. Fractions,
 // exponents, -0 and longer integers take the slow path.
+// elements scans the elements of an object or array whose opening byte
+// was read, up to and including closing: the commas between them, each
+// element by each.
+func (s *canonScanner) elements(closing byte, each func() bool) bool {
+	for first := true; ; first = false {
+		if s.i >= len(s.b) {
+			return false
+		}
+		if s.b[s.i] == closing {
+			s.i++
+			return true
+		}
+		if !first {
+			if s.b[s.i] != ',' {
+				return false
+			}
+			s.i++
+		}
+		if !each() {
+			return false
+		}
+	}
+}
+
+// key scans an object's key and its colon; it must come after prev (nil
+// for the first), as canonical JSON orders keys and names each once.
+func (s *canonScanner) key(prev []byte) ([]byte, bool) {
+	k0, k1, ok := s.str()
+	if !ok || s.i >= len(s.b) || s.b[s.i] != ':' {
+		return nil, false
+	}
+	key := s.b[k0:k1]
+	if prev != nil && string(prev) >= string(key) {
+		return nil, false
+	}
+	s.i++
+	return key, true
+}
+
 func (s *canonScanner) integer() bool {
 	if s.b[s.i] == '0' {
 		s.i++
