@@ -2,11 +2,15 @@ package coop
 
 import (
 	"bufio"
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"hash"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"unicode/utf16"
 
 	"github.com/gowebpki/jcs"
@@ -35,12 +39,35 @@ func canonWrite(w *bufio.Writer, v reflect.Value) error {
 	for v.Kind() == reflect.Interface && !v.IsNil() {
 		v = v.Elem()
 	}
+	if !v.IsValid() {
+		_, err := w.WriteString("null")
+		return err
+	}
 	// A type that marshals itself (by value or, as encoding/json may call
 	// it on an element of a slice, by pointer) is a leaf.
-	custom := v.IsValid() && (v.Type().Implements(jsonMarshaler) || v.Type().Implements(textMarshaler) ||
-		reflect.PointerTo(v.Type()).Implements(jsonMarshaler) || reflect.PointerTo(v.Type()).Implements(textMarshaler))
-	switch {
-	case !custom && v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String:
+	t := v.Type()
+	custom := t.Implements(jsonMarshaler) || t.Implements(textMarshaler) ||
+		reflect.PointerTo(t).Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(textMarshaler)
+	if custom {
+		// IDs (hex) are most of a digest: their text is written as it is
+		// when JCS would leave it so.
+		if v.Kind() != reflect.Pointer && t.Implements(textMarshaler) &&
+			!t.Implements(jsonMarshaler) && !reflect.PointerTo(t).Implements(jsonMarshaler) {
+			text, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+			if err != nil {
+				return err
+			}
+			if plainString(text) {
+				return quoted(w, text)
+			}
+		}
+		return canonLeaf(w, v.Interface())
+	}
+	switch v.Kind() {
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			break
+		}
 		if v.IsNil() {
 			_, err := w.WriteString("null")
 			return err
@@ -64,7 +91,10 @@ func canonWrite(w *bufio.Writer, v reflect.Value) error {
 			}
 		}
 		return w.WriteByte('}')
-	case !custom && v.Kind() == reflect.Slice && v.Type().Elem().Kind() != reflect.Uint8:
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			break
+		}
 		if v.IsNil() {
 			_, err := w.WriteString("null")
 			return err
@@ -79,12 +109,183 @@ func canonWrite(w *bufio.Writer, v reflect.Value) error {
 			}
 		}
 		return w.WriteByte(']')
-	case !v.IsValid():
-		_, err := w.WriteString("null")
+	case reflect.Pointer:
+		if v.IsNil() {
+			_, err := w.WriteString("null")
+			return err
+		}
+		return canonWrite(w, v.Elem())
+	case reflect.Struct:
+		if p := planOf(t); p != nil {
+			return p.write(w, v)
+		}
+	case reflect.String:
+		if s := v.String(); plainString([]byte(s)) {
+			return quoted(w, []byte(s))
+		}
+	case reflect.Bool:
+		_, err := w.WriteString(strconv.FormatBool(v.Bool()))
 		return err
-	default:
-		return canonLeaf(w, v.Interface())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if n := v.Int(); n > -maxExact && n < maxExact {
+			_, err := w.Write(strconv.AppendInt(w.AvailableBuffer(), n, 10))
+			return err
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if n := v.Uint(); n < maxExact {
+			_, err := w.Write(strconv.AppendUint(w.AvailableBuffer(), n, 10))
+			return err
+		}
 	}
+	return canonLeaf(w, v.Interface())
+}
+
+// maxExact bounds the integers written as they are: JCS writes numbers as
+// ECMAScript does, with exponents from 10^21 and rounded beyond 2^53.
+const maxExact = 1_000_000_000_000_000 // 10^15
+
+// plainString reports whether s, as a JSON string, is canonical with
+// nothing escaped: printable ASCII without quotes or backslashes.
+// (encoding/json escapes <, > and &; JCS writes them back as they are.)
+func plainString(s []byte) bool {
+	for _, c := range s {
+		if c < 0x20 || c >= 0x7f || c == '\\' || c == '"' {
+			return false
+		}
+	}
+	return true
+}
+
+func quoted(w *bufio.Writer, s []byte) error {
+	w.WriteByte('"')
+	w.Write(s)
+	return w.WriteByte('"')
+}
+
+// structPlan is how encoding/json writes a struct type, its fields in JCS
+// order. Types whose encoding this does not mirror exactly (embedded
+// fields, the ",string" option, invalid or duplicate names) have no plan
+// and are written whole, through json.Marshal and jcs.
+type structPlan struct {
+	fields []fieldPlan
+}
+
+type fieldPlan struct {
+	key       []byte // "name":
+	index     int
+	omitEmpty bool
+	omitZero  bool
+}
+
+var plans sync.Map // reflect.Type -> *structPlan (nil: none)
+
+func planOf(t reflect.Type) *structPlan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*structPlan)
+	}
+	p := makePlan(t)
+	plans.Store(t, p)
+	return p
+}
+
+func makePlan(t reflect.Type) *structPlan {
+	p := &structPlan{}
+	seen := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous {
+			return nil
+		}
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		fp := fieldPlan{index: i}
+		for o := range strings.SplitSeq(opts, ",") {
+			switch o {
+			case "":
+			case "omitempty":
+				fp.omitEmpty = true
+			case "omitzero":
+				// encoding/json calls an IsZero method if the type has
+				// one; by value only here.
+				if m, ok := reflect.PointerTo(f.Type).MethodByName("IsZero"); ok {
+					if _, byValue := f.Type.MethodByName("IsZero"); !byValue || m.Type.NumIn() != 1 ||
+						m.Type.NumOut() != 1 || m.Type.Out(0).Kind() != reflect.Bool {
+						return nil
+					}
+				}
+				fp.omitZero = true
+			default:
+				return nil
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		for _, c := range name {
+			if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				return nil
+			}
+		}
+		if seen[name] {
+			return nil
+		}
+		seen[name] = true
+		fp.key = []byte(strconv.Quote(name) + ":")
+		p.fields = append(p.fields, fp)
+	}
+	// Names are ASCII here, so UTF-16 order is byte order.
+	slices.SortFunc(p.fields, func(a, b fieldPlan) int { return bytes.Compare(a.key, b.key) })
+	return p
+}
+
+func (p *structPlan) write(w *bufio.Writer, v reflect.Value) error {
+	w.WriteByte('{')
+	first := true
+	for _, f := range p.fields {
+		fv := v.Field(f.index)
+		if f.omitEmpty && emptyValue(fv) || f.omitZero && zeroValue(fv) {
+			continue
+		}
+		if !first {
+			w.WriteByte(',')
+		}
+		first = false
+		w.Write(f.key)
+		if err := canonWrite(w, fv); err != nil {
+			return err
+		}
+	}
+	return w.WriteByte('}')
+}
+
+// emptyValue is encoding/json's omitempty test.
+func emptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
+
+// zeroValue is encoding/json's omitzero test.
+func zeroValue(v reflect.Value) bool {
+	if z, ok := v.Interface().(interface{ IsZero() bool }); ok {
+		if v.Kind() == reflect.Pointer && v.IsNil() {
+			return true
+		}
+		return z.IsZero()
+	}
+	return v.IsZero()
 }
 
 // canonLeaf writes one value's canonical JSON. Most leaves are hex IDs and

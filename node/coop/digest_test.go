@@ -25,6 +25,8 @@ func wantCanon(t testing.TB, v any) []byte {
 	return out
 }
 
+type tallyMethod string
+
 type canonBuf struct {
 	bytes.Buffer
 }
@@ -49,7 +51,60 @@ func TestCanonHash(t *testing.T) {
 		ID    record.ID   `json:"id"`
 		Keys  []record.ID `json:"keys"`
 	}
+	type inner struct {
+		B  int `json:"b"`
+		AB int `json:"ab"`
+		A  int `json:"a"`
+	}
+	type embedded struct {
+		inner
+		Z string
+	}
+	type options struct {
+		Skip     string    `json:"-"`
+		Dash     string    `json:"-,"`
+		Empty    string    `json:",omitempty"`
+		Zero     record.ID `json:"zero,omitzero"`
+		Set      record.ID `json:"set,omitzero"`
+		Ptr      *inner    `json:"ptr"`
+		NilPtr   *inner    `json:"nilPtr"`
+		OmitPtr  *inner    `json:"omitPtr,omitempty"`
+		private  int
+		Big      int64   `json:"big"`
+		Huge     uint64  `json:"huge"`
+		Small    int8    `json:"small"`
+		Float    float64 `json:"float"`
+		Any      any     `json:"any"`
+		NilAny   any     `json:"nilAny"`
+		Arr      [2]int  `json:"arr"`
+		Bytes    []byte  `json:"bytes"`
+		Method   tallyMethod
+		LowFirst string `json:"_x"`
+	}
+	type quoted struct {
+		Quoted int `json:"quoted,string"`
+		Z      int `json:"z"`
+	}
+	type weird struct {
+		Weird string `json:"we\\rd"`
+		A     int    `json:"a"`
+	}
+	type plain struct {
+		Ptr    *inner       `json:"ptr"`
+		NilPtr *inner       `json:"nilPtr,omitempty"`
+		Zero   record.ID    `json:"zero,omitzero"`
+		Set    record.ID    `json:"set,omitzero"`
+		Empty  []record.ID  `json:"empty,omitempty"`
+		M      map[string]inner
+		Nested []inner `json:"nested"`
+		N      int64   `json:"n"`
+		U      uint32  `json:"u"`
+		B      bool    `json:"b"`
+		S      tallyMethod
+	}
 	id := record.ID{1, 2, 3}
+	full := options{Skip: "x", Dash: "d", Set: id, Ptr: &inner{1, 2, 3}, private: 1, Big: 1 << 60, Huge: 1<<64 - 1,
+		Small: -8, Float: 0.1, Any: inner{}, Arr: [2]int{1, 2}, Bytes: []byte{1}, Method: "ranked", LowFirst: "_"}
 	cases := []struct {
 		name string
 		v    any
@@ -63,6 +118,13 @@ func TestCanonHash(t *testing.T) {
 		{"numbers", []any{0, -1, 7, 1 << 52, 1<<53 + 1, -(1 << 60), 1.5, 1e21, 100.0, -0.0, uint64(1) << 63}},
 		{"nil and empty", map[string]any{"nil slice": []string(nil), "empty": []string{}, "nil map": map[string]any(nil), "nil": nil, "bytes": []byte("hi")}},
 		{"structs and IDs", map[string]any{"members": []member{{Name: "Ana <&>", ID: id, Keys: []record.ID{id}}, {Name: "Bo", Roles: []string{}, Note: "x"}}, "id": id, "ids": []record.ID{id, {}}}},
+		{"struct fields in JCS order", []inner{{1, 2, 3}}},
+		{"embedded struct", embedded{inner{1, 2, 3}, "z"}},
+		{"the string option", quoted{7, 8}},
+		{"a name encoding/json ignores", weird{"w", 1}},
+		{"every option", []any{full, &full, options{}}},
+		{"plain struct, all kinds", []plain{{Ptr: &inner{}, Set: id, M: map[string]inner{"é": {}, "a": {A: 1}}, Nested: []inner{{B: -1}},
+			N: -(maxExact - 1), U: 1<<32 - 1, B: true, S: "a<b"}, {N: maxExact, M: map[string]inner{}}}},
 		{"nested", map[string]any{"z": map[string]any{"b": []any{map[string]any{"y": 1, "x": []int{}}}, "a": true}, "a": false}},
 	}
 	for _, c := range cases {
