@@ -90,11 +90,11 @@ func TestCanonHash(t *testing.T) {
 		A     int    `json:"a"`
 	}
 	type plain struct {
-		Ptr    *inner       `json:"ptr"`
-		NilPtr *inner       `json:"nilPtr,omitempty"`
-		Zero   record.ID    `json:"zero,omitzero"`
-		Set    record.ID    `json:"set,omitzero"`
-		Empty  []record.ID  `json:"empty,omitempty"`
+		Ptr    *inner      `json:"ptr"`
+		NilPtr *inner      `json:"nilPtr,omitempty"`
+		Zero   record.ID   `json:"zero,omitzero"`
+		Set    record.ID   `json:"set,omitzero"`
+		Empty  []record.ID `json:"empty,omitempty"`
 		M      map[string]inner
 		Nested []inner `json:"nested"`
 		N      int64   `json:"n"`
