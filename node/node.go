@@ -48,8 +48,12 @@ var (
 	keyCoop      = []byte("m/coop")
 	// keySnapshot binds the snapshot file to the store: the salt of the
 	// last one written (see readSnapshot).
-	keySnapshot  = []byte("m/snapshot")
-	prefixByType = []byte("i/t/") // i/t/<type>\x00<id> -> ""
+	keySnapshot = []byte("m/snapshot")
+	// prefixMissing marks records the state (and so a snapshot) names but
+	// the store lacks, found by VerifyStored: m/missing/<id> -> "". They
+	// are not held, across restarts, until a peer sends them again.
+	prefixMissing = []byte("m/missing/")
+	prefixByType  = []byte("i/t/") // i/t/<type>\x00<id> -> ""
 )
 
 // Options tune a node; the zero value is right for real use.
@@ -105,8 +109,9 @@ type Node struct {
 	last   *coop.State // the last state reached
 	// held is the set of stored record IDs; the records stay in the store.
 	held    map[record.ID]struct{}
-	corrupt []string   // problems found reading the store
-	snapMu  sync.Mutex // writing a snapshot, and Reindex
+	missing map[record.ID]bool // named by the state, not in the store (see prefixMissing)
+	corrupt []string           // problems found reading the store
+	snapMu  sync.Mutex         // writing a snapshot, and Reindex
 	// digestMu guards the digest of digestOf, computed once per state:
 	// it covers the whole state, so a status poll must not redo it.
 	digestMu sync.Mutex
@@ -351,9 +356,14 @@ func (n *Node) load(withSnapshot bool) error {
 		f.UseSource(n.source)
 		last, _ = f.Current()
 	}
+	missing, notes, err := n.loadMissing(held, fromSnapshot)
+	if err != nil {
+		return err
+	}
+	corrupt = append(corrupt, notes...)
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.held, n.corrupt, n.folder, n.last = held, corrupt, f, last
+	n.held, n.missing, n.corrupt, n.folder, n.last = held, missing, corrupt, f, last
 	n.sinceSnapshot = since
 	n.snapshotDue = !fromSnapshot // write one soon
 	n.snapshotAt = time.Now()
@@ -636,6 +646,11 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 				if err := tx.Set(typeKey(r), nil); err != nil {
 					return err
 				}
+				if n.missing[r.ID] {
+					if err := tx.Delete(missingKey(r.ID)); err != nil {
+						return err
+					}
+				}
 			}
 			return nil
 		})
@@ -645,6 +660,7 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 		}
 		for _, r := range chunk {
 			n.held[r.ID] = struct{}{}
+			delete(n.missing, r.ID)
 			n.repaired(r.ID)
 		}
 		n.sinceSnapshot += len(chunk)
@@ -677,6 +693,8 @@ func (n *Node) getLocked(id record.ID) (*record.Record, error) {
 }
 
 func recordKey(id record.ID) []byte { return append(bytes.Clone(prefixRecord), id[:]...) }
+
+func missingKey(id record.ID) []byte { return append(bytes.Clone(prefixMissing), id[:]...) }
 
 func typeKey(r *record.Record) []byte {
 	k := append(bytes.Clone(prefixByType), r.Type...)

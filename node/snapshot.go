@@ -393,12 +393,90 @@ func (n *Node) VerifyStored(ctx context.Context) (checked int, err error) {
 			n.corrupt = append(n.corrupt, p)
 		}
 	}
+	var marked []record.ID
 	for _, id := range missing {
 		// Stored while the scan ran? Then it is there now.
 		if _, err := n.kv.Get(recordKey(id)); errors.Is(err, store.ErrNotFound) {
-			delete(n.held, id)
-			n.corrupt = append(n.corrupt, missingNote(id)+" (restored from an older backup?): peers will send it again; `coopnode reindex` folds only what the store holds")
+			marked = append(marked, id)
 		}
 	}
+	// Marked in the store too: the next snapshot still names them, and
+	// after a restart they must not count as held either.
+	for i := 0; i < len(marked); i += 1000 {
+		chunk := marked[i:min(i+1000, len(marked))]
+		if err := n.kv.Update(func(tx store.Tx) error {
+			for _, id := range chunk {
+				if err := tx.Set(missingKey(id), nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return checked, fmt.Errorf("note records missing from the store: %w", err)
+		}
+	}
+	if n.missing == nil {
+		n.missing = map[record.ID]bool{}
+	}
+	for _, id := range marked {
+		delete(n.held, id)
+		n.missing[id] = true
+		n.corrupt = append(n.corrupt, missingNoteLong(id))
+	}
 	return checked, nil
+}
+
+func missingNoteLong(id record.ID) string {
+	return missingNote(id) + " (restored from an older backup?): peers will send it again; `coopnode reindex` folds only what the store holds"
+}
+
+// loadMissing reads the records VerifyStored found missing (prefixMissing)
+// and takes them out of held. Only a state restored from a snapshot can
+// name them: after a fold of the stored records the marks are dropped. So
+// is a mark whose record is in the store again.
+func (n *Node) loadMissing(held map[record.ID]struct{}, fromSnapshot bool) (map[record.ID]bool, []string, error) {
+	missing := map[record.ID]bool{}
+	var notes []string
+	var drop [][]byte
+	err := n.kv.Keys(prefixMissing, func(k []byte) error {
+		var id record.ID
+		if len(k) != len(prefixMissing)+len(id) {
+			drop = append(drop, bytes.Clone(k))
+			return nil
+		}
+		copy(id[:], k[len(prefixMissing):])
+		_, err := n.kv.Get(recordKey(id))
+		switch {
+		case err == nil || !fromSnapshot:
+			drop = append(drop, bytes.Clone(k))
+		case errors.Is(err, store.ErrNotFound):
+			if _, ok := held[id]; ok {
+				delete(held, id)
+				missing[id] = true
+				notes = append(notes, missingNoteLong(id))
+			} else {
+				drop = append(drop, bytes.Clone(k))
+			}
+		default:
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list records missing from the store: %w", err)
+	}
+	for i := 0; i < len(drop); i += 1000 {
+		chunk := drop[i:min(i+1000, len(drop))]
+		if err := n.kv.Update(func(tx store.Tx) error {
+			for _, k := range chunk {
+				if err := tx.Delete(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return nil, nil, fmt.Errorf("clear marks of records missing from the store: %w", err)
+		}
+	}
+	return missing, notes, nil
 }
