@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding"
 	"encoding/json"
+	"fmt"
 	"hash"
 	"reflect"
 	"slices"
@@ -33,6 +34,9 @@ func canonHash(h hash.Hash, v any) error {
 var (
 	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
 	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+	// A TextAppender is trusted to append what its MarshalText gives, as
+	// record.ID's and record.PublicKey's do.
+	textAppender = reflect.TypeFor[encoding.TextAppender]()
 )
 
 func canonWrite(w *bufio.Writer, v reflect.Value) error {
@@ -53,6 +57,18 @@ func canonWrite(w *bufio.Writer, v reflect.Value) error {
 		// when JCS would leave it so.
 		if v.Kind() != reflect.Pointer && t.Implements(textMarshaler) &&
 			!t.Implements(jsonMarshaler) && !reflect.PointerTo(t).Implements(jsonMarshaler) {
+			if t.Implements(textAppender) { // IDs and keys: no allocation
+				w.WriteByte('"')
+				text, err := v.Interface().(encoding.TextAppender).AppendText(w.AvailableBuffer())
+				if err != nil {
+					return err
+				}
+				if plainString(text) {
+					w.Write(text)
+					return w.WriteByte('"')
+				}
+				return fmt.Errorf("coop: digest: %s appends text JSON would escape", t) // not for IDs, keys
+			}
 			text, err := v.Interface().(encoding.TextMarshaler).MarshalText()
 			if err != nil {
 				return err
