@@ -71,6 +71,20 @@ func (n *Node) readAll(skipBad bool) (recs []*record.Record, problems []string, 
 	if skipBad {
 		bad = n.damagedIDs()
 	}
+	// Decoded a batch at a time: the raw bytes of the whole store are never
+	// held beside the records made from them.
+	flush := func() {
+		decoded, errs := record.ReadStoredAll(raws, ids)
+		for i, r := range decoded {
+			if errs[i] != nil {
+				problems = append(problems, damaged(ids[i], errs[i]))
+				damagedIDs = append(damagedIDs, ids[i])
+				continue
+			}
+			recs = append(recs, r)
+		}
+		ids, raws = ids[:0], raws[:0]
+	}
 	err = n.kv.Scan(prefixRecord, func(k, v []byte) error {
 		id, ok := recordID(k)
 		if !ok {
@@ -79,23 +93,17 @@ func (n *Node) readAll(skipBad bool) (recs []*record.Record, problems []string, 
 		}
 		if !bad[id] {
 			ids, raws = append(ids, id), append(raws, bytes.Clone(v))
+			if len(raws) == 4096 {
+				flush()
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read records: %w", err)
 	}
-	decoded, errs := record.ReadStoredAll(raws, ids)
-	out := decoded[:0]
-	for i, r := range decoded {
-		if errs[i] != nil {
-			problems = append(problems, damaged(ids[i], errs[i]))
-			damagedIDs = append(damagedIDs, ids[i])
-			continue
-		}
-		out = append(out, r)
-	}
-	return out, problems, damagedIDs, nil
+	flush()
+	return recs, problems, damagedIDs, nil
 }
 
 // isBad reports whether VerifyStored found record id damaged.
