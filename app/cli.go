@@ -373,6 +373,17 @@ func (c *cli) bylaws(api API) error {
 	}
 	return c.print(b, func(w io.Writer) {
 		fmt.Fprintf(w, "Voting     %s\nQuorum     %s\nThreshold  %s (support must exceed it)\n", b.VotingRule, b.Quorum.Text, b.Threshold.Text)
+		if len(b.Special) > 0 {
+			fmt.Fprintln(w, "Special rules (these kinds of proposal need more)")
+			for _, kind := range specialKinds(b.Special) {
+				r := b.Special[kind]
+				methods := "any method that passes or fails"
+				if len(r.Methods) > 0 {
+					methods = strings.Join(r.Methods, " or ") + " only"
+				}
+				fmt.Fprintf(w, "  %-14s quorum %s, threshold %s; %s\n", kind, r.Quorum.Text, r.Threshold.Text, methods)
+			}
+		}
 		fmt.Fprintf(w, "Admission  %s by %s\nClasses\n", b.AdmissionRule, strings.Join(b.AdmitRoles, ", "))
 		for _, cl := range b.Classes {
 			votes := "votes"

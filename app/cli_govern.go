@@ -95,7 +95,8 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 	f.StringVar(&ag.Jurisdiction, "jurisdiction", "", "agreement: jurisdiction, e.g. EU")
 	f.StringVar(&ag.Language, "language", "", "agreement: language of the text (default en)")
 	f.StringVar(&ag.Replaces, "replaces", "", "agreement: the version this one follows (a new version asks every member again)")
-	f.StringVar(&bylawsFile, "bylaws-file", "", "bylaws: the new bylaws as JSON (the shape of `coopnode bylaws --json`, with quorum and threshold as n/d)")
+	f.StringVar(&bylawsFile, "bylaws-file", "", "bylaws: read the new bylaws, whole, from `FILE`: JSON in the shape of `coopnode bylaws --json`, every quorum and threshold as n/d;\n"+
+		"special rules by kind, e.g. \"special\": {\"bylaws\": {\"quorum\": \"2/3\", \"threshold\": \"2/3\", \"methods\": [\"majority\"]}}")
 
 	var reason, choose, points string
 	vote := &cobra.Command{

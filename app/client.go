@@ -24,6 +24,9 @@ type API interface {
 	Bylaws() (BylawsView, error)
 	ExportBundle(path, since string) (ExportView, error)
 	ImportBundle(path string) (ImportView, error)
+	// BundleTransfers is how far the exports and imports of bundles are,
+	// those running in the node (one started by a window or browser tab too).
+	BundleTransfers() ([]BundleTransferView, error)
 	Peers() ([]PeerView, error)
 	Invite(hours int) (InviteView, error)
 	JoinRequests() ([]JoinRequestView, error)

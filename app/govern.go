@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -66,6 +67,28 @@ type BylawsInput struct {
 	AdmitRoles      []string          `json:"admitRoles"`
 	Methods         []string          `json:"methods"`
 	CloseGraceHours int               `json:"closeGraceHours"`
+	// Special are stricter rules for kinds of proposal ("special
+	// resolutions"), keyed by kind: admission, removal, member-change,
+	// bylaws or agreement (not general). Empty or absent: none.
+	Special map[string]DecisionRuleInput `json:"special"`
+}
+
+// DecisionRuleInput is the bylaws' rule for one kind of proposal (see
+// coop.DecisionRule): a proposal of the kind needs at least this quorum and
+// threshold, and may use only Methods (empty: any binding method the bylaws
+// allow). Consent and consensus have no threshold: list only majority for
+// the threshold to bind.
+type DecisionRuleInput struct {
+	Quorum    string   `json:"quorum"`    // "n/d"
+	Threshold string   `json:"threshold"` // "n/d"
+	Methods   []string `json:"methods"`   // majority, consent, consensus; empty: any of them the bylaws allow
+}
+
+// DecisionRuleView is the bylaws' rule for one kind of proposal, as in force.
+type DecisionRuleView struct {
+	Quorum    Ratio    `json:"quorum"`
+	Threshold Ratio    `json:"threshold"`
+	Methods   []string `json:"methods"` // empty: any binding method the bylaws allow
 }
 
 // VoteInput is a ballot: Position for advice, consent, consensus and
@@ -391,6 +414,10 @@ func proposalFrom(n *node.Node, s *coop.State, in ProposeInput) (coop.Proposal, 
 			return p, errors.New("choose a decision method: " + methodNames())
 		}
 		p.Method = tally.Majority
+		// The bylaws' special rule for the kind may allow only other methods.
+		if r := s.Bylaws.Special.For(p.Kind); r != nil && len(r.Methods) > 0 && !slices.Contains(r.Methods, p.Method) {
+			p.Method = r.Methods[0]
+		}
 	}
 	var err error
 	if p.Quorum, err = parseRatioOr(in.Quorum, nil); err != nil {
@@ -490,7 +517,65 @@ func bylawsFrom(in BylawsInput) (coop.Bylaws, error) {
 	for _, m := range in.Methods {
 		b.Methods = append(b.Methods, tally.Method(m))
 	}
+	for _, kind := range slices.Sorted(maps.Keys(in.Special)) {
+		r := in.Special[kind]
+		if err := b.Special.Set(kind, &coop.DecisionRule{}); err != nil {
+			return b, err
+		}
+		q, err := exact.ParseRatio(strings.TrimSpace(r.Quorum))
+		if err != nil {
+			return b, fmt.Errorf("the special rule for %s proposals: quorum: %w", kind, err)
+		}
+		t, err := exact.ParseRatio(strings.TrimSpace(r.Threshold))
+		if err != nil {
+			return b, fmt.Errorf("the special rule for %s proposals: threshold: %w", kind, err)
+		}
+		rule := coop.DecisionRule{Quorum: q, Threshold: t}
+		for _, m := range r.Methods {
+			rule.Methods = append(rule.Methods, tally.Method(m))
+		}
+		_ = b.Special.Set(kind, &rule) // the kind was checked above
+	}
 	return b, b.Validate()
+}
+
+// specialInput writes the special rules of b as n/d strings (never nil).
+func specialInput(b coop.Bylaws) map[string]DecisionRuleInput {
+	out := map[string]DecisionRuleInput{}
+	for _, kind := range b.Special.Kinds() {
+		r := b.Special.For(kind)
+		out[kind] = DecisionRuleInput{Quorum: r.Quorum.String(), Threshold: r.Threshold.String(), Methods: methodStrings(r.Methods)}
+	}
+	return out
+}
+
+// specialView is the special rules of b for display (never nil).
+func specialView(b coop.Bylaws) map[string]DecisionRuleView {
+	out := map[string]DecisionRuleView{}
+	for _, kind := range b.Special.Kinds() {
+		r := b.Special.For(kind)
+		out[kind] = DecisionRuleView{Quorum: ratio(r.Quorum), Threshold: ratio(r.Threshold), Methods: methodStrings(r.Methods)}
+	}
+	return out
+}
+
+// specialKinds lists the kinds special has rules for, in the order of coop.Kinds.
+func specialKinds[R any](special map[string]R) []string {
+	var out []string
+	for _, k := range coop.Kinds {
+		if _, ok := special[k]; ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func methodStrings(ms []tally.Method) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = string(m)
+	}
+	return out
 }
 
 func bylawsInput(b coop.Bylaws) *BylawsInput {
@@ -502,6 +587,7 @@ func bylawsInput(b coop.Bylaws) *BylawsInput {
 	for _, m := range b.Methods {
 		v.Methods = append(v.Methods, string(m))
 	}
+	v.Special = specialInput(b)
 	return v
 }
 

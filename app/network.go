@@ -142,8 +142,16 @@ func invalidErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	return invalidWrap{err}
 }
+
+// invalidWrap is an error marked as the caller's mistake: errors.Is finds
+// ErrInvalidInput and err's own sentinels, and its text is err's alone, with
+// no "invalid input: " before it (the HTTP status, 400, says whose it is).
+type invalidWrap struct{ err error }
+
+func (e invalidWrap) Error() string   { return e.err.Error() }
+func (e invalidWrap) Unwrap() []error { return []error{ErrInvalidInput, e.err} }
 
 // network reports this node's libp2p identity and addresses for Status
 // (nil when the network is not running).
@@ -246,7 +254,7 @@ func (a *App) JoinRequests() ([]JoinRequestView, error) {
 	for _, r := range n.JoinRequests() {
 		v := JoinRequestView{ID: r.Record.ID.String(), Name: r.Body.Name, DeviceLabel: r.Body.DeviceLabel,
 			MemberKey: r.Record.Author.String(), Requested: r.Record.Time.UTC().Format(timeLayout), Admitted: r.Admitted,
-			MayAdmit: may == nil && !r.Admitted}
+			MayAdmit: may == nil && !r.Admitted, Invite: r.Body.Invite}
 		if may != nil {
 			v.Why = may.Error()
 		}

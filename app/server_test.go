@@ -1,11 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,10 +17,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/coopnode/coopnode/node"
 	"github.com/coopnode/coopnode/node/bundle"
 	"github.com/coopnode/coopnode/node/identity"
+	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/sync/replicate"
 )
 
 var testOpts = node.Options{KDF: &identity.Params{Time: 1, MemoryK: 64, Threads: 1}, DeviceLabel: "test"}
@@ -293,5 +299,206 @@ func TestStatusOf(t *testing.T) {
 		if got := statusOf(c.err); got != c.want {
 			t.Errorf("%v: HTTP %d, want %d", c.err, got, c.want)
 		}
+	}
+}
+
+// TestClientBundleTransfers: a CLI talking to a running node sees, through
+// the API interface, the progress of a bundle import running in that node
+// (started there, as a window or browser tab would), and then the same
+// list the node itself has.
+func TestClientBundleTransfers(t *testing.T) {
+	srv, core := startServer(t)
+	if _, err := srv.Advertise(core.Home()); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := Dial(core.Home())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api API = cl
+	local := NewApp(core)
+	n := core.Node()
+
+	const k = 10000
+	s := testSigner{ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))}
+	when := time.Now().UTC().Truncate(time.Second)
+	recs := make([]*record.Record, k)
+	for i := range recs {
+		r, err := record.New(s, "test.note", 1, n.CoopID(), when, nil, map[string]string{"n": fmt.Sprint(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs[i] = r
+	}
+	var buf bytes.Buffer
+	if err := bundle.Write(&buf, n.CoopID(), when, recs); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "notes.cnb")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	if ts, err := api.BundleTransfers(); err != nil || len(ts) != 0 {
+		t.Fatalf("before any transfer, over HTTP: %+v %v", ts, err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := local.ImportBundle(path)
+		done <- err
+	}()
+	// Poll as the CLI does until the import has returned, and once more.
+	var seen []BundleTransferView
+	running := 0
+	for imported := false; !imported; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			imported = true
+		default:
+		}
+		ts, err := api.BundleTransfers()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) > 0 {
+			seen = append(seen, ts[0])
+			if !ts[0].Finished {
+				running++
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	checkMonotonic(t, seen)
+	if running == 0 {
+		t.Fatalf("the import's progress was never seen over HTTP while it ran: %+v", seen)
+	}
+	last := seen[len(seen)-1]
+	if !last.Finished {
+		t.Fatalf("after the import returned, over HTTP: %+v", last)
+	}
+	if last.Kind != "import" || last.Path != path || last.Phase != "storing" || last.Records != k || last.Total != k || last.Error != "" {
+		t.Fatalf("the finished import, over HTTP: %+v", last)
+	}
+	want, _ := local.BundleTransfers()
+	got, err := api.BundleTransfers()
+	wj, _ := json.Marshal(want)
+	gj, _ := json.Marshal(got)
+	if err != nil || string(wj) != string(gj) {
+		t.Fatalf("in-process %s, over HTTP %s (%v)", wj, gj, err)
+	}
+	t.Logf("%d polls over HTTP saw the import running", running)
+}
+
+// TestInvalidInputSaysOnlyWhat: a mistake of the caller is a 400 whose
+// message is what is wrong, with no "invalid input: " before it, in-process
+// (the window, the CLI) and over HTTP (the browser) alike; errors.Is still
+// finds ErrInvalidInput and the cause's own sentinel.
+func TestInvalidInputSaysOnlyWhat(t *testing.T) {
+	cause := fmt.Errorf("the invite: %w", fs.ErrNotExist)
+	err := invalidErr(cause)
+	if err.Error() != cause.Error() || !errors.Is(err, ErrInvalidInput) || !errors.Is(err, fs.ErrNotExist) || statusOf(err) != http.StatusBadRequest {
+		t.Fatalf("invalidErr(%v) = %q (invalid input: %v, cause: %v, HTTP %d)", cause, err, errors.Is(err, ErrInvalidInput), errors.Is(err, fs.ErrNotExist), statusOf(err))
+	}
+	if invalidErr(nil) != nil {
+		t.Fatal("invalidErr(nil) must be nil")
+	}
+
+	srv, core := startServer(t)
+	const bad = "COOPNODE1NOTANINVITE"
+	_, inProcess := NewApp(core).Join(bad, "Bea", "long enough")
+	if inProcess == nil || !errors.Is(inProcess, ErrInvalidInput) || !strings.HasPrefix(inProcess.Error(), "not a valid coopnode invite") {
+		t.Fatalf("in-process: %v", inProcess)
+	}
+	tok := srv.URL()[strings.Index(srv.URL(), "token=")+6:]
+	req, _ := http.NewRequest("POST", srv.Addr()+"/api/Join", strings.NewReader(`["`+bad+`","Bea","long enough"]`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Error string }
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusBadRequest || body.Error != inProcess.Error() {
+		t.Fatalf("over HTTP: %d %q; want 400 %q", resp.StatusCode, body.Error, inProcess.Error())
+	}
+}
+
+// TestJoinRequestNamesItsInvite: a join request says which invite it came
+// with, so the inviter's UI can show that invite as used (and by whom)
+// rather than as one still to give out.
+func TestJoinRequestNamesItsInvite(t *testing.T) {
+	loopback := replicate.Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}}
+	a := NewCore(t.TempDir(), testOpts)
+	a.EnableNetwork(loopback)
+	t.Cleanup(func() { a.Close() })
+	appA := NewApp(a)
+	if err := appA.Init("Ana Costa", "Riverside Data Co-op", "passphrase1"); err != nil {
+		t.Fatal(err)
+	}
+	used, err := appA.Invite(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unused, err := appA.Invite(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used.ID == "" || used.ID == unused.ID {
+		t.Fatalf("invite IDs %q, %q", used.ID, unused.ID)
+	}
+
+	b := NewCore(t.TempDir(), testOpts)
+	b.EnableNetwork(loopback)
+	t.Cleanup(func() { b.Close() })
+	jv, err := NewApp(b).Join(used.Text, "Bea Lindqvist", "passphrase2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(admitted bool) {
+		t.Helper()
+		reqs, err := appA.JoinRequests()
+		if err != nil || len(reqs) != 1 {
+			t.Fatalf("join requests: %+v %v", reqs, err)
+		}
+		if r := reqs[0]; r.ID != jv.Request || r.Name != "Bea Lindqvist" || r.Invite != used.ID || r.Admitted != admitted {
+			t.Fatalf("join request %+v; want %s from Bea Lindqvist with invite %s, admitted %v", r, jv.Request, used.ID, admitted)
+		}
+	}
+	check(false)
+	if _, err := appA.Admit(jv.Request, ""); err != nil {
+		t.Fatal(err)
+	}
+	check(true)
+	// The browser reads the same through the API.
+	tok, err := LoadToken(a.Home())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Listen("127.0.0.1:0", appA, tok, testAssets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan struct{})
+	go func() { srv.Serve(ctx); close(served) }()
+	defer func() { cancel(); <-served }()
+	req, _ := http.NewRequest("POST", srv.Addr()+"/api/JoinRequests", strings.NewReader(`[]`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env struct{ Result []map[string]any }
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || len(env.Result) != 1 || env.Result[0]["invite"] != used.ID {
+		t.Fatalf("JoinRequests over HTTP: %+v %v", env, err)
 	}
 }

@@ -90,6 +90,9 @@ type JoinRequestView struct {
 	Admitted    bool   `json:"admitted"`
 	MayAdmit    bool   `json:"mayAdmit"` // whether you may admit it now
 	Why         string `json:"why"`      // why you may not, if not
+	// Invite is the ID of the invite the request came with (InviteView.ID):
+	// an invite is used once a request naming it is here.
+	Invite string `json:"invite"`
 }
 
 // JoinView says what a join did.
@@ -149,6 +152,10 @@ type BylawsView struct {
 	CloseGraceHours int    `json:"closeGraceHours"`
 	AdoptedBy       string `json:"adoptedBy"` // record ID that put these bylaws in force
 	AdoptedAt       string `json:"adoptedAt"` // RFC 3339
+
+	// Special are the stricter rules for kinds of proposal ("special
+	// resolutions"), keyed by kind; empty: every kind uses Quorum and Threshold.
+	Special map[string]DecisionRuleView `json:"special"`
 }
 
 // MemberView is one member of the co-op.

@@ -27,10 +27,20 @@
   // Join requests this node holds: those of the extra members (admitted), and one waiting.
   let requests = roster.slice(1).map((m, i) => ({
     id: hex(20 + i), name: m.name, deviceLabel: m.name.split(' ')[0].toLowerCase() + '-laptop', memberKey: hex(30 + i),
-    requested: '2025-03-0' + (i + 2) + 'T09:00:00Z', admitted: true,
+    requested: '2025-03-0' + (i + 2) + 'T09:00:00Z', admitted: true, invite: String(100 + i).padStart(16, '0'), // invites given out before this page
   }));
   if (q.get('requests') !== '0') {
-    requests.push({ id: hex(40), name: 'Katherine Johnson', deviceLabel: 'kj-desktop', memberKey: hex(41), requested: iso(-3600_000), admitted: false });
+    requests.push({ id: hex(40), name: 'Katherine Johnson', deviceLabel: 'kj-desktop', memberKey: hex(41), requested: iso(-3600_000), admitted: false, invite: '0000000000000099' });
+  }
+  let invites = []; // the invites made here: { id, expires }
+  let inviteTTLms = 0; // when set (a test's __fake.inviteTTLms), invites expire this soon
+  // Someone asks to join with the newest invite made here (as the node's invite keeper stores the request).
+  function useInvite(name) {
+    const inv = invites[invites.length - 1];
+    if (!inv) throw new Error('no invite made yet');
+    const r = { id: randomId(), name, deviceLabel: name.split(' ')[0].toLowerCase() + '-laptop', memberKey: randomId(), requested: iso(0), admitted: false, invite: inv.id };
+    requests.push(r);
+    return r.id;
   }
   let records = 2 + extra.length;
   let join = null; // the join this home asked for
@@ -107,9 +117,9 @@
   //              then joining, and the request can be sent again.
   function parseInvite(text) {
     const s = text.split(/\s+/).join('').toUpperCase();
-    if (!s.startsWith('COOPNODE1')) throw new Error('invalid input: not a valid coopnode invite: it should start with COOPNODE1');
-    if (!/^[A-Z2-7]+$/.test(s.slice(9)) || s.length < 40) throw new Error('invalid input: not a valid coopnode invite: it has characters that do not belong or is cut short; copy it again');
-    if (s.includes('EXPIRED')) throw new Error('invalid input: the invite has expired (at 2025-05-01T10:00:00Z): ask a member for a new one');
+    if (!s.startsWith('COOPNODE1')) throw new Error('not a valid coopnode invite: it should start with COOPNODE1');
+    if (!/^[A-Z2-7]+$/.test(s.slice(9)) || s.length < 40) throw new Error('not a valid coopnode invite: it has characters that do not belong or is cut short; copy it again');
+    if (s.includes('EXPIRED')) throw new Error('the invite has expired (at 2025-05-01T10:00:00Z): ask a member for a new one');
     return s;
   }
 
@@ -139,7 +149,7 @@
   const frac = (n, d) => { if (!d) return { num: 0, den: 1 }; const g = gcd(n, d) || 1; return { num: n / g, den: d / g }; };
   const ratioView = ([n, d]) => ({ num: n, den: d, text: `${n}/${d} (${Math.round((100 * n) / d)}%)` });
   const isoAt = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-  const invalid = (msg) => new Error('invalid input: ' + msg);
+  const invalid = (msg) => new Error(msg); // the node's 400s say only what is wrong
   const votes = (name) => (roster.find((m) => m.name === name)?.class ?? 'worker') !== 'supporter';
 
   function parseRatio(s, def, what) {
@@ -871,8 +881,8 @@
       const tags = (v.url.searchParams.get('tags') || '').split(',').map((s) => s.trim()).filter(Boolean);
       const size = body?.size ?? 0;
       window.__fake.uploads.push({ name, title, tags, size, type: body?.type ?? '' });
-      if (!name) return setTimeout(() => finish(400, { error: 'invalid input: the upload needs ?name= (the file name)' }), 20);
-      if (size === 0) return setTimeout(() => finish(400, { error: `invalid input: ${name} is empty` }), 20);
+      if (!name) return setTimeout(() => finish(400, { error: 'the upload needs ?name= (the file name)' }), 20);
+      if (size === 0) return setTimeout(() => finish(400, { error: `${name} is empty` }), 20);
       if (name.includes('toolarge')) return setTimeout(() => finish(413, { error: `${name} is larger than the vault accepts (1 GB)` }), 20);
       const steps = 6;
       let k = 0;
@@ -963,6 +973,9 @@
 
   window.__fake = {
     calls, admitMe, get state() { return state; },
+    // Invites: someone joins with the newest one; make the next ones expire soon.
+    useInvite, get invites() { return invites; },
+    set inviteTTLms(ms) { inviteTTLms = ms; },
     // Governance: look at and steer proposals from a test.
     votes: [], // every Vote call from the page: { id, vote }
     get proposals() { return proposals; },
@@ -1041,7 +1054,9 @@
       if (!(hours >= 1 && hours <= 720)) throw new Error(`an invite is valid for 1 to 720 hours (got ${hours})`);
       requireNetwork();
       const text = inviteText(calls.Invite * 7919 + hours);
-      return { text, qr: qr(text), id: hex(70 + calls.Invite).slice(0, 16), expires: iso(hours * 3600_000), addrs: network().addrs };
+      const inv = { text, qr: qr(text), id: hex(70 + calls.Invite).slice(0, 16), expires: iso(inviteTTLms || hours * 3600_000), addrs: network().addrs };
+      invites.push(inv);
+      return inv;
     }),
     JoinRequests: guard('JoinRequests', () => {
       if (state === 'joining') return [];

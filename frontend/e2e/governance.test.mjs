@@ -18,60 +18,26 @@
 //
 // Without the URLs it skips: the flow means nothing without real nodes. With
 // them, a missing Chromium is a failure, never a skip.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { haveChromium, launch, openPage, executablePath } from './browser.helpers.mjs';
+import { realNodes } from './browser.helpers.mjs';
 
-const env = process.env;
-const urlA = env.COOPNODE_URL_A;
-const urlB = env.COOPNODE_URL_B;
-const flow = env.COOPNODE_FLOW;
+const nodes = realNodes({
+  urls: ['COOPNODE_URL_A', 'COOPNODE_URL_B'],
+  why: 'this flow needs two real `coopnode serve` homes of one co-op',
+  flow: 'govern',
+  need: ['COOPNODE_TITLE', 'COOPNODE_EXPECT_OUTCOME'],
+});
+const { env, skip, shot } = nodes;
+const [urlA, urlB] = nodes.urls;
 const title = env.COOPNODE_TITLE;
 const expectOutcome = env.COOPNODE_EXPECT_OUTCOME;
-const shots = env.COOPNODE_SCREENSHOT_DIR;
 const endedTimeout = Number(env.COOPNODE_ENDED_TIMEOUT_MS || 90_000);
-
-const skip = !urlA || !urlB
-  ? 'COOPNODE_URL_A and COOPNODE_URL_B unset: this flow needs two real `coopnode serve` homes of one co-op'
-  : flow !== 'govern'
-    ? `COOPNODE_FLOW is ${JSON.stringify(flow ?? '')}, not govern: nothing to do`
-    : false;
-
-let browser;
-
-before(async () => {
-  if (skip) return;
-  assert.ok(haveChromium, `no Chromium at ${executablePath}: install it (apt-get install -y chromium) or set CHROMIUM`);
-  for (const k of ['COOPNODE_TITLE', 'COOPNODE_EXPECT_OUTCOME']) assert.ok(env[k], `${k} must be set with COOPNODE_FLOW=govern`);
-  if (shots) mkdirSync(shots, { recursive: true });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, name), fullPage: true });
-}
 
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-// A page on one node that records failed API calls and console errors.
-async function open(url, who) {
-  const { page, errors, context } = await openPage(browser);
-  const failed = [];
-  page.on('response', (r) => {
-    const u = new URL(r.url());
-    if (u.pathname.startsWith('/api/') && r.status() >= 400) failed.push(`${who}: ${u.pathname} answered HTTP ${r.status()}`);
-  });
-  await page.goto(url);
-  await page.getByTestId('coop-name').waitFor({ timeout: 20_000 });
-  assert.equal(await page.getAttribute('[data-testid=state]', 'data-state'), 'ready', `${who} is ready`);
-  return { page, errors, context, failed, who, url };
-}
+// A page on one node, ready, that records failed API calls and console errors.
+const open = (url, who) => nodes.open(url, { who, wait: 'ready' });
 
 // Opens the Proposals tab and the proposal titled COOPNODE_TITLE (waiting for
 // it to reach this node), from wherever the page is.
@@ -170,7 +136,7 @@ async function governFlow() {
     }
 
     for (const n of [a, b]) {
-      assert.deepEqual(n.failed, [], `${n.who}: no failed API calls`);
+      assert.deepEqual(n.failed.map((f) => `${f.path} answered HTTP ${f.status}`), [], `${n.who}: no failed API calls`);
       assert.deepEqual(n.errors, [], `${n.who}: no console or page errors`);
     }
   } finally {

@@ -16,71 +16,34 @@
 // Members, and makes an invite (text and QR code). B's page first pastes a
 // mistyped copy of it and is told what is wrong, then the invite itself, and
 // shows the joining state with its request ID. A's page sees that request
-// (same ID) under Requests to join and admits it. B's page then opens the
+// (same ID) under Requests to join, and its invite box now says the invite
+// was used by B (text and code gone); it admits the request, the box says B
+// is a member, and a new invite is another text. B's page then opens the
 // co-op by itself; both list both members, see each other as connected
 // peers and show the same state digest. It prints REQUEST=<id> and
 // DIGEST=<digest> for the Go side to check against the CLI.
 //
 // Without the URLs it skips: the flow means nothing without real nodes. With
 // them, a missing Chromium is a failure, never a skip.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  assertOnlyExpectedErrors,
-  expectFocus,
-  haveChromium,
-  launch,
-  openPage,
-  recordFailedApi,
-  executablePath,
-} from './browser.helpers.mjs';
+import { assertOnlyExpectedErrors, expectFocus, realNodes } from './browser.helpers.mjs';
 
-const env = process.env;
-const urlA = env.COOPNODE_URL_A;
-const urlB = env.COOPNODE_URL_B;
-const flow = env.COOPNODE_FLOW;
-const shots = env.COOPNODE_SCREENSHOT_DIR;
+const nodes = realNodes({
+  urls: ['COOPNODE_URL_A', 'COOPNODE_URL_B'],
+  why: 'this flow needs two real `coopnode serve` homes (go test -tags e2e -run TestBrowserInvite ./app runs it)',
+  flow: 'invite',
+  need: ['COOPNODE_EXPECT_COOP', 'COOPNODE_EXPECT_MEMBER', 'COOPNODE_JOIN_NAME', 'COOPNODE_PASSPHRASE_UI'],
+});
+const { env, skip, shot } = nodes;
+const [urlA, urlB] = nodes.urls;
 const coop = env.COOPNODE_EXPECT_COOP;
 const founder = env.COOPNODE_EXPECT_MEMBER;
 const joiner = env.COOPNODE_JOIN_NAME;
 const passphrase = env.COOPNODE_PASSPHRASE_UI;
 
-const skip = !urlA || !urlB
-  ? 'COOPNODE_URL_A and COOPNODE_URL_B unset: this flow needs two real `coopnode serve` homes (go test -tags e2e -run TestBrowserInvite ./app runs it)'
-  : flow !== 'invite'
-    ? `COOPNODE_FLOW is ${JSON.stringify(flow ?? '')}, not invite: nothing to do`
-    : false;
-
-let browser;
-
-before(async () => {
-  if (skip) return;
-  assert.ok(haveChromium, `no Chromium at ${executablePath}: install it (apt-get install -y chromium) or set CHROMIUM`);
-  for (const k of ['COOPNODE_EXPECT_COOP', 'COOPNODE_EXPECT_MEMBER', 'COOPNODE_JOIN_NAME', 'COOPNODE_PASSPHRASE_UI']) {
-    assert.ok(env[k], `${k} must be set with COOPNODE_FLOW=invite`);
-  }
-  if (shots) mkdirSync(shots, { recursive: true });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, name), fullPage: true });
-}
-
-// A page on one node that records failed API calls and console errors.
-async function open(url, who) {
-  const { page, errors, context } = await openPage(browser);
-  const failed = recordFailedApi(page);
-  await page.goto(url);
-  await page.getByTestId('state').waitFor({ timeout: 20_000 });
-  return { page, errors, context, failed, who };
-}
+// A page on one node, showing its state, that records failed API calls and console errors.
+const open = (url, who) => nodes.open(url, { who, wait: 'state' });
 
 const stateOf = (page) => page.getAttribute('[data-testid=state]', 'data-state');
 
@@ -208,10 +171,29 @@ async function inviteFlow() {
     assert.equal(await a.page.getByTestId('request-row').count(), 1, 'only the real request reached A, not the mistyped one');
     assert.equal(await row.getByTestId('request-id').getAttribute('title'), request, 'A shows the request ID B shows');
     assert.equal(await row.getAttribute('data-admitted'), 'no');
+    // The invite on A's screen is now used: said so, by whom, and no longer shown to give out.
+    const used = a.page.getByTestId('invite-used');
+    await used.waitFor({ timeout: 20_000 });
+    assert.equal(await used.getAttribute('data-admitted'), 'no');
+    assert.equal(await used.getByTestId('invite-used-by').innerText(), joiner);
+    assert.match(await used.innerText(), /This invite has been used\..*their request waits under Requests to join/s);
+    assert.equal(await a.page.getByTestId('invite-text').count(), 0, 'the used invite text is no longer shown');
+    assert.equal(await a.page.getByTestId('invite-qr').count(), 0, 'nor its QR code');
+    assert.equal(await a.page.getByTestId('invite-button').innerText(), 'Make a new invite');
     await shot(a.page, 'invite-5-a-request.png');
     await row.getByRole('button', { name: `Admit ${joiner}` }).click();
     await a.page.locator('[data-testid=admit-result]', { hasText: `${joiner} is now a member` }).waitFor({ timeout: 20_000 });
     await a.page.locator('[data-testid=request-row][data-admitted=yes]', { hasText: joiner }).waitFor({ timeout: 20_000 });
+    await a.page.locator('[data-testid=invite-used][data-admitted=yes]').waitFor({ timeout: 20_000 });
+    assert.match(await used.innerText(), new RegExp(`${joiner} asked to join with it on .* and is now a member\\.`));
+    await shot(a.page, 'invite-5b-a-invite-used.png');
+    // A fresh invite: another text, open to give out.
+    await a.page.getByTestId('invite-button').click();
+    await a.page.getByTestId('invite-result').waitFor({ timeout: 20_000 });
+    const fresh = await a.page.getByTestId('invite-text').inputValue();
+    assert.match(fresh, /^COOPNODE1[A-Z2-7]{50,}$/, 'the new invite text');
+    assert.notEqual(fresh, invite, 'a new invite, not the used one');
+    assert.equal(await a.page.getByTestId('invite-used').count(), 0, 'the new invite is not used');
 
     // B: leaves the joining state by itself and opens the co-op.
     await b.page.locator('[data-testid=coop-name]', { hasText: coop }).waitFor({ timeout: 60_000 });

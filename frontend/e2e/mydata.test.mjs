@@ -21,61 +21,37 @@
 //
 // Without COOPNODE_URL and COOPNODE_FLOW=mydata it skips. With them, a
 // missing Chromium is a failure, never a skip.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute, join } from 'node:path';
-import { haveChromium, launch, openPage, executablePath } from './browser.helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { basename, isAbsolute } from 'node:path';
+import { realNodes } from './browser.helpers.mjs';
 
-const env = process.env;
-const url = env.COOPNODE_URL;
-const flow = env.COOPNODE_FLOW;
+const nodes = realNodes({
+  urls: ['COOPNODE_URL'],
+  why: 'this flow needs a real `coopnode serve` with an adopted data agreement',
+  flow: 'mydata',
+  need: ['COOPNODE_AGREEMENT', 'COOPNODE_FILE'],
+});
+const { env, skip, shot } = nodes;
+const [url] = nodes.urls;
 const agreement = env.COOPNODE_AGREEMENT;
 const file = env.COOPNODE_FILE;
-const shots = env.COOPNODE_SCREENSHOT_DIR;
 
-const skip = !url
-  ? 'COOPNODE_URL unset: this flow needs a real `coopnode serve` with an adopted data agreement'
-  : flow !== 'mydata'
-    ? `COOPNODE_FLOW is ${JSON.stringify(flow ?? '')}, not mydata: nothing to do`
-    : false;
-
-let browser;
-
-before(async () => {
+before(() => {
   if (skip) return;
-  assert.ok(haveChromium, `no Chromium at ${executablePath}: install it (apt-get install -y chromium) or set CHROMIUM`);
-  for (const k of ['COOPNODE_AGREEMENT', 'COOPNODE_FILE']) assert.ok(env[k], `${k} must be set with COOPNODE_FLOW=mydata`);
   assert.ok(isAbsolute(file), `COOPNODE_FILE must be an absolute path, not ${JSON.stringify(file)}`);
-  if (shots) mkdirSync(shots, { recursive: true });
-  browser = await launch();
 });
-
-after(async () => {
-  await browser?.close();
-});
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, name), fullPage: true });
-}
 
 const timeout = 20_000;
 
 async function mydataFlow() {
   const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
   const name = basename(file);
-  const { page, errors, context } = await openPage(browser);
   // Every API or vault call that fails is reported (Chromium also logs each as a console error).
-  const failed = [];
-  page.on('response', (r) => {
-    const u = new URL(r.url());
-    if ((u.pathname.startsWith('/api/') || u.pathname.startsWith('/vault/')) && r.status() >= 400) failed.push(`${u.pathname} answered HTTP ${r.status()}`);
-  });
+  const { page, errors, context, failed } = await nodes.open(url, { wait: 'ready', watch: ['/api/', '/vault/'] });
   try {
-    await page.goto(url);
-    await page.getByTestId('coop-name').waitFor({ timeout });
-    assert.equal(await page.getAttribute('[data-testid=state]', 'data-state'), 'ready');
 
     // 1. The tab, with the adopted agreement waiting for an answer.
     await page.getByTestId('tab-data').click();
@@ -147,7 +123,7 @@ async function mydataFlow() {
     console.log(`purposes after withdrawing: ${(await rows.evaluateAll((rs) => rs.map((r) => `${r.dataset.purpose}=${r.dataset.allowed}/${r.dataset.status}`))).join(', ')}`);
     await shot(page, 'mydata-5-withdrawn.png');
 
-    assert.deepEqual(failed, [], 'no failed API or vault calls');
+    assert.deepEqual(failed.map((f) => `${f.path} answered HTTP ${f.status}`), [], 'no failed API or vault calls');
     assert.deepEqual(errors, [], 'no console or page errors');
     console.log(`MYDATA item=${sha} withdrawn=${withdrawn}`);
   } finally {

@@ -11,51 +11,23 @@
 //
 // Without COOPNODE_URL it skips: these flows mean nothing without a real node.
 // With it, a missing Chromium is a failure, never a skip.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { assertOnlyExpectedErrors, haveChromium, launch, openPage, recordFailedApi, executablePath } from './browser.helpers.mjs';
+import { assertOnlyExpectedErrors, realNodes } from './browser.helpers.mjs';
 
-const env = process.env;
-const url = env.COOPNODE_URL;
+const nodes = realNodes({
+  urls: ['COOPNODE_URL'],
+  why: 'these flows need a real `coopnode serve` (go test -tags e2e -run TestBrowser ./app runs them)',
+  flow: ['unlock', 'found'],
+  need: ['COOPNODE_EXPECT_COOP', 'COOPNODE_EXPECT_MEMBER', 'COOPNODE_PASSPHRASE_UI'],
+});
+const { env, skip, shot } = nodes;
+const [url] = nodes.urls;
 const flow = env.COOPNODE_FLOW;
-const shots = env.COOPNODE_SCREENSHOT_DIR;
-
-const skip = !url
-  ? 'COOPNODE_URL unset: these flows need a real `coopnode serve` (go test -tags e2e -run TestBrowser ./app runs them)'
-  : !flow
-    ? 'COOPNODE_FLOW unset: nothing to do against this node (set unlock or found)'
-    : false;
-
-let browser;
-
-before(async () => {
-  if (skip) return;
-  assert.ok(haveChromium, `no Chromium at ${executablePath}: install it (apt-get install -y chromium) or set CHROMIUM`);
-  for (const k of ['COOPNODE_EXPECT_COOP', 'COOPNODE_EXPECT_MEMBER', 'COOPNODE_PASSPHRASE_UI']) {
-    assert.ok(env[k], `${k} must be set with COOPNODE_URL`);
-  }
-  if (shots) mkdirSync(shots, { recursive: true });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, name), fullPage: true });
-}
 
 // Opens the served page, recording every failed API call so that the console
 // errors Chromium logs for exactly those (and nothing else) can be excused.
-async function open() {
-  const { page, errors, context } = await openPage(browser);
-  const failed = recordFailedApi(page);
-  await page.goto(url);
-  return { page, errors, context, failed };
-}
+const open = () => nodes.open(url);
 
 async function expectReady(page, coop, member) {
   await page.locator('[data-testid=coop-name]', { hasText: coop }).waitFor({ timeout: 20_000 });

@@ -168,6 +168,52 @@ test('invite shows its text, QR code and expiry', opts, async () => {
   await context.close();
 });
 
+test('an invite someone used says so, and by whom, instead of showing its text; then a new one', opts, async () => {
+  const { page, errors, context } = await openPage(browser);
+  await page.goto(`${fake.base}?token=t`);
+  await page.getByTestId('coop-name').waitFor();
+  await page.getByRole('tab', { name: /Members/ }).click();
+  await page.getByTestId('invite-button').click();
+  const first = await page.getByTestId('invite-text').inputValue();
+  assert.equal(await page.getByTestId('invite-button').innerText(), 'Invite someone');
+  assert.equal(await page.getByTestId('invite-used').count(), 0, 'requests for other invites do not use this one');
+
+  // Someone asks to join with it; the Members tab polls the requests.
+  await page.evaluate(() => window.__fake.useInvite('Mary Jackson'));
+  const used = page.getByTestId('invite-used');
+  await used.waitFor({ timeout: 15_000 });
+  assert.equal(await used.getAttribute('data-admitted'), 'no');
+  assert.equal(await used.getByTestId('invite-used-by').innerText(), 'Mary Jackson');
+  assert.match(await used.innerText(), /^This invite has been used\. Mary Jackson asked to join with it on .+; their request waits under Requests to join\./);
+  assert.equal(await page.getByTestId('invite-result').count(), 0, 'its text and QR code are gone');
+  assert.equal(await page.getByTestId('invite-qr').count(), 0);
+  assert.equal(await page.getByTestId('invite-button').innerText(), 'Make a new invite');
+
+  // Admitted: the invite says she is a member.
+  await page.getByRole('button', { name: 'Admit Mary Jackson' }).click();
+  await page.locator('[data-testid=invite-used][data-admitted=yes]').waitFor();
+  assert.match(await used.innerText(), /Mary Jackson asked to join with it on .+ and is now a member\./);
+
+  // A new invite is open again, with another text.
+  await page.getByTestId('invite-button').click();
+  await page.getByTestId('invite-result').waitFor();
+  assert.notEqual(await page.getByTestId('invite-text').inputValue(), first);
+  assert.equal(await used.count(), 0);
+  assert.equal(await page.getByTestId('invite-button').innerText(), 'Invite someone');
+
+  // One that runs out unused says it expired, on time, with no text to copy.
+  await page.evaluate(() => { window.__fake.inviteTTLms = 3000; });
+  await page.getByTestId('invite-button').click();
+  await page.waitForFunction(() => window.__fake.invites.length === 3);
+  await page.getByTestId('invite-result').waitFor();
+  await page.getByTestId('invite-expired').waitFor({ timeout: 5000 });
+  assert.match(await page.getByTestId('invite-expired').innerText(), /^This invite has expired \(at .+\) without being used\./);
+  assert.equal(await page.getByTestId('invite-text').count(), 0);
+  assert.equal(await page.getByTestId('invite-button').innerText(), 'Make a new invite');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('invite without a network shows what the API says', opts, async () => {
   const { page, errors, context } = await openPage(browser);
   await page.goto(`${fake.base}?token=t&network=0`);
@@ -230,8 +276,9 @@ for (const reject of ['error', 'string']) {
     await page.getByTestId('join-passphrase2').fill('short');
     const cases = [
       [invite(), /^choose a passphrase of at least 8 characters: it protects your keys$/],
-      [invite('EXPIRED'), /^invalid input: the invite has expired \(at 2025-05-01T10:00:00Z\): ask a member for a new one$/],
-      ['https://example.org/not-an-invite', /^invalid input: not a valid coopnode invite: it should start with COOPNODE1$/],
+      // The node's 400s say only what is wrong (no "invalid input: " before it).
+      [invite('EXPIRED'), /^the invite has expired \(at 2025-05-01T10:00:00Z\): ask a member for a new one$/],
+      ['https://example.org/not-an-invite', /^not a valid coopnode invite: it should start with COOPNODE1$/],
     ];
     for (const [text, want] of cases) {
       await page.getByTestId('join-invite').fill(text);

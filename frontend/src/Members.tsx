@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText, type InviteView, type JoinRequestView, type MemberView } from './api';
 import type { app } from '../wailsjs/go/models';
 import { InlineError } from './ErrorBox';
@@ -86,7 +86,21 @@ async function copyText(text: string, el: HTMLTextAreaElement | null): Promise<b
   return false;
 }
 
-export function InviteBox() {
+// What became of the invite on screen: open (to give out), used (a request
+// to join came with it: requests name their invite) or expired.
+type InviteState = { kind: 'open' } | { kind: 'used'; by: JoinRequestView } | { kind: 'expired' };
+
+export function inviteState(invite: InviteView, requests: JoinRequestView[], now = Date.now()): InviteState {
+  const by = requests.find((r) => r.invite && r.invite === invite.id);
+  if (by) return { kind: 'used', by };
+  const expires = Date.parse(invite.expires);
+  if (!Number.isNaN(expires) && now >= expires) return { kind: 'expired' };
+  return { kind: 'open' };
+}
+
+// requests are the join requests this node holds (the Members tab keeps them
+// fresh): once one names the invite shown, the invite is shown as used.
+export function InviteBox({ requests }: { requests?: JoinRequestView[] | null }) {
   const [hours, setHours] = useState(72);
   const [invite, setInvite] = useState<InviteView | null>(null);
   const [error, setError] = useState('');
@@ -114,6 +128,19 @@ export function InviteBox() {
     setCopied(ok ? 'Copied.' : 'Could not copy: select the text and copy it yourself.');
   }
 
+  // Re-render when the invite on screen expires (the requests' polling
+  // re-renders too, but only while the Members tab is shown).
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!invite) return;
+    const left = Date.parse(invite.expires) - Date.now();
+    if (Number.isNaN(left) || left > 2_000_000_000) return;
+    const t = setTimeout(() => setNow(Date.now()), Math.max(0, left) + 50);
+    return () => clearTimeout(t);
+  }, [invite]);
+
+  const state = invite ? inviteState(invite, list(requests), Math.max(now, Date.now())) : null;
+
   return (
     <section class="invite" aria-labelledby="invite-title">
       <h3 id="invite-title">Invite a new member</h3>
@@ -133,7 +160,7 @@ export function InviteBox() {
           ))}
         </select>
         <button type="button" data-testid="invite-button" onClick={make} disabled={busy}>
-          {busy ? 'Making an invite…' : 'Invite someone'}
+          {busy ? 'Making an invite…' : state && state.kind !== 'open' ? 'Make a new invite' : 'Invite someone'}
         </button>
         {invite && (
           <button type="button" class="secondary" onClick={() => setInvite(null)}>
@@ -142,7 +169,27 @@ export function InviteBox() {
         )}
       </div>
       {error && <InlineError text={error} />}
-      {invite && (
+      {invite && state?.kind === 'used' && (
+        <div class="invite-result invite-spent" data-testid="invite-used" data-admitted={state.by.admitted ? 'yes' : 'no'} role="status">
+          <p>
+            <strong>This invite has been used.</strong> <span data-testid="invite-used-by">{state.by.name}</span> asked to join with it on{' '}
+            <time dateTime={state.by.requested}>{formatDateTime(state.by.requested)}</time>
+            {state.by.admitted ? ' and is now a member.' : '; their request waits under Requests to join.'}
+          </p>
+          <p class="muted">
+            An invite admits one person only, so its text and code are no longer shown. To invite someone else, make a new invite.
+          </p>
+        </div>
+      )}
+      {invite && state?.kind === 'expired' && (
+        <div class="invite-result invite-spent" data-testid="invite-expired" role="status">
+          <p>
+            <strong>This invite has expired</strong> (at <time dateTime={invite.expires}>{formatDateTime(invite.expires)}</time>)
+            without being used. To invite someone, make a new invite.
+          </p>
+        </div>
+      )}
+      {invite && state?.kind === 'open' && (
         <div class="invite-result" data-testid="invite-result">
           <p>
             The person you invite opens coopnode, chooses “Join with an invite” and pastes this text (or scans the code), then

@@ -7,6 +7,7 @@ import {
   errorText,
   type BylawsClassInput,
   type BylawsInput,
+  type DecisionRuleInput,
   type BylawsView,
   type JoinRequestView,
   type MemberView,
@@ -15,12 +16,27 @@ import {
 } from './api';
 import { InlineError } from './ErrorBox';
 import { formatDateTime, list } from './format';
-import { BINDING_METHODS, KINDS, METHODS, isChoiceMethod, methodInfo, ratioInput } from './govern';
+import { BINDING_METHODS, KINDS, METHODS, isChoiceMethod, kindLabel, methodInfo, ratioInput } from './govern';
 import { MemberSelect } from './Delegations';
 import { AgreementEditor, agreementInput, checkAgreement, emptyAgreementDraft, type AgreementDraft } from './AgreementProposal';
 
 // Bylaws as Bylaws() gives them; methods and closeGraceHours only once the view carries them.
 type BylawsLike = BylawsView & { methods?: string[] | null; closeGraceHours?: number };
+
+// The kinds of proposal a special rule may be for: every kind but general.
+const SPECIAL_KINDS = KINDS.filter((k) => k.id !== 'general');
+
+// A new special rule starts at 2/3, or at the general rule if that is stricter.
+function atLeastTwoThirds(general: string): string {
+  const m = general.match(/^\s*(\d+)\s*\/\s*(\d+)\s*$/);
+  return m && Number(m[2]) > 0 && 3 * Number(m[1]) > 2 * Number(m[2]) ? `${m[1]}/${m[2]}` : '2/3';
+}
+
+// The bylaws' special rule for a kind of proposal, if they have one.
+function specialRule(b: BylawsLike | undefined, kind: string) {
+  const rules = b?.special as BylawsView['special'] | null | undefined;
+  return rules && Object.prototype.hasOwnProperty.call(rules, kind) ? rules[kind] : undefined;
+}
 
 const ratioPattern = /^\s*\d+\s*\/\s*\d+\s*$/;
 
@@ -41,6 +57,12 @@ function bylawsDraft(b: BylawsLike | undefined): BylawsInput {
     admitRoles: list(b?.admitRoles),
     methods: list(b?.methods),
     closeGraceHours: b?.closeGraceHours ?? 24,
+    special: Object.fromEntries(
+      Object.entries((b?.special as BylawsView['special'] | null | undefined) ?? {}).map(([kind, r]) => [
+        kind,
+        { quorum: ratioInput(r?.quorum) || '2/3', threshold: ratioInput(r?.threshold) || '2/3', methods: list(r?.methods) },
+      ]),
+    ),
   };
 }
 
@@ -80,8 +102,17 @@ export function NewProposalForm({
   const [busy, setBusy] = useState(false);
 
   const allowedByBylaws = list(bylaws?.methods);
+  // A special rule for this kind sets the quorum and threshold it needs at least, and may allow only some methods.
+  const rule = specialRule(bylaws, kind);
+  const allowedByRule = list(rule?.methods);
+  const floorQuorum = rule?.quorum ?? bylaws?.quorum;
+  const floorThreshold = rule?.threshold ?? bylaws?.threshold;
+  const floorSays = rule ? `The bylaws’ special rule for ${kindLabel(kind).toLowerCase()} proposals says` : 'The bylaws say';
   const methods = METHODS.filter(
-    (m) => (kind === 'general' || BINDING_METHODS.includes(m.id)) && (allowedByBylaws.length === 0 || allowedByBylaws.includes(m.id)),
+    (m) =>
+      (kind === 'general' || BINDING_METHODS.includes(m.id)) &&
+      (allowedByBylaws.length === 0 || allowedByBylaws.includes(m.id)) &&
+      (allowedByRule.length === 0 || allowedByRule.includes(m.id)),
   );
   const choice = isChoiceMethod(method);
   const current = members.filter((m) => !m.left);
@@ -91,7 +122,9 @@ export function NewProposalForm({
 
   function chooseKind(k: string) {
     setKind(k);
-    if (k !== 'general' && !BINDING_METHODS.includes(method)) setMethod('majority');
+    const only = list(specialRule(bylaws, k)?.methods);
+    if (only.length > 0 && !only.includes(method)) setMethod(only.includes('majority') ? 'majority' : only[0]);
+    else if (k !== 'general' && !BINDING_METHODS.includes(method)) setMethod('majority');
     if (k === 'bylaws') setDraft(bylawsDraft(bylaws));
     if (k === 'admission' && !cls) setCls(bylawsClasses[0]?.name ?? '');
     // Starts from the chosen member's class and roles, unless already edited.
@@ -131,6 +164,11 @@ export function NewProposalForm({
       if (!ratioPattern.test(draft.quorum)) return 'Write the new quorum as a fraction, such as 1/2.';
       if (!ratioPattern.test(draft.threshold)) return 'Write the new threshold as a fraction, such as 1/2.';
       if (draft.classes.length === 0 || draft.classes.some((c) => !c.name.trim())) return 'Every member class needs a name.';
+      for (const [k, r] of Object.entries(draft.special ?? {})) {
+        const what = `the special rule for ${kindLabel(k).toLowerCase()} proposals`;
+        if (!ratioPattern.test(r.quorum)) return `Write the quorum of ${what} as a fraction, such as 2/3.`;
+        if (!ratioPattern.test(r.threshold)) return `Write the threshold of ${what} as a fraction, such as 2/3.`;
+      }
     }
     if (kind === 'agreement') return checkAgreement(terms);
     return '';
@@ -168,6 +206,12 @@ export function NewProposalForm({
               quorum: draft.quorum.replace(/\s+/g, ''),
               threshold: draft.threshold.replace(/\s+/g, ''),
               classes: draft.classes.map((c) => ({ ...c, name: c.name.trim() })),
+              special: Object.fromEntries(
+                Object.entries(draft.special ?? {}).map(([k, r]) => [
+                  k,
+                  { ...r, quorum: r.quorum.replace(/\s+/g, ''), threshold: r.threshold.replace(/\s+/g, '') },
+                ]),
+              ),
             }
           : null,
       agreement: kind === 'agreement' ? agreementInput(terms) : null,
@@ -206,6 +250,12 @@ export function NewProposalForm({
           </select>
           {kind !== 'general' && (
             <p class="hint">It changes the co-op if it passes, so it is decided by consent, consensus or a majority vote.</p>
+          )}
+          {rule && (
+            <p class="hint" data-testid="np-special-rule">
+              The bylaws require more for this kind of proposal: quorum {rule.quorum?.text ?? '—'}, threshold {rule.threshold?.text ?? '—'}
+              {allowedByRule.length > 0 ? `, decided by ${allowedByRule.map((m) => methodInfo(m).label.toLowerCase()).join(' or ')} only` : ''}.
+            </p>
           )}
         </div>
 
@@ -343,13 +393,13 @@ export function NewProposalForm({
                 data-testid="np-quorum"
                 type="text"
                 inputMode="numeric"
-                placeholder={ratioInput(bylaws?.quorum)}
+                placeholder={ratioInput(floorQuorum)}
                 value={quorum}
                 aria-describedby="np-quorum-hint"
                 onInput={(e) => setQuorum((e.currentTarget as HTMLInputElement).value)}
               />
               <p class="hint" id="np-quorum-hint">
-                Share of the members who may vote that must take part, as a fraction. The bylaws say {bylaws?.quorum?.text ?? '—'}.
+                Share of the members who may vote that must take part, as a fraction. {floorSays} {floorQuorum?.text ?? '—'}.
               </p>
             </div>
           )}
@@ -361,13 +411,13 @@ export function NewProposalForm({
                 data-testid="np-threshold"
                 type="text"
                 inputMode="numeric"
-                placeholder={ratioInput(bylaws?.threshold)}
+                placeholder={ratioInput(floorThreshold)}
                 value={threshold}
                 aria-describedby="np-threshold-hint"
                 onInput={(e) => setThreshold((e.currentTarget as HTMLInputElement).value)}
               />
               <p class="hint" id="np-threshold-hint">
-                Share of the yes and no votes that must be yes, which it must exceed. The bylaws say {bylaws?.threshold?.text ?? '—'}.
+                Share of the yes and no votes that must be yes, which it must exceed. {floorSays} {floorThreshold?.text ?? '—'}.
               </p>
             </div>
           )}
@@ -453,6 +503,16 @@ function BylawsEditor({ draft, setDraft }: { draft: BylawsInput; setDraft: (f: (
   const set = <K extends keyof BylawsInput>(k: K, v: BylawsInput[K]) => setDraft((d) => ({ ...d, [k]: v }));
   const setClass = (i: number, c: Partial<BylawsClassInput>) =>
     setDraft((d) => ({ ...d, classes: d.classes.map((x, j) => (j === i ? { ...x, ...c } : x)) }));
+  const special = Object.entries(draft.special ?? {});
+  // Renaming a rule's kind keeps its place among the rows.
+  const setRule = (kind: string, r: Partial<DecisionRuleInput>, newKind = kind) =>
+    setDraft((d) => ({
+      ...d,
+      special: Object.fromEntries(Object.entries(d.special ?? {}).map(([k, x]) => (k === kind ? [newKind, { ...x, ...r }] : [k, x]))),
+    }));
+  const unused = SPECIAL_KINDS.filter((k) => !special.some(([kind]) => kind === k.id));
+  // Methods a special rule may list: those that pass or fail, among the ones the bylaws allow.
+  const ruleMethods = BINDING_METHODS.filter((m) => draft.methods.length === 0 || draft.methods.includes(m));
   return (
     <fieldset class="bylaws-editor" data-testid="np-bylaws">
       <legend>The new bylaws</legend>
@@ -546,6 +606,95 @@ function BylawsEditor({ draft, setDraft }: { draft: BylawsInput; setDraft: (f: (
           ))}
         </div>
         <p class="hint">None ticked: every method is allowed.</p>
+      </fieldset>
+      <fieldset class="field" data-testid="np-bylaws-special">
+        <legend>Special rules</legend>
+        <p class="hint">
+          Some decisions can need more than the quorum and threshold above, such as removing a member or amending the bylaws with
+          2/3 taking part and more than 2/3 of the yes and no votes yes. A special rule may only be stricter than the rules above.
+          Consent and consensus have no threshold: tick only majority for a threshold to count. No method ticked: any method that
+          passes or fails.
+        </p>
+        {special.map(([kind, r], i) => (
+          <div class="field" key={i} data-testid={`np-bylaws-special-${i}`}>
+            <select
+              aria-label={`Kind of proposal of special rule ${i + 1}`}
+              data-testid={`np-bylaws-special-kind-${i}`}
+              value={kind}
+              onChange={(e) => setRule(kind, {}, (e.currentTarget as HTMLSelectElement).value)}
+            >
+              {SPECIAL_KINDS.filter((k) => k.id === kind || unused.includes(k)).map((k) => (
+                <option key={k.id} value={k.id}>
+                  {k.label}
+                </option>
+              ))}
+            </select>
+            <div class="row class-row">
+              <label>
+                Quorum{' '}
+                <input
+                  type="text"
+                  class="short"
+                  data-testid={`np-bylaws-special-quorum-${i}`}
+                  value={r.quorum}
+                  onInput={(e) => setRule(kind, { quorum: (e.currentTarget as HTMLInputElement).value })}
+                />
+              </label>
+              <label>
+                Threshold{' '}
+                <input
+                  type="text"
+                  class="short"
+                  data-testid={`np-bylaws-special-threshold-${i}`}
+                  value={r.threshold}
+                  onInput={(e) => setRule(kind, { threshold: (e.currentTarget as HTMLInputElement).value })}
+                />
+              </label>
+              <span>Only by:</span>
+              {ruleMethods.map((m) => (
+                <label class="choice" key={m}>
+                  <input
+                    type="checkbox"
+                    data-testid={`np-bylaws-special-method-${i}-${m}`}
+                    checked={list(r.methods).includes(m)}
+                    onChange={(e) => {
+                      const on = (e.currentTarget as HTMLInputElement).checked;
+                      const ms = list(r.methods);
+                      setRule(kind, { methods: on ? BINDING_METHODS.filter((x) => x === m || ms.includes(x)) : ms.filter((x) => x !== m) });
+                    }}
+                  />
+                  <span>{methodInfo(m).label}</span>
+                </label>
+              ))}
+              <button
+                type="button"
+                class="small secondary"
+                data-testid={`np-bylaws-special-remove-${i}`}
+                aria-label={`Remove the special rule for ${kindLabel(kind).toLowerCase()} proposals`}
+                onClick={() => setDraft((d) => ({ ...d, special: Object.fromEntries(Object.entries(d.special ?? {}).filter(([k]) => k !== kind)) }))}
+              >
+                Remove
+              </button>
+            </div>
+          </div>
+        ))}
+        <button
+          type="button"
+          class="small secondary"
+          data-testid="np-bylaws-special-add"
+          disabled={unused.length === 0}
+          onClick={() =>
+            setDraft((d) => ({
+              ...d,
+              special: {
+                ...(d.special ?? {}),
+                [unused[0].id]: { quorum: atLeastTwoThirds(d.quorum), threshold: atLeastTwoThirds(d.threshold), methods: ['majority'] },
+              },
+            }))
+          }
+        >
+          Add a special rule
+        </button>
       </fieldset>
     </fieldset>
   );

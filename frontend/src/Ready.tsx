@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, describeError, type BylawsView, type JoinRequestView, type MemberView, type Problem, type StatusView } from './api';
 import { ErrorBox } from './ErrorBox';
 import { formatDate, formatDateTime, list, plural } from './format';
+import { kindLabel, KINDS, methodInfo } from './govern';
 import { InviteBox, JoinRequests, MembersTable, roleList } from './Members';
 import { PeersPanel } from './Peers';
 import { BundlesPanel } from './Bundles';
@@ -161,7 +162,7 @@ export function ReadyView({
           <Load loaded={requests} what="requests to join">
             {(r) => <JoinRequests requests={r} classes={list(bylaws.value?.classes)} onAdmitted={onChanged} />}
           </Load>
-          <InviteBox />
+          <InviteBox requests={requests.value} />
         </div>
       </Panel>
       <Panel id="proposals" tab={tab}>
@@ -249,6 +250,9 @@ const votingRules: Record<string, string> = {
 function BylawsPanel({ bylaws: b }: { bylaws: BylawsView }) {
   const classes = list(b.classes);
   const admitRoles = list(b.admitRoles);
+  // Special rules ("special resolutions"), in the order of the kinds.
+  const rules = (b.special as BylawsView['special'] | null | undefined) ?? {};
+  const special = KINDS.filter((k) => Object.prototype.hasOwnProperty.call(rules, k.id)).map((k) => [k.id, rules[k.id]] as const);
   return (
     <div class="stack">
       <Facts>
@@ -278,6 +282,41 @@ function BylawsPanel({ bylaws: b }: { bylaws: BylawsView }) {
           <time dateTime={b.adoptedAt}>{formatDateTime(b.adoptedAt)}</time>
         </Fact>
       </Facts>
+
+      <h3>Special rules</h3>
+      <p class="hint">Some kinds of proposal may need more than the quorum and threshold above. Support must be more than the threshold.</p>
+      {special.length === 0 ? (
+        <p class="muted" data-testid="bylaws-special-none">
+          None: every kind of proposal is decided by the quorum and threshold above.
+        </p>
+      ) : (
+        <table data-testid="bylaws-special">
+          <thead>
+            <tr>
+              <th scope="col">Kind of proposal</th>
+              <th scope="col">Quorum</th>
+              <th scope="col">Threshold</th>
+              <th scope="col">Decided by</th>
+            </tr>
+          </thead>
+          <tbody>
+            {special.map(([kind, r]) => (
+              <tr key={kind}>
+                <th scope="row">{kindLabel(kind)}</th>
+                <td>{r.quorum?.text ?? '—'}</td>
+                <td>{r.threshold?.text ?? '—'}</td>
+                <td>
+                  {list(r.methods).length > 0
+                    ? list(r.methods)
+                        .map((m) => methodInfo(m).label)
+                        .join(' or ')
+                    : 'Any method that passes or fails'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
 
       <h3>Member classes</h3>
       {classes.length === 0 ? (

@@ -174,6 +174,14 @@ export type VoteInput = {
 
 export type BylawsClassInput = { name: string; description: string; votes: boolean };
 
+// A special rule ("special resolution") for one kind of proposal: at least
+// this quorum and threshold, and only these methods (empty: any binding one).
+export type DecisionRuleInput = {
+  quorum: string; // "n/d"
+  threshold: string; // "n/d"
+  methods: string[];
+};
+
 export type BylawsInput = {
   text: string;
   quorum: string; // "n/d"
@@ -183,6 +191,8 @@ export type BylawsInput = {
   admitRoles: string[];
   methods: string[];
   closeGraceHours: number;
+  // By kind of proposal (admission, removal, member-change, bylaws, agreement).
+  special?: Record<string, DecisionRuleInput> | null;
 };
 
 export type ProposeInput = {

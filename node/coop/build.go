@@ -19,7 +19,7 @@ func Found(member, device record.Signer, coopName, founderName, deviceLabel stri
 	}
 	g := Genesis{Name: coopName, Bylaws: bylaws, Founder: Profile{
 		Name: founderName, MemberKey: member.PublicKey(), Class: bylaws.Classes[0].Name, Roles: []string{RoleFounder}}}
-	genesis, err = record.New(member, TypeGenesis, 1, record.ID{}, now, nil, g)
+	genesis, err = record.New(member, TypeGenesis, bylawsVersion(&bylaws), record.ID{}, now, nil, g)
 	if err != nil {
 		return nil, nil, fmt.Errorf("found a co-op: %w", err)
 	}

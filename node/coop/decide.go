@@ -18,8 +18,14 @@ import (
 //
 // A proposal fixes, from its own causal past, the bylaws in force and the
 // roll: the members admitted and not removed in that past, in an eligible
-// class. Ballots are judged for shape and signer when applied; whether one
-// counts is decided by the count:
+// class. The bylaws in force give its floor: their special rule for its
+// kind (Bylaws.Special, a DecisionRule: quorum, threshold and allowed
+// methods) if they have one, else their general quorum and threshold. A
+// proposal may tighten the floor, never loosen it; one that sets no quorum
+// or threshold takes the floor's, and its Rules (which every recount of its
+// close uses) are what it was decided by. A bylaws amendment is so judged
+// by the bylaws it would replace. Ballots are judged for shape and signer
+// when applied; whether one counts is decided by the count:
 //
 //   - A member's ballots on a proposal: one in the past of another is
 //     replaced by it; of those replaced by none (concurrent ones), the one
@@ -231,10 +237,17 @@ func (s *State) voter(r *record.Record, what string) (*Member, string) {
 	return m, ""
 }
 
+// applyProposal checks a proposal against the bylaws in its causal past
+// (methods, the floor of quorum and threshold: a special rule for its kind,
+// else the general rule; see the governance comment above) and fixes its
+// roll and Rules.
 func (s *State) applyProposal(r *record.Record) string {
 	var p Proposal
 	if err := r.DecodeBody(&p); err != nil {
 		return err.Error()
+	}
+	if reason := checkBylawsVersion(r.V, p.Bylaws); reason != "" {
+		return reason
 	}
 	author, reason := s.voter(r, "proposal")
 	if reason != "" {
@@ -257,23 +270,36 @@ func (s *State) applyProposal(r *record.Record) string {
 	case p.Kind != KindGeneral && !binding(p.Method):
 		return fmt.Sprintf("a %s proposal changes the co-op, so it needs a method that passes or fails (majority, consent or consensus), not %s", p.Kind, p.Method)
 	}
+	// The floor: the bylaws' special rule for the kind, else their general rule.
+	rule, special := by.Rule(p.Kind)
+	if special && len(rule.Methods) > 0 && !slices.Contains(rule.Methods, p.Method) {
+		return fmt.Sprintf("the bylaws require %s to be decided by %s (this one: %s)", kindPhrase(p.Kind), methodsText(rule.Methods), p.Method)
+	}
 	if p.Draft != nil {
 		if got := sha256Hex(p.Body); got != p.Draft.SHA256 {
 			return fmt.Sprintf("the body does not match the pinned draft (SHA-256 %s, draft says %s)", got[:12], short(p.Draft.SHA256))
 		}
 	}
-	quorum, threshold := by.Quorum, by.Threshold
+	quorum, threshold := rule.Quorum, rule.Threshold
 	if p.Quorum != nil {
-		if p.Quorum.Cmp(by.Quorum) < 0 {
+		switch {
+		case p.Quorum.Cmp(rule.Quorum) >= 0:
+			quorum = *p.Quorum
+		case special:
+			return fmt.Sprintf("the bylaws require %s to have quorum at least %s (this one: %s)", kindPhrase(p.Kind), rule.Quorum, p.Quorum)
+		default:
 			return fmt.Sprintf("a proposal may tighten the bylaws' quorum (%s), not loosen it to %s", by.Quorum, p.Quorum)
 		}
-		quorum = *p.Quorum
 	}
 	if p.Threshold != nil {
-		if p.Threshold.Cmp(by.Threshold) < 0 {
+		switch {
+		case p.Threshold.Cmp(rule.Threshold) >= 0:
+			threshold = *p.Threshold
+		case special:
+			return fmt.Sprintf("the bylaws require %s to have threshold at least %s (this one: %s)", kindPhrase(p.Kind), rule.Threshold, p.Threshold)
+		default:
 			return fmt.Sprintf("a proposal may tighten the bylaws' threshold (%s), not loosen it to %s", by.Threshold, p.Threshold)
 		}
-		threshold = *p.Threshold
 	}
 	for _, c := range p.Classes {
 		if !by.HasClass(c) {
@@ -334,6 +360,26 @@ func (s *State) applyProposal(r *record.Record) string {
 		Grace: time.Duration(by.CloseGraceHours) * time.Hour, pos: pos, byID: map[record.ID]*BallotState{}}
 	s.proposals[r.ID] = ps
 	return ""
+}
+
+// kindPhrase is "a bylaws proposal", "an admission proposal", and so on.
+func kindPhrase(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind + " proposal"
+	}
+	return "a " + kind + " proposal"
+}
+
+// methodsText is "majority", "majority or consent", "majority, consent or consensus".
+func methodsText(ms []tally.Method) string {
+	s := make([]string, len(ms))
+	for i, m := range ms {
+		s[i] = string(m)
+	}
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
 func eligibleClass(by Bylaws, classes []string, class string) bool {

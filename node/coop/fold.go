@@ -640,6 +640,9 @@ func (s *State) applyGenesis(r *record.Record) string {
 	if err := r.DecodeBody(&g); err != nil {
 		return err.Error()
 	}
+	if reason := checkBylawsVersion(r.V, &g.Bylaws); reason != "" {
+		return reason
+	}
 	switch {
 	case !r.Coop.IsZero() || len(r.Prev) != 0:
 		return "a genesis names no co-op and no predecessors"

@@ -34,6 +34,7 @@ func init() {
 	for _, t := range []string{TypeProposal, TypeBallot, TypeClosed, TypeDelegation, TypeDelegationEnded} {
 		schemas[t] = 1
 	}
+	schemas[TypeProposal] = 2 // see schemas
 }
 
 // Proposal kinds. Every kind but general changes the co-op when it passes,
@@ -172,7 +173,7 @@ func Open(device record.Signer, coopID record.ID, p Proposal, now time.Time, pre
 	if !p.Request.IsZero() {
 		prev = append(prev, p.Request)
 	}
-	r, err := record.New(device, TypeProposal, 1, coopID, now, prev, p)
+	r, err := record.New(device, TypeProposal, bylawsVersion(p.Bylaws), coopID, now, prev, p)
 	if err != nil {
 		return nil, fmt.Errorf("open proposal %q: %w", p.Title, err)
 	}

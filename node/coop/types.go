@@ -6,8 +6,10 @@
 package coop
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/coopnode/coopnode/node/exact"
 	"github.com/coopnode/coopnode/node/record"
@@ -30,7 +32,11 @@ const (
 )
 
 // schemas maps each known type to the highest schema version this code reads.
-var schemas = map[string]int{TypeGenesis: 1, TypeDevice: 1, TypeAdmitted: 1, TypeJoinRequest: 1, TypeRevoked: 1, TypeRemoved: 1,
+// Version 2 of the genesis and of proposals is version 1 whose bylaws may
+// have special rules (Bylaws.Special): a node that knows only version 1
+// keeps such a record as needing a newer coopnode instead of judging it
+// by other rules. Bylaws without special rules are written as version 1.
+var schemas = map[string]int{TypeGenesis: 2, TypeDevice: 1, TypeAdmitted: 1, TypeJoinRequest: 1, TypeRevoked: 1, TypeRemoved: 1,
 	TypeConsentKey: 1, TypeReceipt: 1}
 
 // Known reports whether this version can interpret records of type t at version v.
@@ -92,6 +98,134 @@ type Bylaws struct {
 	// CloseGraceHours: after a proposal's closing time, only its author may
 	// close it for this many hours; then any member may.
 	CloseGraceHours int `json:"closeGraceHours,omitempty"`
+	// Special holds stricter rules ("special resolutions") for kinds of
+	// proposal, by kind: admission, removal, member-change, bylaws or
+	// agreement (never general). A proposal of such a kind is decided by its
+	// rule instead of Quorum and Threshold; see DecisionRule. Empty: every
+	// kind uses Quorum and Threshold. omitzero keeps the bytes, and so the
+	// IDs and digests, of bylaws without special rules.
+	Special SpecialRules `json:"special,omitzero"`
+}
+
+// SpecialRules are the bylaws' special rules, one field per kind of
+// proposal, named in JSON by the kind ({"bylaws": {...}, "removal":
+// {...}}); nil: no special rule for that kind. A struct, not a map, so
+// that record bodies holding bylaws keep record.DecodeBody's plain path,
+// and so that no rule can name general or an unknown kind.
+type SpecialRules struct {
+	Admission    *DecisionRule `json:"admission,omitempty"`
+	Agreement    *DecisionRule `json:"agreement,omitempty"`
+	Bylaws       *DecisionRule `json:"bylaws,omitempty"`
+	MemberChange *DecisionRule `json:"member-change,omitempty"`
+	Removal      *DecisionRule `json:"removal,omitempty"`
+}
+
+// slot returns the field for kind, or nil for general and unknown kinds.
+func (r *SpecialRules) slot(kind string) **DecisionRule {
+	switch kind {
+	case KindAdmission:
+		return &r.Admission
+	case KindAgreement:
+		return &r.Agreement
+	case KindBylaws:
+		return &r.Bylaws
+	case KindMemberChange:
+		return &r.MemberChange
+	case KindRemoval:
+		return &r.Removal
+	}
+	return nil
+}
+
+// For returns the special rule for kind, or nil if there is none.
+func (r SpecialRules) For(kind string) *DecisionRule {
+	if f := r.slot(kind); f != nil {
+		return *f
+	}
+	return nil
+}
+
+// Set sets (nil: removes) the special rule for kind. It refuses general
+// and unknown kinds.
+func (r *SpecialRules) Set(kind string, rule *DecisionRule) error {
+	f := r.slot(kind)
+	switch {
+	case kind == KindGeneral:
+		return errors.New("bylaws: a special rule is for a kind of proposal that changes the co-op, not for general proposals (their rule is the bylaws' quorum and threshold)")
+	case f == nil:
+		return fmt.Errorf("bylaws: special rule for %q: not a kind of proposal (kinds: %s)", kind, strings.Join(SpecialKinds(), ", "))
+	}
+	*f = rule
+	return nil
+}
+
+// Kinds lists the kinds that have a special rule, in the order of Kinds.
+func (r SpecialRules) Kinds() []string {
+	var out []string
+	for _, k := range Kinds {
+		if r.For(k) != nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// SpecialKinds lists the kinds a special rule may be for: every kind but general.
+func SpecialKinds() []string {
+	return slices.DeleteFunc(slices.Clone(Kinds), func(k string) bool { return k == KindGeneral })
+}
+
+// DecisionRule is the rule the bylaws set for one kind of proposal (a
+// "special resolution"), judged in the bylaws in force in the proposal's
+// causal past (so an amendment of the bylaws is decided by the bylaws it
+// would replace, not by itself):
+//
+//   - Quorum replaces the bylaws' quorum: participation (ballots cast,
+//     abstentions included, over the roll) must be at least Quorum.
+//   - Threshold replaces the bylaws' threshold: support (yes over yes and
+//     no) must be strictly greater than Threshold, so with 2/3, 2 yes and
+//     1 no (support exactly 2/3) fails. Consent and consensus have no
+//     threshold by their definition: a co-op that wants the threshold to
+//     bind a kind must list only majority in Methods.
+//   - Methods, when set, are the only methods a proposal of the kind may
+//     use (each must pass or fail: majority, consent or consensus, and be
+//     allowed by Bylaws.Methods when that is set). Empty: any binding
+//     method the bylaws allow.
+//
+// A proposal of the kind may tighten Quorum and Threshold, never loosen
+// them; one that sets neither takes the rule's. A rule is never looser than
+// the bylaws' general Quorum and Threshold (Validate refuses one that is).
+type DecisionRule struct {
+	Quorum    exact.Ratio    `json:"quorum"`
+	Threshold exact.Ratio    `json:"threshold"`
+	Methods   []tally.Method `json:"methods,omitempty"`
+}
+
+// bylawsVersion is the schema version of a genesis or proposal carrying b.
+func bylawsVersion(b *Bylaws) int {
+	if b == nil || b.Special == (SpecialRules{}) {
+		return 1
+	}
+	return 2
+}
+
+// checkBylawsVersion refuses special rules in a version 1 record: nodes that
+// read only version 1 could not have read them.
+func checkBylawsVersion(v int, b *Bylaws) string {
+	if v < bylawsVersion(b) {
+		return fmt.Sprintf("bylaws with special rules need a version %d record, this one is version %d", bylawsVersion(b), v)
+	}
+	return ""
+}
+
+// Rule returns the quorum, threshold and methods (empty: any the bylaws
+// allow) a proposal of kind must meet at least, and whether a special rule
+// sets them.
+func (b *Bylaws) Rule(kind string) (rule DecisionRule, special bool) {
+	if r := b.Special.For(kind); r != nil {
+		return *r, true
+	}
+	return DecisionRule{Quorum: b.Quorum, Threshold: b.Threshold}, false
 }
 
 // DefaultBylaws are a small co-op's sensible first bylaws.
@@ -141,6 +275,9 @@ func (b *Bylaws) Validate() error {
 			return fmt.Errorf("bylaws: decision method %q is unknown (known: %v)", m, tally.Methods)
 		}
 	}
+	if err := b.validateSpecial(); err != nil {
+		return err
+	}
 	if b.CloseGraceHours < 0 || b.CloseGraceHours > 24*365 {
 		return fmt.Errorf("bylaws: the grace period for closing must be 0 to %d hours, not %d", 24*365, b.CloseGraceHours)
 	}
@@ -152,6 +289,40 @@ func (b *Bylaws) Validate() error {
 	case AdmitByDecision:
 	default:
 		return fmt.Errorf("bylaws: admission rule %q (want %q or %q)", b.Admission.Rule, AdmitDirect, AdmitByDecision)
+	}
+	return nil
+}
+
+// validateSpecial checks the special rules, kind by kind in Kinds order
+// (so the first error is the same on every machine). Their type admits no
+// rule for general or an unknown kind.
+func (b *Bylaws) validateSpecial() error {
+	for _, kind := range b.Special.Kinds() {
+		r := b.Special.For(kind)
+		if err := r.Quorum.ValidateProportion(); err != nil {
+			return fmt.Errorf("bylaws: special rule for %s proposals: quorum: %w", kind, err)
+		}
+		if err := r.Threshold.ValidateProportion(); err != nil {
+			return fmt.Errorf("bylaws: special rule for %s proposals: threshold: %w", kind, err)
+		}
+		if r.Quorum.Cmp(b.Quorum) < 0 {
+			return fmt.Errorf("bylaws: the special rule for %s proposals has quorum %s, looser than the general quorum %s: a special rule may only be stricter",
+				kind, r.Quorum, b.Quorum)
+		}
+		if r.Threshold.Cmp(b.Threshold) < 0 {
+			return fmt.Errorf("bylaws: the special rule for %s proposals has threshold %s, looser than the general threshold %s: a special rule may only be stricter",
+				kind, r.Threshold, b.Threshold)
+		}
+		for i, m := range r.Methods {
+			switch {
+			case !binding(m):
+				return fmt.Errorf("bylaws: the special rule for %s proposals lists the %s method: only majority, consent and consensus pass or fail", kind, m)
+			case len(b.Methods) > 0 && !slices.Contains(b.Methods, m):
+				return fmt.Errorf("bylaws: the special rule for %s proposals lists the %s method, which the bylaws' methods (%v) do not allow", kind, m, b.Methods)
+			case slices.Contains(r.Methods[:i], m):
+				return fmt.Errorf("bylaws: the special rule for %s proposals lists the %s method twice", kind, m)
+			}
+		}
 	}
 	return nil
 }

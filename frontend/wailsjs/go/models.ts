@@ -274,6 +274,22 @@ export namespace app {
 	        this.error = source["error"];
 	    }
 	}
+	export class DecisionRuleInput {
+	    quorum: string;
+	    threshold: string;
+	    methods: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DecisionRuleInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.quorum = source["quorum"];
+	        this.threshold = source["threshold"];
+	        this.methods = source["methods"];
+	    }
+	}
 	export class MemberClassView {
 	    name: string;
 	    description: string;
@@ -299,6 +315,7 @@ export namespace app {
 	    admitRoles: string[];
 	    methods: string[];
 	    closeGraceHours: number;
+	    special: Record<string, DecisionRuleInput>;
 	
 	    static createFrom(source: any = {}) {
 	        return new BylawsInput(source);
@@ -314,6 +331,41 @@ export namespace app {
 	        this.admitRoles = source["admitRoles"];
 	        this.methods = source["methods"];
 	        this.closeGraceHours = source["closeGraceHours"];
+	        this.special = this.convertValues(source["special"], DecisionRuleInput, true);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DecisionRuleView {
+	    quorum: Ratio;
+	    threshold: Ratio;
+	    methods: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DecisionRuleView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.quorum = this.convertValues(source["quorum"], Ratio);
+	        this.threshold = this.convertValues(source["threshold"], Ratio);
+	        this.methods = source["methods"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -362,6 +414,7 @@ export namespace app {
 	    closeGraceHours: number;
 	    adoptedBy: string;
 	    adoptedAt: string;
+	    special: Record<string, DecisionRuleView>;
 	
 	    static createFrom(source: any = {}) {
 	        return new BylawsView(source);
@@ -380,6 +433,7 @@ export namespace app {
 	        this.closeGraceHours = source["closeGraceHours"];
 	        this.adoptedBy = source["adoptedBy"];
 	        this.adoptedAt = source["adoptedAt"];
+	        this.special = this.convertValues(source["special"], DecisionRuleView, true);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -721,6 +775,8 @@ export namespace app {
 		    return a;
 		}
 	}
+	
+	
 	export class DelegationView {
 	    id: string;
 	    delegate: string;
@@ -835,6 +891,7 @@ export namespace app {
 	    admitted: boolean;
 	    mayAdmit: boolean;
 	    why: string;
+	    invite: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new JoinRequestView(source);
@@ -850,6 +907,7 @@ export namespace app {
 	        this.admitted = source["admitted"];
 	        this.mayAdmit = source["mayAdmit"];
 	        this.why = source["why"];
+	        this.invite = source["invite"];
 	    }
 	}
 	export class JoinView {
