@@ -403,7 +403,11 @@ func (n *Node) VerifyStored(ctx context.Context) (checked int, err error) {
 	}
 	var marked []record.ID
 	for _, id := range missing {
-		// Stored while the scan ran? Then it is there now.
+		// Still named by the state (a Reindex may have run meanwhile), and
+		// not stored while the scan ran?
+		if _, held := n.held[id]; !held {
+			continue
+		}
 		if _, err := n.kv.Get(recordKey(id)); errors.Is(err, store.ErrNotFound) {
 			marked = append(marked, id)
 		}

@@ -246,7 +246,7 @@ func (s *State) applyProposal(r *record.Record) string {
 	if err := r.DecodeBody(&p); err != nil {
 		return err.Error()
 	}
-	if reason := checkBylawsVersion(r.V, p.Bylaws); reason != "" {
+	if reason := checkBylawsVersion(r.V, p.Bylaws, r.Body); reason != "" {
 		return reason
 	}
 	author, reason := s.voter(r, "proposal")

@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding"
+	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"hash"
 	"reflect"
 	"slices"
@@ -15,6 +15,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/gowebpki/jcs"
+
+	"github.com/coopnode/coopnode/node/record"
 )
 
 // canonHash writes the canonical JSON (RFC 8785, JCS) of v to h, as
@@ -34,41 +36,35 @@ func canonHash(h hash.Hash, v any) error {
 var (
 	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
 	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
-	// A TextAppender is trusted to append what its MarshalText gives, as
-	// record.ID's and record.PublicKey's do.
-	textAppender = reflect.TypeFor[encoding.TextAppender]()
+	idType        = reflect.TypeFor[record.ID]()
+	keyType       = reflect.TypeFor[record.PublicKey]()
 )
 
 func canonWrite(w *bufio.Writer, v reflect.Value) error {
 	for v.Kind() == reflect.Interface && !v.IsNil() {
 		v = v.Elem()
 	}
-	if !v.IsValid() {
+	if !v.IsValid() || v.Kind() == reflect.Interface { // nil, or a nil interface
 		_, err := w.WriteString("null")
 		return err
 	}
-	// A type that marshals itself (by value or, as encoding/json may call
-	// it on an element of a slice, by pointer) is a leaf.
 	t := v.Type()
+	if t == idType || t == keyType {
+		// IDs and keys are most of a digest: their hex (what MarshalText
+		// gives), without an allocation each.
+		var b [32]byte
+		reflect.Copy(reflect.ValueOf(b[:]), v)
+		w.WriteByte('"')
+		w.Write(hex.AppendEncode(w.AvailableBuffer(), b[:]))
+		return w.WriteByte('"')
+	}
+	// A type that marshals itself (by value or, as encoding/json calls it
+	// on an addressable value, by pointer) is a leaf.
 	custom := t.Implements(jsonMarshaler) || t.Implements(textMarshaler) ||
 		reflect.PointerTo(t).Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(textMarshaler)
 	if custom {
-		// IDs (hex) are most of a digest: their text is written as it is
-		// when JCS would leave it so.
 		if v.Kind() != reflect.Pointer && t.Implements(textMarshaler) &&
 			!t.Implements(jsonMarshaler) && !reflect.PointerTo(t).Implements(jsonMarshaler) {
-			if t.Implements(textAppender) { // IDs and keys: no allocation
-				w.WriteByte('"')
-				text, err := v.Interface().(encoding.TextAppender).AppendText(w.AvailableBuffer())
-				if err != nil {
-					return err
-				}
-				if plainString(text) {
-					w.Write(text)
-					return w.WriteByte('"')
-				}
-				return fmt.Errorf("coop: digest: %s appends text JSON would escape", t) // not for IDs, keys
-			}
 			text, err := v.Interface().(encoding.TextMarshaler).MarshalText()
 			if err != nil {
 				return err
@@ -77,7 +73,7 @@ func canonWrite(w *bufio.Writer, v reflect.Value) error {
 				return quoted(w, text)
 			}
 		}
-		return canonLeaf(w, v.Interface())
+		return canonLeaf(w, leaf(v))
 	}
 	switch v.Kind() {
 	case reflect.Map:
@@ -153,7 +149,17 @@ func canonWrite(w *bufio.Writer, v reflect.Value) error {
 			return err
 		}
 	}
-	return canonLeaf(w, v.Interface())
+	return canonLeaf(w, leaf(v))
+}
+
+// leaf is v for json.Marshal: by address where v has one, as encoding/json
+// reaches it inside the whole document, so that methods on the pointer
+// (MarshalJSON, MarshalText) are called as they would be there.
+func leaf(v reflect.Value) any {
+	if v.CanAddr() {
+		return v.Addr().Interface()
+	}
+	return v.Interface()
 }
 
 // maxExact bounds the integers written as they are: JCS writes numbers as
@@ -227,6 +233,11 @@ func makePlan(t reflect.Type) *structPlan {
 			case "omitempty":
 				fp.omitEmpty = true
 			case "omitzero":
+				// encoding/json judges an interface field by its static
+				// type (omitted only when nil): not mirrored here.
+				if f.Type.Kind() == reflect.Interface {
+					return nil
+				}
 				// encoding/json calls an IsZero method if the type has
 				// one; by value only here.
 				if m, ok := reflect.PointerTo(f.Type).MethodByName("IsZero"); ok {

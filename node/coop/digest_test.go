@@ -3,6 +3,7 @@ package coop
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding"
 	"encoding/json"
 	"testing"
 	"unicode/utf8"
@@ -26,6 +27,16 @@ func wantCanon(t testing.TB, v any) []byte {
 }
 
 type tallyMethod string
+
+// Marshalers and IsZero on the pointer: encoding/json calls them on
+// addressable values (elements of slices, fields reached through them).
+type ptrText struct{ A int }
+
+func (p *ptrText) MarshalText() ([]byte, error) { return []byte("ptr-text"), nil }
+
+type ptrZero struct{ A int }
+
+func (p *ptrZero) IsZero() bool { return p == nil || p.A == 7 }
 
 type canonBuf struct {
 	bytes.Buffer
@@ -102,6 +113,16 @@ func TestCanonHash(t *testing.T) {
 		B      bool    `json:"b"`
 		S      tallyMethod
 	}
+	type withAnyZero struct {
+		X any `json:"x,omitzero"`
+		Y int `json:"y"`
+	}
+	type withPtrText struct {
+		T ptrText `json:"t"`
+	}
+	type withIfaceTM struct {
+		M encoding.TextMarshaler `json:"m"`
+	}
 	id := record.ID{1, 2, 3}
 	full := options{Skip: "x", Dash: "d", Set: id, Ptr: &inner{1, 2, 3}, private: 1, Big: 1 << 60, Huge: 1<<64 - 1,
 		Small: -8, Float: 0.1, Any: inner{}, Arr: [2]int{1, 2}, Bytes: []byte{1}, Method: "ranked", LowFirst: "_"}
@@ -125,6 +146,10 @@ func TestCanonHash(t *testing.T) {
 		{"every option", []any{full, &full, options{}}},
 		{"plain struct, all kinds", []plain{{Ptr: &inner{}, Set: id, M: map[string]inner{"é": {}, "a": {A: 1}}, Nested: []inner{{B: -1}},
 			N: -(maxExact - 1), U: 1<<32 - 1, B: true, S: "a<b"}, {N: maxExact, M: map[string]inner{}}}},
+		{"omitzero on an interface field", []withAnyZero{{X: record.ID{}}, {X: (*ptrZero)(nil)}, {X: nil}, {X: &ptrZero{7}}}},
+		{"pointer-receiver marshaler, addressable", []any{[]ptrText{{1}}, []withPtrText{{ptrText{1}}}, map[string]any{"v": ptrText{2}}}},
+		{"nil interface of a marshaler type", []withIfaceTM{{}, {M: record.ID{9}}}},
+		{"IDs and keys", []any{record.ID{}, record.PublicKey{255}, []record.PublicKey{{1}}, map[string]record.ID{"a": {2}}}},
 		{"nested", map[string]any{"z": map[string]any{"b": []any{map[string]any{"y": 1, "x": []int{}}}, "a": true}, "a": false}},
 	}
 	for _, c := range cases {

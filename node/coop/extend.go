@@ -241,6 +241,9 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 		if _, ok := g.pos[p]; !ok {
 			return false, false // pending
 		}
+		if ns.newer[p] {
+			return false, false // relies on a record this code cannot read
+		}
 	}
 	for _, c := range ns.cutters {
 		if slices.Contains(c.keys, r.Author) || slices.Contains(c.consentKeys, r.Author) {

@@ -73,8 +73,12 @@ type State struct {
 	Applied int
 	// Pending are records waiting for predecessors not in the set.
 	Pending []record.ID
-	// NeedsNewer are validly signed records of types or versions this code does not know.
+	// NeedsNewer are validly signed records of types or versions this code
+	// does not know, and the records that rely on one of them (name it in
+	// their prev): what those mean may depend on what this code cannot read,
+	// so they are neither applied nor counted as invalid.
 	NeedsNewer []record.ID
+	newer      map[record.ID]bool // NeedsNewer as a set; nil when empty
 	// Rejected are records that break the co-op's rules, with reasons.
 	Rejected []Rejection
 
@@ -575,12 +579,27 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 	return s
 }
 
+// needsNewer keeps id as a record this code cannot judge. Only a full fold
+// calls it: a Folder never applies such records directly (see extend), so
+// the set is never shared with an earlier state.
+func (s *State) needsNewer(id record.ID) {
+	s.NeedsNewer = append(s.NeedsNewer, id)
+	if s.newer == nil {
+		s.newer = map[record.ID]bool{}
+	}
+	s.newer[id] = true
+}
+
 // apply folds one record into s, returning why it was rejected ("" if applied).
 func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
 	for _, p := range r.Prev {
 		if rejected[p] {
 			return fmt.Sprintf("relies on rejected record %s", p.Short())
 		}
+	}
+	if len(s.newer) > 0 && slices.ContainsFunc(r.Prev, func(p record.ID) bool { return s.newer[p] }) {
+		s.needsNewer(r.ID)
+		return ""
 	}
 	if r.Type == TypeGenesis {
 		return s.applyGenesis(r)
@@ -592,7 +611,7 @@ func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
 		return "the co-op's genesis record is missing or invalid"
 	}
 	if !Known(r.Type, r.V) {
-		s.NeedsNewer = append(s.NeedsNewer, r.ID)
+		s.needsNewer(r.ID)
 		return ""
 	}
 	var reason string
@@ -633,14 +652,14 @@ func (s *State) applyGenesis(r *record.Record) string {
 		return "a second genesis: this record founds another co-op"
 	}
 	if r.V > schemas[TypeGenesis] {
-		s.NeedsNewer = append(s.NeedsNewer, r.ID)
+		s.needsNewer(r.ID)
 		return ""
 	}
 	var g Genesis
 	if err := r.DecodeBody(&g); err != nil {
 		return err.Error()
 	}
-	if reason := checkBylawsVersion(r.V, &g.Bylaws); reason != "" {
+	if reason := checkBylawsVersion(r.V, &g.Bylaws, r.Body); reason != "" {
 		return reason
 	}
 	switch {

@@ -391,6 +391,12 @@ func decodeState(d *wdec, g *graph) *State {
 	s.Applied = d.int()
 	s.Pending = d.ids()
 	s.NeedsNewer = d.ids()
+	for _, id := range s.NeedsNewer {
+		if s.newer == nil {
+			s.newer = map[record.ID]bool{}
+		}
+		s.newer[id] = true
+	}
 	if k := d.count(66); k >= 0 {
 		s.Rejected = make([]Rejection, k)
 		for i := range s.Rejected {

@@ -397,3 +397,35 @@ func TestSpecialOmitted(t *testing.T) {
 		t.Fatalf("decoded %v", got.Bylaws.Special.Kinds())
 	}
 }
+
+// TestSpecialKeyNeedsVersion2: a version 1 proposal whose bylaws merely name
+// "special" (null, empty, in another case) is refused as nodes that read
+// only version 1 refuse it, though it decodes to no special rules here;
+// version 2 may carry it.
+func TestSpecialKeyNeedsVersion2(t *testing.T) {
+	for i, special := range []struct {
+		key string
+		val any
+	}{{"special", map[string]any{}}, {"special", map[string]any{"removal": nil}}, {"special", nil}, {"Special", map[string]any{}}} {
+		w := newGovWorld(t)
+		plain := DefaultBylaws("Riverside Data Co-op")
+		p := Proposal{Title: "Amend", Kind: KindBylaws, Bylaws: &plain, Method: tally.Majority, Closes: tClose.Format(record.TimeFormat)}
+		s := Fold(w.coop(), w.recs)
+		p.Roll = RollOf(s.RollNow(nil))
+		var body map[string]any
+		j, _ := json.Marshal(p)
+		if err := json.Unmarshal(j, &body); err != nil {
+			t.Fatal(err)
+		}
+		body["bylaws"].(map[string]any)[special.key] = special.val
+		v1 := w.add(record.New(w.dkey[w.ana], TypeProposal, 1, w.coop(), tOpen, append(s.Frontier(), w.cert[w.ana]), body))
+		v2 := w.add(record.New(w.dkey[w.ana], TypeProposal, 2, w.coop(), tOpen.Add(time.Second), append(s.Frontier(), w.cert[w.ana]), body))
+		s = Fold(w.coop(), w.recs)
+		if got, want := rejection(s, v1.ID), "need a version 2 record, this one is version 1"; !strings.Contains(got, want) {
+			t.Errorf("case %d (%s: %v): version 1: %q, want %q", i, special.key, special.val, got, want)
+		}
+		if got := rejection(s, v2.ID); got != "" {
+			t.Errorf("case %d (%s: %v): version 2 refused: %q", i, special.key, special.val, got)
+		}
+	}
+}

@@ -6,6 +6,8 @@
 package coop
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -209,13 +211,31 @@ func bylawsVersion(b *Bylaws) int {
 	return 2
 }
 
-// checkBylawsVersion refuses special rules in a version 1 record: nodes that
-// read only version 1 could not have read them.
-func checkBylawsVersion(v int, b *Bylaws) string {
-	if v < bylawsVersion(b) {
-		return fmt.Sprintf("bylaws with special rules need a version %d record, this one is version %d", bylawsVersion(b), v)
+// checkBylawsVersion refuses special rules in a version 1 record (body is
+// its body, b the bylaws decoded from it): a node that reads only version 1
+// refuses a "special" key in the bylaws whatever its value, so its mere
+// presence (null, empty, any case, as encoding/json matches keys) is
+// refused here too, and every node judges the record alike.
+func checkBylawsVersion(v int, b *Bylaws, body []byte) string {
+	if v >= 2 {
+		return ""
+	}
+	if bylawsVersion(b) > v || specialKeyIn(body) {
+		return fmt.Sprintf("bylaws with special rules need a version 2 record, this one is version %d", v)
 	}
 	return ""
+}
+
+func specialKeyIn(body []byte) bool {
+	if !bytes.Contains(bytes.ToLower(body), []byte("special")) {
+		return false // canonical JSON writes keys as they are: no escapes to look through
+	}
+	var probe struct {
+		Bylaws *struct {
+			Special json.RawMessage `json:"special"` // null too: RawMessage keeps it
+		} `json:"bylaws"`
+	}
+	return json.Unmarshal(body, &probe) == nil && probe.Bylaws != nil && probe.Bylaws.Special != nil
 }
 
 // Rule returns the quorum, threshold and methods (empty: any the bylaws

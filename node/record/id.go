@@ -26,9 +26,6 @@ func ParseID(s string) (ID, error) {
 func (id ID) String() string               { return hex.EncodeToString(id[:]) }
 func (id ID) IsZero() bool                 { return id == ID{} }
 func (id ID) MarshalText() ([]byte, error) { return hex.AppendEncode(nil, id[:]), nil }
-
-// AppendText appends what MarshalText gives.
-func (id ID) AppendText(b []byte) ([]byte, error) { return hex.AppendEncode(b, id[:]), nil }
 func (id *ID) UnmarshalText(b []byte) error {
 	if hex32(id[:], b) { // the common case, without ParseID's copies
 		return nil
@@ -59,9 +56,6 @@ func ParsePublicKey(s string) (PublicKey, error) {
 func (k PublicKey) String() string               { return hex.EncodeToString(k[:]) }
 func (k PublicKey) IsZero() bool                 { return k == PublicKey{} }
 func (k PublicKey) MarshalText() ([]byte, error) { return hex.AppendEncode(nil, k[:]), nil }
-
-// AppendText appends what MarshalText gives.
-func (k PublicKey) AppendText(b []byte) ([]byte, error) { return hex.AppendEncode(b, k[:]), nil }
 func (k *PublicKey) UnmarshalText(b []byte) error {
 	if hex32(k[:], b) { // the common case, without ParsePublicKey's copies
 		return nil
