@@ -406,7 +406,7 @@ func TestSpecialKeyNeedsVersion2(t *testing.T) {
 	for i, special := range []struct {
 		key string
 		val any
-	}{{"special", map[string]any{}}, {"special", map[string]any{"removal": nil}}, {"special", nil}, {"Special", map[string]any{}}} {
+	}{{"special", map[string]any{}}, {"special", map[string]any{"removal": nil}}, {"special", nil}, {"Special", map[string]any{}}, {"ſpecial", map[string]any{}}} {
 		w := newGovWorld(t)
 		plain := DefaultBylaws("Riverside Data Co-op")
 		p := Proposal{Title: "Amend", Kind: KindBylaws, Bylaws: &plain, Method: tally.Majority, Closes: tClose.Format(record.TimeFormat)}

@@ -6,7 +6,6 @@
 package coop
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -226,10 +225,10 @@ func checkBylawsVersion(v int, b *Bylaws, body []byte) string {
 	return ""
 }
 
+// specialKeyIn probes with encoding/json itself: it also matches keys that
+// fold to "special" only by Unicode rules ("ſpecial"), as the strict
+// decoder of a version-1-only node does.
 func specialKeyIn(body []byte) bool {
-	if !bytes.Contains(bytes.ToLower(body), []byte("special")) {
-		return false // canonical JSON writes keys as they are: no escapes to look through
-	}
 	var probe struct {
 		Bylaws *struct {
 			Special json.RawMessage `json:"special"` // null too: RawMessage keeps it
