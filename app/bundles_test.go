@@ -85,20 +85,7 @@ func TestBundleProgress(t *testing.T) {
 	// A bundle of more records than one batch, signed by someone the co-op
 	// does not know: verified and stored all the same (never applied).
 	const k = 5000
-	s := testSigner{ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))}
-	when := time.Now().UTC().Truncate(time.Second)
-	recs := make([]*record.Record, k)
-	for i := range recs {
-		r, err := record.New(s, "test.note", 1, n.CoopID(), when, nil, map[string]string{"n": fmt.Sprint(i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs[i] = r
-	}
-	var buf bytes.Buffer
-	if err := bundle.Write(&buf, n.CoopID(), when, recs); err != nil {
-		t.Fatal(err)
-	}
+	buf := noteBundle(t, n.CoopID(), 7, k)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "notes.cnb")
 	if err := os.WriteFile(good, buf.Bytes(), 0o600); err != nil {
@@ -207,4 +194,25 @@ func TestBundleProgressLine(t *testing.T) {
 			t.Fatalf("thousands(%d) = %q", n, got)
 		}
 	}
+}
+
+// noteBundle is a bundle of k records of co-op coop, signed by a key (from
+// seed) the co-op does not know: stored on import, never applied.
+func noteBundle(t *testing.T, coop record.ID, seed byte, k int) *bytes.Buffer {
+	t.Helper()
+	s := testSigner{ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, 32))}
+	when := time.Now().UTC().Truncate(time.Second)
+	recs := make([]*record.Record, k)
+	for i := range recs {
+		r, err := record.New(s, "test.note", 1, coop, when, nil, map[string]string{"n": fmt.Sprint(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs[i] = r
+	}
+	var buf bytes.Buffer
+	if err := bundle.Write(&buf, coop, when, recs); err != nil {
+		t.Fatal(err)
+	}
+	return &buf
 }

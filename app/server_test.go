@@ -1,9 +1,7 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,7 +20,6 @@ import (
 	"github.com/coopnode/coopnode/node"
 	"github.com/coopnode/coopnode/node/bundle"
 	"github.com/coopnode/coopnode/node/identity"
-	"github.com/coopnode/coopnode/node/record"
 	"github.com/coopnode/coopnode/sync/replicate"
 )
 
@@ -320,20 +317,7 @@ func TestClientBundleTransfers(t *testing.T) {
 	n := core.Node()
 
 	const k = 10000
-	s := testSigner{ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))}
-	when := time.Now().UTC().Truncate(time.Second)
-	recs := make([]*record.Record, k)
-	for i := range recs {
-		r, err := record.New(s, "test.note", 1, n.CoopID(), when, nil, map[string]string{"n": fmt.Sprint(i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs[i] = r
-	}
-	var buf bytes.Buffer
-	if err := bundle.Write(&buf, n.CoopID(), when, recs); err != nil {
-		t.Fatal(err)
-	}
+	buf := noteBundle(t, n.CoopID(), 9, k)
 	path := filepath.Join(t.TempDir(), "notes.cnb")
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
