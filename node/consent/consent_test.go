@@ -2,6 +2,8 @@ package consent
 
 import (
 	"encoding/json"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -256,4 +258,34 @@ func TestDocumentHas27560Fields(t *testing.T) {
 	if strings.Contains(string(raw), "Alice") {
 		t.Error("the document names the member")
 	}
+}
+
+// durationRE is the rule ParseDuration implements by hand.
+var durationRE = regexp.MustCompile(`^P(?:(\d{1,4})Y)?(?:(\d{1,5})M)?(?:(\d{1,5})W)?(?:(\d{1,6})D)?$`)
+
+// parseDurationRE is ParseDuration as it was written, over durationRE.
+func parseDurationRE(s string) (Duration, bool) {
+	m := durationRE.FindStringSubmatch(s)
+	if m == nil || s == "P" {
+		return Duration{}, false
+	}
+	n := func(x string) int { v, _ := strconv.Atoi(x); return v }
+	return Duration{Years: n(m[1]), Months: n(m[2]), Days: n(m[3])*7 + n(m[4])}, true
+}
+
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"P3Y", "P18M", "P1Y6M", "P2W", "P90D", "P1Y2M3W4D", "P", "", "PT1H", "P1M1Y", "P1Y1Y",
+		"P12345Y", "P1234Y", "P123456D", "P1234567D", "P0D", "PY", "P1", "p1Y", "P١Y", "P 1Y", "P1Y ", "P007M"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, ok := parseDurationRE(s)
+		n, got := durationParts(s)
+		if got != ok {
+			t.Fatalf("%q: parsed %v, the expression says %v", s, got, ok)
+		}
+		if ok && (Duration{Years: n[0], Months: n[1], Days: n[2]*7 + n[3]}) != want {
+			t.Fatalf("%q: %v, the expression says %v", s, n, want)
+		}
+	})
 }

@@ -429,11 +429,14 @@ func (s *State) consentDigest() map[string]any {
 		Number    int       `json:"number"`
 		Adopted   record.ID `json:"adopted"`
 	}
-	gs := []grant{}
+	gs := make([]grant, 0, len(s.consents.Grants))
 	for _, g := range s.consents.Grants {
-		w := slices.Clone(g.Withdrawals)
-		sortIDs(w)
-		gs = append(gs, grant{ID: g.ID, Withdrawals: append([]record.ID{}, w...)})
+		w := []record.ID{} // "[]", not null, when there are none
+		if len(g.Withdrawals) > 0 {
+			w = slices.Clone(g.Withdrawals)
+			sortIDs(w)
+		}
+		gs = append(gs, grant{ID: g.ID, Withdrawals: w})
 	}
 	slices.SortFunc(gs, func(a, b grant) int { return record.CompareIDs(a.ID, b.ID) })
 	refusals := []record.ID{}

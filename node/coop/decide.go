@@ -312,7 +312,7 @@ func (s *State) applyProposal(r *record.Record) string {
 	// The roll, from the proposal's causal past.
 	pos := s.g.position(r.ID)
 	s.g.markPast(pos, 0)
-	var roll []MemberID
+	roll := make([]MemberID, 0, len(s.Members)) // at most every member: no regrowing per proposal
 	onRoll := func(id MemberID, m *Member) {
 		removed := false
 		for _, rm := range m.removals {
@@ -346,6 +346,9 @@ func (s *State) applyProposal(r *record.Record) string {
 			}
 		}
 		slices.SortFunc(roll, func(a, b MemberID) int { return record.CompareIDs(record.ID(a), record.ID(b)) })
+	}
+	if len(roll) == 0 {
+		roll = nil // as a snapshot reads an empty roll back
 	}
 	if got := RollOf(roll); got != p.Roll {
 		return fmt.Sprintf("the proposal's roll (%d members, %s) is not the roll in its causal past (%d members, %s)",
@@ -522,14 +525,14 @@ func (s *State) applyDelegationEnded(r *record.Record) string {
 // count counts p over the records visible marks (nil: every record).
 func (s *State) count(p *ProposalState, visible func(int32) bool) *Count {
 	see := func(i int32) bool { return visible == nil || visible(i) }
-	byVoter := map[MemberID][]*BallotState{}
+	byVoter := make(map[MemberID][]*BallotState, len(p.Ballots))
 	for _, b := range p.Ballots {
 		if see(b.pos) {
 			byVoter[b.Voter] = append(byVoter[b.Voter], b)
 		}
 	}
 	c := &Count{}
-	standing := map[MemberID]*BallotState{}
+	standing := make(map[MemberID]*BallotState, len(byVoter))
 	for v, bs := range byVoter {
 		st := s.standing(bs)
 		standing[v] = st
@@ -765,11 +768,11 @@ func (s *State) applyClosed(r *record.Record) string {
 // compareCount says how a close's claimed count differs from the recount ("" if it does not).
 func compareCount(p *ProposalState, c *Closing, cnt *Count) string {
 	name := fmt.Sprintf("%q (%s)", p.Title, p.ID.Short())
-	want := map[record.ID]bool{}
+	want := make(map[record.ID]bool, len(cnt.Counted))
 	for _, id := range cnt.Counted {
 		want[id] = true
 	}
-	got := map[record.ID]bool{}
+	got := make(map[record.ID]bool, len(c.Counted))
 	for _, id := range c.Counted {
 		got[id] = true
 		if !want[id] {
