@@ -77,6 +77,8 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./node/record -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/record -run '^$$' -fuzz '^FuzzDecodeDSSE$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./node/record -run '^$$' -fuzz '^FuzzVerifyAsStdlib$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./node/consent -run '^$$' -fuzz '^FuzzParseDuration$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/bundle -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./sync/recon -run '^$$' -fuzz '^FuzzStep$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./sync/invite -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
