@@ -58,6 +58,14 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 				if err != nil {
 					return err
 				}
+				// Warnings go to stderr, so --json output stays one document.
+				warnings := p.Warnings
+				if p.Kind == "bylaws" && p.BylawsBase != "" && len(p.BylawsChanges) == 0 {
+					warnings = append(warnings, "these are the bylaws that were in force when it opened: passing it changes nothing")
+				}
+				for _, warn := range warnings {
+					fmt.Fprintf(c.errw, "warning: %s.\n", warn)
+				}
 				return c.print(p, func(w io.Writer) {
 					fmt.Fprintf(w, "Opened %q (%s).\nProposal ID %s\nVoting ends %s; %d members may vote.\n", p.Title, p.Method, p.ID, p.Closes, p.Eligible)
 				})
@@ -277,6 +285,7 @@ func printProposal(w io.Writer, p ProposalView) {
 	if p.Body != "" {
 		fmt.Fprintf(w, "\n%s\n", p.Body)
 	}
+	printBylawsChanges(w, p)
 	fmt.Fprintln(w)
 	if p.Hidden {
 		fmt.Fprintln(w, p.HiddenNotice)
@@ -314,6 +323,37 @@ func printProposal(w io.Writer, p ProposalView) {
 				fmt.Fprintf(w, "  %12s  also for %s by proxy\n", "", strings.Join(b.Proxies, ", "))
 			}
 		}
+	}
+}
+
+// printBylawsChanges writes what a bylaws proposal changes, against the
+// bylaws in force when it opened, with the text's changed lines.
+func printBylawsChanges(w io.Writer, p ProposalView) {
+	if p.Kind != "bylaws" || p.BylawsBase == "" {
+		return
+	}
+	fmt.Fprintln(w)
+	if len(p.BylawsChanges) == 0 {
+		fmt.Fprintf(w, "If it passes, nothing changes: these bylaws are the ones in force when it opened (adopted by record %s).\n", p.BylawsBase[:12])
+	} else {
+		fmt.Fprintf(w, "If it passes, the bylaws in force when it opened (adopted by record %s) change:\n", p.BylawsBase[:12])
+	}
+	for _, c := range p.BylawsChanges {
+		fmt.Fprintf(w, "  - %s\n", c.Text)
+		if c.What != "text" {
+			continue
+		}
+		for _, l := range p.BylawsTextDiff {
+			switch l.Op {
+			case "add":
+				fmt.Fprintf(w, "      + %s\n", l.Text)
+			case "del":
+				fmt.Fprintf(w, "      - %s\n", l.Text)
+			}
+		}
+	}
+	for _, warn := range p.Warnings {
+		fmt.Fprintf(w, "Note: %s.\n", warn)
 	}
 }
 
