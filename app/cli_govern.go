@@ -1,14 +1,19 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/exact"
 	"github.com/spf13/cobra"
 )
 
@@ -37,8 +42,8 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 				if err != nil {
 					return fmt.Errorf("read the new bylaws: %w", err)
 				}
-				var by BylawsInput
-				if err := json.Unmarshal(b, &by); err != nil {
+				by, err := parseBylawsFile(b)
+				if err != nil {
 					return fmt.Errorf("%s is not bylaws as JSON (see `coopnode bylaws --json` for the shape): %w", bylawsFile, err)
 				}
 				in.Bylaws = &by
@@ -103,8 +108,9 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 	f.StringVar(&ag.Jurisdiction, "jurisdiction", "", "agreement: jurisdiction, e.g. EU")
 	f.StringVar(&ag.Language, "language", "", "agreement: language of the text (default en)")
 	f.StringVar(&ag.Replaces, "replaces", "", "agreement: the version this one follows (a new version asks every member again)")
-	f.StringVar(&bylawsFile, "bylaws-file", "", "bylaws: read the new bylaws, whole, from `FILE`: JSON in the shape of `coopnode bylaws --json`, every quorum and threshold as n/d;\n"+
-		"special rules by kind, e.g. \"special\": {\"bylaws\": {\"quorum\": \"2/3\", \"threshold\": \"2/3\", \"methods\": [\"majority\"]}}")
+	f.StringVar(&bylawsFile, "bylaws-file", "", "bylaws: read the new bylaws, whole, from `FILE`: what `coopnode bylaws --json` writes, edited; a quorum or threshold is\n"+
+		"{\"num\": n, \"den\": d} (num and den decide; text is for reading) or \"n/d\"; special rules by kind, e.g.\n"+
+		"\"special\": {\"bylaws\": {\"quorum\": \"2/3\", \"threshold\": \"2/3\", \"methods\": [\"majority\"]}}")
 
 	var reason, choose, points string
 	vote := &cobra.Command{
@@ -250,6 +256,87 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 				})
 			}}),
 	}
+}
+
+// bylawsFile is the JSON of a --bylaws-file: the shape `coopnode bylaws
+// --json` writes (BylawsView), so its output can be edited and proposed as
+// it is, with quorums and thresholds also accepted as "n/d" (BylawsInput).
+type bylawsFile struct {
+	Text            string              `json:"text"`
+	VotingRule      string              `json:"votingRule"`
+	Quorum          fileRatio           `json:"quorum"`
+	Threshold       fileRatio           `json:"threshold"`
+	Classes         []MemberClassView   `json:"classes"`
+	AdmissionRule   string              `json:"admissionRule"`
+	AdmitRoles      []string            `json:"admitRoles"`
+	Methods         []string            `json:"methods"`
+	CloseGraceHours int                 `json:"closeGraceHours"`
+	Special         map[string]fileRule `json:"special"`
+	AdoptedBy       json.RawMessage     `json:"adoptedBy"` // about the bylaws in force: not proposed
+	AdoptedAt       json.RawMessage     `json:"adoptedAt"`
+}
+
+type fileRule struct {
+	Quorum    fileRatio `json:"quorum"`
+	Threshold fileRatio `json:"threshold"`
+	Methods   []string  `json:"methods"`
+}
+
+// fileRatio is a ratio as "n/d" or as {"num": n, "den": d, "text": "..."}
+// (the text, for reading, must agree with num and den if it is there).
+type fileRatio string
+
+var ratioText = regexp.MustCompile(`^\s*(-?\d+)\s*/\s*(\d+)`)
+
+func (r *fileRatio) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*r = fileRatio(s)
+		return nil
+	}
+	var o struct {
+		Num, Den *int64
+		Text     string
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&o); err != nil || o.Num == nil || o.Den == nil {
+		return fmt.Errorf(`a ratio is "n/d" or {"num": n, "den": d}, not %s`, b)
+	}
+	v := exact.R(*o.Num, *o.Den)
+	if m := ratioText.FindStringSubmatch(o.Text); m != nil {
+		t, err := exact.ParseRatio(m[1] + "/" + m[2])
+		if err == nil && v.Validate() == nil && t.Cmp(v) != 0 {
+			return fmt.Errorf(`num and den say %s but text says %s: num and den decide (text is only for reading), so make them agree or leave text out`, v, t)
+		}
+	}
+	*r = fileRatio(v.String())
+	return nil
+}
+
+// parseBylawsFile reads a --bylaws-file (see bylawsFile).
+func parseBylawsFile(b []byte) (BylawsInput, error) {
+	var f bylawsFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // a misspelt key would otherwise drop a rule unseen
+	if err := dec.Decode(&f); err != nil {
+		return BylawsInput{}, err
+	}
+	if dec.More() {
+		return BylawsInput{}, errors.New("it holds more than one JSON value")
+	}
+	if f.VotingRule != "" && f.VotingRule != coop.OneMemberOneVote {
+		return BylawsInput{}, fmt.Errorf("voting rule %q: the only one is %q", f.VotingRule, coop.OneMemberOneVote)
+	}
+	in := BylawsInput{Text: f.Text, Quorum: string(f.Quorum), Threshold: string(f.Threshold), Classes: f.Classes, AdmissionRule: f.AdmissionRule,
+		AdmitRoles: f.AdmitRoles, Methods: f.Methods, CloseGraceHours: f.CloseGraceHours}
+	if f.Special != nil {
+		in.Special = map[string]DecisionRuleInput{}
+		for kind, r := range f.Special {
+			in.Special[kind] = DecisionRuleInput{Quorum: string(r.Quorum), Threshold: string(r.Threshold), Methods: r.Methods}
+		}
+	}
+	return in, nil
 }
 
 func optionIndex(options []string, o string) (int, error) {

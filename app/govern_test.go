@@ -2,6 +2,8 @@ package app
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -242,5 +244,124 @@ func TestBylawsChanges(t *testing.T) {
 				t.Fatalf("text diff %+v", diff)
 			}
 		})
+	}
+}
+
+// TestParseBylawsFile: a --bylaws-file may be what `coopnode bylaws --json`
+// writes (ratios as objects) or use "n/d" strings; what it cannot mean is
+// refused with the reason.
+func TestParseBylawsFile(t *testing.T) {
+	view := `{"text": "T", "votingRule": "one-member-one-vote", "quorum": {"num": 1, "den": 2, "text": "1/2 (50%)"},
+		"threshold": {"num": 2, "den": 3, "text": "2/3 (66.67%)"}, "classes": [{"name": "member", "description": "d", "votes": true}],
+		"admissionRule": "direct", "admitRoles": ["founder"], "methods": [], "closeGraceHours": 24,
+		"adoptedBy": "ab", "adoptedAt": "2026-11-21T10:00:00.000Z",
+		"special": {"removal": {"quorum": {"num": 2, "den": 3, "text": "2/3 (66.67%)"}, "threshold": {"num": 3, "den": 4}, "methods": ["majority"]}}}`
+	want := BylawsInput{Text: "T", Quorum: "1/2", Threshold: "2/3", Classes: []MemberClassView{{Name: "member", Description: "d", Votes: true}},
+		AdmissionRule: "direct", AdmitRoles: []string{"founder"}, Methods: []string{}, CloseGraceHours: 24,
+		Special: map[string]DecisionRuleInput{"removal": {Quorum: "2/3", Threshold: "3/4", Methods: []string{"majority"}}}}
+	for _, c := range []struct {
+		name, json string
+		want       *BylawsInput
+		err        string
+	}{
+		{"as bylaws --json writes it", view, &want, ""},
+		{"ratios as n/d", strings.NewReplacer(`{"num": 1, "den": 2, "text": "1/2 (50%)"}`, `"1/2"`, `{"num": 2, "den": 3, "text": "2/3 (66.67%)"}`, `"2/3"`,
+			`{"num": 3, "den": 4}`, `"3/4"`).Replace(view), &want, ""},
+		{"text edited but not num and den", strings.Replace(view, `"text": "1/2 (50%)"`, `"text": "3/5 (60%)"`, 1), nil,
+			"num and den say 1/2 but text says 3/5"},
+		{"num and den edited, text left", strings.Replace(view, `{"num": 1, "den": 2,`, `{"num": 2, "den": 4,`, 1),
+			func() *BylawsInput { w := want; w.Quorum = "2/4"; return &w }(), ""},
+		{"a ratio as a number", strings.Replace(view, `{"num": 3, "den": 4}`, `0.75`, 1), nil, `a ratio is "n/d" or {"num": n, "den": d}, not 0.75`},
+		{"a misspelt key", strings.Replace(view, `"special"`, `"specail"`, 1), nil, `unknown field "specail"`},
+		{"another voting rule", strings.Replace(view, `one-member-one-vote`, `by-shares`, 1), nil, `voting rule "by-shares"`},
+		{"two documents", view + " {}", nil, "more than one JSON value"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parseBylawsFile([]byte(c.json))
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("error %v, want one saying %q", err, c.err)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, *c.want) {
+				t.Fatalf("got %+v, %v\nwant %+v", got, err, *c.want)
+			}
+		})
+	}
+}
+
+// TestBylawsFileRoundTrip: `coopnode bylaws --json` written to a file is
+// accepted unchanged by `coopnode propose --kind bylaws --bylaws-file`
+// (proposing the bylaws in force, which the CLI warns changes nothing),
+// and edited it proposes the edit. Bylaws that admit directly yet set a
+// special rule for admissions draw a warning on stderr, and are proposed.
+func TestBylawsFileRoundTrip(t *testing.T) {
+	a, core, home, _ := govApp(t)
+	before, err := a.Bylaws()
+	if err != nil {
+		t.Fatal(err)
+	}
+	current := currentBylaws(t, a)
+	if err := core.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("COOPNODE_PASSPHRASE", govPass)
+	cli := func(args ...string) (int, string, string) {
+		return runCLI(t, append([]string{"--home", home}, args...)...)
+	}
+	code, out, errs := cli("bylaws", "--json")
+	if code != 0 {
+		t.Fatalf("bylaws --json: %d %q", code, errs)
+	}
+	file := filepath.Join(t.TempDir(), "b.json")
+	if err := os.WriteFile(file, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	propose := func(title, file string) (ProposalView, string) {
+		t.Helper()
+		code, out, errs := cli("propose", "--kind", "bylaws", "--bylaws-file", file, "--title", title, "--json")
+		var p ProposalView
+		if code != 0 || json.Unmarshal([]byte(out), &p) != nil {
+			t.Fatalf("propose %s: %d %q %q", file, code, out, errs)
+		}
+		return p, errs
+	}
+	p, errs := propose("Unchanged", file)
+	if !reflect.DeepEqual(*p.Bylaws, current) || len(p.BylawsChanges) != 0 {
+		t.Fatalf("the unchanged file proposed %+v with changes %q; want the bylaws in force %+v", *p.Bylaws, changeTexts(p.BylawsChanges), current)
+	}
+	if errs != "warning: these are the bylaws that were in force when it opened: passing it changes nothing.\n" {
+		t.Fatalf("stderr for an unchanged file: %q", errs)
+	}
+
+	// Edited as a member would: a stricter quorum, and a special rule for admissions.
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["quorum"] = map[string]any{"num": 3, "den": 5}
+	doc["special"] = map[string]any{"admission": map[string]any{"quorum": "3/4", "threshold": "2/3", "methods": []string{"majority"}}}
+	edit := func(k string, v any) string {
+		doc[k] = v
+		b, _ := json.Marshal(doc)
+		f := filepath.Join(t.TempDir(), "edited.json")
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	p, errs = propose("Admissions by 3/4", edit("admissionRule", before.AdmissionRule))
+	want := []string{"Quorum: 1/2 (50%) → 3/5 (60%)", "Special rule for admission proposals added: quorum 3/4 (75%), threshold 2/3 (66.67%), by majority only"}
+	if got := changeTexts(p.BylawsChanges); !reflect.DeepEqual(got, want) {
+		t.Fatalf("edited file's changes %q, want %q", got, want)
+	}
+	if before.AdmissionRule != "direct" || !strings.HasPrefix(errs, "warning: these bylaws admit members directly (a member with the role founder admits without a vote), "+
+		"so the special rule for admission proposals binds only an admission someone chooses to put to a vote") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("stderr for a special admission rule under direct admission: %q", errs)
+	}
+	_, errs = propose("Admissions by decision, by 3/4", edit("admissionRule", "by-decision"))
+	if errs != "" {
+		t.Fatalf("stderr for a special admission rule under admission by decision: %q", errs)
 	}
 }
