@@ -251,7 +251,7 @@ func (a *App) Bylaws() (BylawsView, error) {
 	b := s.Bylaws
 	v := BylawsView{Text: b.Text, VotingRule: b.VotingRule, Quorum: ratio(b.Quorum), Threshold: ratio(b.Threshold),
 		Classes: []MemberClassView{}, AdmissionRule: b.Admission.Rule, AdmitRoles: nonNil(b.Admission.Roles),
-		AdoptedBy: s.BylawsFrom.String(), AdoptedAt: s.Founded.UTC().Format(timeLayout), Methods: []string{}, CloseGraceHours: b.CloseGraceHours,
+		AdoptedBy: s.BylawsFrom.String(), AdoptedAt: adoptedAt(n, s).UTC().Format(timeLayout), Methods: []string{}, CloseGraceHours: b.CloseGraceHours,
 		Special: specialView(b)}
 	for _, m := range b.Methods {
 		v.Methods = append(v.Methods, string(m))

@@ -588,10 +588,7 @@ func (c *cli) importBundle(file string) error {
 // caller's summary is all there is. stdout is never written to.
 func (c *cli) withBundleProgress(api API, kind, path string, f func() error) error {
 	ef, ok := c.errw.(*os.File)
-	src, ok2 := api.(interface {
-		BundleTransfers() ([]BundleTransferView, error)
-	})
-	if !ok || !ok2 || !term.IsTerminal(int(ef.Fd())) {
+	if !ok || !term.IsTerminal(int(ef.Fd())) {
 		return f()
 	}
 	width := 80
@@ -610,7 +607,7 @@ func (c *cli) withBundleProgress(api API, kind, path string, f func() error) err
 				return
 			case <-tick.C:
 			}
-			ts, err := src.BundleTransfers()
+			ts, err := api.BundleTransfers()
 			if err != nil {
 				continue
 			}

@@ -1,14 +1,19 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/exact"
 	"github.com/spf13/cobra"
 )
 
@@ -37,8 +42,8 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 				if err != nil {
 					return fmt.Errorf("read the new bylaws: %w", err)
 				}
-				var by BylawsInput
-				if err := json.Unmarshal(b, &by); err != nil {
+				by, err := parseBylawsFile(b)
+				if err != nil {
 					return fmt.Errorf("%s is not bylaws as JSON (see `coopnode bylaws --json` for the shape): %w", bylawsFile, err)
 				}
 				in.Bylaws = &by
@@ -57,6 +62,14 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 				p, err := api.Propose(in)
 				if err != nil {
 					return err
+				}
+				// Warnings go to stderr, so --json output stays one document.
+				warnings := p.Warnings
+				if p.Kind == "bylaws" && p.BylawsBase != "" && len(p.BylawsChanges) == 0 {
+					warnings = append(warnings, "these are the bylaws that were in force when it opened: passing it changes nothing")
+				}
+				for _, warn := range warnings {
+					fmt.Fprintf(c.errw, "warning: %s.\n", warn)
 				}
 				return c.print(p, func(w io.Writer) {
 					fmt.Fprintf(w, "Opened %q (%s).\nProposal ID %s\nVoting ends %s; %d members may vote.\n", p.Title, p.Method, p.ID, p.Closes, p.Eligible)
@@ -95,8 +108,9 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 	f.StringVar(&ag.Jurisdiction, "jurisdiction", "", "agreement: jurisdiction, e.g. EU")
 	f.StringVar(&ag.Language, "language", "", "agreement: language of the text (default en)")
 	f.StringVar(&ag.Replaces, "replaces", "", "agreement: the version this one follows (a new version asks every member again)")
-	f.StringVar(&bylawsFile, "bylaws-file", "", "bylaws: read the new bylaws, whole, from `FILE`: JSON in the shape of `coopnode bylaws --json`, every quorum and threshold as n/d;\n"+
-		"special rules by kind, e.g. \"special\": {\"bylaws\": {\"quorum\": \"2/3\", \"threshold\": \"2/3\", \"methods\": [\"majority\"]}}")
+	f.StringVar(&bylawsFile, "bylaws-file", "", "bylaws: read the new bylaws, whole, from `FILE`: what `coopnode bylaws --json` writes, edited; a quorum or threshold is\n"+
+		"{\"num\": n, \"den\": d} (num and den decide; text is for reading) or \"n/d\"; special rules by kind, e.g.\n"+
+		"\"special\": {\"bylaws\": {\"quorum\": \"2/3\", \"threshold\": \"2/3\", \"methods\": [\"majority\"]}}")
 
 	var reason, choose, points string
 	vote := &cobra.Command{
@@ -244,6 +258,87 @@ func (c *cli) governCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*co
 	}
 }
 
+// bylawsFile is the JSON of a --bylaws-file: the shape `coopnode bylaws
+// --json` writes (BylawsView), so its output can be edited and proposed as
+// it is, with quorums and thresholds also accepted as "n/d" (BylawsInput).
+type bylawsFile struct {
+	Text            string              `json:"text"`
+	VotingRule      string              `json:"votingRule"`
+	Quorum          fileRatio           `json:"quorum"`
+	Threshold       fileRatio           `json:"threshold"`
+	Classes         []MemberClassView   `json:"classes"`
+	AdmissionRule   string              `json:"admissionRule"`
+	AdmitRoles      []string            `json:"admitRoles"`
+	Methods         []string            `json:"methods"`
+	CloseGraceHours int                 `json:"closeGraceHours"`
+	Special         map[string]fileRule `json:"special"`
+	AdoptedBy       json.RawMessage     `json:"adoptedBy"` // about the bylaws in force: not proposed
+	AdoptedAt       json.RawMessage     `json:"adoptedAt"`
+}
+
+type fileRule struct {
+	Quorum    fileRatio `json:"quorum"`
+	Threshold fileRatio `json:"threshold"`
+	Methods   []string  `json:"methods"`
+}
+
+// fileRatio is a ratio as "n/d" or as {"num": n, "den": d, "text": "..."}
+// (the text, for reading, must agree with num and den if it is there).
+type fileRatio string
+
+var ratioText = regexp.MustCompile(`^\s*(-?\d+)\s*/\s*(\d+)`)
+
+func (r *fileRatio) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*r = fileRatio(s)
+		return nil
+	}
+	var o struct {
+		Num, Den *int64
+		Text     string
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&o); err != nil || o.Num == nil || o.Den == nil {
+		return fmt.Errorf(`a ratio is "n/d" or {"num": n, "den": d}, not %s`, b)
+	}
+	v := exact.R(*o.Num, *o.Den)
+	if m := ratioText.FindStringSubmatch(o.Text); m != nil {
+		t, err := exact.ParseRatio(m[1] + "/" + m[2])
+		if err == nil && v.Validate() == nil && t.Cmp(v) != 0 {
+			return fmt.Errorf(`num and den say %s but text says %s: num and den decide (text is only for reading), so make them agree or leave text out`, v, t)
+		}
+	}
+	*r = fileRatio(v.String())
+	return nil
+}
+
+// parseBylawsFile reads a --bylaws-file (see bylawsFile).
+func parseBylawsFile(b []byte) (BylawsInput, error) {
+	var f bylawsFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // a misspelt key would otherwise drop a rule unseen
+	if err := dec.Decode(&f); err != nil {
+		return BylawsInput{}, err
+	}
+	if dec.More() {
+		return BylawsInput{}, errors.New("it holds more than one JSON value")
+	}
+	if f.VotingRule != "" && f.VotingRule != coop.OneMemberOneVote {
+		return BylawsInput{}, fmt.Errorf("voting rule %q: the only one is %q", f.VotingRule, coop.OneMemberOneVote)
+	}
+	in := BylawsInput{Text: f.Text, Quorum: string(f.Quorum), Threshold: string(f.Threshold), Classes: f.Classes, AdmissionRule: f.AdmissionRule,
+		AdmitRoles: f.AdmitRoles, Methods: f.Methods, CloseGraceHours: f.CloseGraceHours}
+	if f.Special != nil {
+		in.Special = map[string]DecisionRuleInput{}
+		for kind, r := range f.Special {
+			in.Special[kind] = DecisionRuleInput{Quorum: string(r.Quorum), Threshold: string(r.Threshold), Methods: r.Methods}
+		}
+	}
+	return in, nil
+}
+
 func optionIndex(options []string, o string) (int, error) {
 	o = strings.TrimSpace(o)
 	for i, x := range options {
@@ -277,6 +372,7 @@ func printProposal(w io.Writer, p ProposalView) {
 	if p.Body != "" {
 		fmt.Fprintf(w, "\n%s\n", p.Body)
 	}
+	printBylawsChanges(w, p)
 	fmt.Fprintln(w)
 	if p.Hidden {
 		fmt.Fprintln(w, p.HiddenNotice)
@@ -314,6 +410,37 @@ func printProposal(w io.Writer, p ProposalView) {
 				fmt.Fprintf(w, "  %12s  also for %s by proxy\n", "", strings.Join(b.Proxies, ", "))
 			}
 		}
+	}
+}
+
+// printBylawsChanges writes what a bylaws proposal changes, against the
+// bylaws in force when it opened, with the text's changed lines.
+func printBylawsChanges(w io.Writer, p ProposalView) {
+	if p.Kind != "bylaws" || p.BylawsBase == "" {
+		return
+	}
+	fmt.Fprintln(w)
+	if len(p.BylawsChanges) == 0 {
+		fmt.Fprintf(w, "If it passes, nothing changes: these bylaws are the ones in force when it opened (adopted by record %s).\n", p.BylawsBase[:12])
+	} else {
+		fmt.Fprintf(w, "If it passes, the bylaws in force when it opened (adopted by record %s) change:\n", p.BylawsBase[:12])
+	}
+	for _, c := range p.BylawsChanges {
+		fmt.Fprintf(w, "  - %s\n", c.Text)
+		if c.What != "text" {
+			continue
+		}
+		for _, l := range p.BylawsTextDiff {
+			switch l.Op {
+			case "add":
+				fmt.Fprintf(w, "      + %s\n", l.Text)
+			case "del":
+				fmt.Fprintf(w, "      - %s\n", l.Text)
+			}
+		}
+	}
+	for _, warn := range p.Warnings {
+		fmt.Fprintf(w, "Note: %s.\n", warn)
 	}
 }
 

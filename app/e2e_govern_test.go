@@ -3,6 +3,8 @@
 package app_test
 
 import (
+	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,7 +15,9 @@ import (
 // TestBrowserGovern: two members, each with their own `coopnode serve`,
 // vote on a proposal in Chromium (frontend/e2e/governance.test.mjs), the
 // author closes it in the browser, and both read the same outcome. Then
-// the CLI shows it, and verify recounts it from an exported bundle.
+// the CLI shows it, and verify recounts it from an exported bundle. A
+// bylaws proposal made from `coopnode bylaws --json`, edited, shows in B's
+// browser what it changes.
 func TestBrowserGovern(t *testing.T) {
 	cli := bin(t, "COOPNODE_BIN")
 	dir := t.TempDir()
@@ -26,6 +30,20 @@ func TestBrowserGovern(t *testing.T) {
 	cliJSON(t, new(struct{}), cli, a, "admit", reqs[0].ID)
 	urlB := serveNode(t, cli, b)
 	converge(t, cli, 2, a, b)
+
+	// The bylaws as `coopnode bylaws --json` writes them, edited, make a bylaws proposal.
+	var bylaws map[string]any
+	cliJSON(t, &bylaws, cli, a, "bylaws")
+	bylaws["quorum"] = map[string]any{"num": 2, "den": 3}
+	bylaws["special"] = map[string]any{"removal": map[string]any{"quorum": "2/3", "threshold": "2/3", "methods": []string{"majority"}}}
+	bylawsFile := filepath.Join(dir, "bylaws.json")
+	if raw, err := json.Marshal(bylaws); err != nil || os.WriteFile(bylawsFile, raw, 0o600) != nil {
+		t.Fatalf("write %s: %v", bylawsFile, err)
+	}
+	bylawsTitle := "Removals by two thirds"
+	cliJSON(t, new(struct{}), cli, a, "propose", "--kind", "bylaws", "--bylaws-file", bylawsFile, "--title", bylawsTitle)
+	// [what, name, change, words the row must show], as ProposalDetail lists them.
+	bylawsChanges := `[["quorum", "", "changed", "2/3 (66.67%)"], ["special", "removal", "added", "quorum 2/3 (66.67%), threshold 2/3 (66.67%), by majority only"]]`
 
 	// The proposal closes soon, so the browsers can vote, then close it.
 	title := "Buy a shared scanner"
@@ -41,7 +59,8 @@ func TestBrowserGovern(t *testing.T) {
 	cmd.Dir = root
 	// A votes yes, B no: support 1/2 is not more than the threshold of 1/2, so it fails.
 	cmd.Env = append(envNoPassphrase(), "COOPNODE_URL_A="+urlA, "COOPNODE_URL_B="+urlB, "COOPNODE_FLOW=govern",
-		"COOPNODE_TITLE="+title, "COOPNODE_EXPECT_OUTCOME=failed", "COOPNODE_SCREENSHOT_DIR="+shots)
+		"COOPNODE_TITLE="+title, "COOPNODE_EXPECT_OUTCOME=failed", "COOPNODE_SCREENSHOT_DIR="+shots,
+		"COOPNODE_BYLAWS_TITLE="+bylawsTitle, "COOPNODE_BYLAWS_CHANGES="+bylawsChanges)
 	o, err := cmd.CombinedOutput()
 	t.Logf("playwright (govern):\n%s", o)
 	if err != nil {

@@ -141,6 +141,16 @@ type ProposalView struct {
 	Class   string       `json:"class"`
 	Roles   []string     `json:"roles"`
 	Bylaws  *BylawsInput `json:"bylaws"`
+	// BylawsBase (bylaws; Proposal only, not the list): the record that
+	// adopted the bylaws in force when the proposal opened, the genesis or
+	// an amendment's close; BylawsChanges and BylawsTextDiff compare Bylaws
+	// with those. Empty when they were not compared.
+	BylawsBase     string             `json:"bylawsBase"`
+	BylawsChanges  []BylawsChangeView `json:"bylawsChanges"`
+	BylawsTextDiff []DiffLineView     `json:"bylawsTextDiff"` // line by line; empty if the text is the same
+	// Warnings are what members should know about what is proposed that is
+	// no reason to refuse it, such as a rule the rest of the bylaws make inert.
+	Warnings []string `json:"warnings"`
 	// Agreement: the agreement version a proposal of kind agreement adopts.
 	Agreement *AgreementInput `json:"agreement"`
 	Ballots   []BallotView    `json:"ballots"`
@@ -482,6 +492,21 @@ func proposalFrom(n *node.Node, s *coop.State, in ProposeInput) (coop.Proposal, 
 	return p, nil
 }
 
+// adoptedAt is the time of the record that adopted the bylaws in force:
+// the genesis, or the close of the bylaws proposal that amended them last.
+func adoptedAt(n *node.Node, s *coop.State) time.Time {
+	if rs := n.Get([]record.ID{s.BylawsFrom}); len(rs) == 1 {
+		return rs[0].Time
+	}
+	// Damaged on disk (status says so): the state holds the close's time too.
+	for _, p := range s.Proposals() {
+		if p.Close != nil && p.Close.ID == s.BylawsFrom {
+			return p.Close.Time
+		}
+	}
+	return s.Founded
+}
+
 func findRequest(n *node.Node, id string) (record.ID, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
 	if len(id) < 8 {
@@ -613,7 +638,7 @@ func proposalView(n *node.Node, s *coop.State, p *coop.ProposalState, detail boo
 		Quorum: ratio(p.Rules.Quorum), Threshold: ratio(p.Rules.Threshold), Classes: nonNil(p.Classes),
 		Author: memberName(s, p.Author), AuthorID: p.Author.String(), Opened: p.Opened.UTC().Format(timeLayout),
 		Closes: p.ClosesAt.UTC().Format(timeLayout), Eligible: len(p.Eligible), Class: p.Class, Roles: nonNil(p.Roles),
-		Ballots: []BallotView{}, Effect: p.Effect}
+		Ballots: []BallotView{}, Effect: p.Effect, BylawsChanges: []BylawsChangeView{}, BylawsTextDiff: []DiffLineView{}, Warnings: []string{}}
 	switch p.Kind {
 	case coop.KindRemoval, coop.KindMemberChange:
 		v.Subject = memberName(s, p.Member)
@@ -626,6 +651,16 @@ func proposalView(n *node.Node, s *coop.State, p *coop.ProposalState, detail boo
 		}
 	case coop.KindBylaws:
 		v.Bylaws = bylawsInput(*p.Bylaws)
+		v.Warnings = bylawsWarnings(*p.Bylaws)
+		// Against the bylaws it would replace: those in its causal past,
+		// which a later amendment does not change. The list does without
+		// (it walks the causal graph).
+		if detail {
+			if old, from, err := n.BylawsAt(p.ID); err == nil {
+				v.BylawsBase = from.String()
+				v.BylawsChanges, v.BylawsTextDiff = bylawsChanges(old, *p.Bylaws), bylawsTextDiff(old, *p.Bylaws)
+			}
+		}
 	case coop.KindAgreement:
 		v.Agreement = agreementInput(*p.Agreement)
 		v.Subject = p.Agreement.Title

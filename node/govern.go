@@ -201,6 +201,17 @@ func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
 	return r, n.putChecked(r)
 }
 
+// BylawsAt returns the bylaws in force in the causal past of record id (for
+// a proposal: those it is judged by, which a bylaws proposal would replace)
+// and the record that adopted them: the genesis or the close of a passed
+// bylaws proposal.
+func (n *Node) BylawsAt(id record.ID) (coop.Bylaws, record.ID, error) {
+	// The walk shares the Folder's graph with the records being applied.
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.folder.BylawsAt(id)
+}
+
 var errNoCert = errors.New("this device's certificate is not among the records: sync with another member first")
 
 // putChecked judges r against the state before storing it, so a record the

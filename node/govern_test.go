@@ -4,10 +4,12 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/coopnode/coopnode/node/coop"
+	"github.com/coopnode/coopnode/node/exact"
 	"github.com/coopnode/coopnode/node/record"
 	"github.com/coopnode/coopnode/node/tally"
 )
@@ -198,4 +200,102 @@ func TestAdmissionByDecision(t *testing.T) {
 	if _, err := b.Vote(prop.ID, tally.Ballot{Position: tally.Agree}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestBylawsAt: the bylaws in force at a proposal are those of its causal
+// past, not the current ones: a proposal opened before an amendment keeps
+// the founding bylaws, one opened after has the amended bylaws and names
+// the amendment's close as adopting them; and so after a reopen, which
+// reads the graph from the snapshot.
+func TestBylawsAt(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	opts := testOpts
+	opts.Now = func() time.Time { return now }
+	home := filepath.Join(t.TempDir(), "a")
+	a, err := Init(home, "Ana", "Riverside", pass, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { a.Close() }()
+	founding := a.State().Bylaws
+	closes := func(d time.Duration) string { return now.Add(d).Format(record.TimeFormat) }
+	before, err := a.Propose(coop.Proposal{Title: "Opened before", Method: tally.Advice, Closes: closes(10 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	amended := founding
+	amended.Quorum = exact.R(2, 3)
+	amend, err := a.Propose(coop.Proposal{Title: "Quorum 2/3", Kind: coop.KindBylaws, Method: tally.Majority, Bylaws: &amended, Closes: closes(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Vote(amend.ID, tally.Ballot{Position: tally.Yes}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Hour)
+	cl, err := a.CloseProposal(amend.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.State().BylawsFrom != cl.ID {
+		t.Fatalf("the amendment did not pass: bylaws from %s", a.State().BylawsFrom.Short())
+	}
+	after, err := a.Propose(coop.Proposal{Title: "Opened after", Method: tally.Advice, Closes: closes(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(n *Node) {
+		t.Helper()
+		for _, c := range []struct {
+			name string
+			at   record.ID
+			want coop.Bylaws
+			from record.ID
+		}{
+			{"a proposal opened before the amendment", before.ID, founding, a.CoopID()},
+			{"the amendment itself", amend.ID, founding, a.CoopID()},
+			{"the amendment's close", cl.ID, amended, cl.ID},
+			{"a proposal opened after the amendment", after.ID, amended, cl.ID},
+		} {
+			b, from, err := n.BylawsAt(c.at)
+			if err != nil || from != c.from || b.Quorum != c.want.Quorum {
+				t.Errorf("%s: bylaws with quorum %s from %s, %v; want quorum %s from %s", c.name, b.Quorum, from.Short(), err, c.want.Quorum, c.from.Short())
+			}
+		}
+		if _, _, err := n.BylawsAt(record.ID{1}); !errors.Is(err, coop.ErrNotFolded) {
+			t.Errorf("a record not held: %v", err)
+		}
+	}
+	check(a)
+	// The walk shares the graph that storing a record extends: under -race,
+	// asking while ballots are stored must not race.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				if _, from, err := a.BylawsAt(after.ID); err != nil || from != cl.ID {
+					t.Errorf("concurrent BylawsAt: from %s, %v", from.Short(), err)
+					return
+				}
+			}
+		}()
+	}
+	for range 10 {
+		if _, err := a.Vote(after.ID, tally.Ballot{Position: tally.Agree}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = Open(home, pass, opts); err != nil {
+		t.Fatal(err)
+	}
+	if full, _ := a.FoldCounts(); full != 0 {
+		t.Fatalf("the reopened node folded everything (%d) instead of reading its snapshot", full)
+	}
+	check(a)
 }

@@ -236,6 +236,55 @@
     return p;
   }
 
+  // The bylaws in force (never amended here: a passed bylaws proposal only says so).
+  function bylawsView() {
+    return {
+      text: 'Article 1. Name\nThe co-operative is called ' + coop + '.\n\nArticle 2. Membership\nAny person who shares our purpose may apply.',
+      votingRule: 'one-member-one-vote',
+      quorum: { num: 1, den: 2, text: '1/2 (50%)' }, threshold: { num: 2, den: 3, text: '2/3 (67%)' },
+      classes: [{ name: 'worker', description: 'Works in the co-op', votes: true }, { name: 'supporter', description: 'Supports the co-op', votes: false }],
+      admissionRule: 'direct', admitRoles: ['admin'], adoptedBy: hex(1), adoptedAt: '2025-03-01T10:00:00Z',
+    };
+  }
+
+  // What a bylaws proposal changes against the bylaws above, shaped as
+  // app.BylawsChangeView (the node's wording is its own; these are close).
+  function bylawsChanges(b) {
+    const old = bylawsView();
+    const out = [];
+    const text = (c) => c.change === 'added' ? `${c.label} added: ${c.after}` : c.change === 'removed' ? `${c.label} removed (was: ${c.before})` : `${c.label}: ${c.before} → ${c.after}`;
+    const add = (c) => out.push({ what: '', name: '', label: '', change: 'changed', before: '', after: '', note: '', ...c, text: text(c) });
+    const ratio = (r) => { const [n, d] = String(r).split('/').map(Number); return ratioView([n, d]).text; };
+    const changed = (what, label, before, after) => { if (before !== after) add({ what, label, before, after }); };
+    changed('quorum', 'Quorum', old.quorum.text, ratio(b.quorum));
+    changed('threshold', 'Threshold', old.threshold.text, ratio(b.threshold));
+    changed('methods', 'Decision methods allowed', 'every method', (b.methods || []).join(', ') || 'every method');
+    for (const c of b.classes || []) {
+      const o = old.classes.find((x) => x.name === c.name);
+      const words = (x) => `${x.description} (${x.votes ? 'votes' : 'does not vote'})`;
+      if (!o) add({ what: 'class', name: c.name, label: `Class "${c.name}"`, change: 'added', after: words(c) });
+      else if (words(o) !== words(c)) add({ what: 'class', name: c.name, label: `Class "${c.name}"`, before: words(o), after: words(c) });
+    }
+    for (const o of old.classes) {
+      if (!(b.classes || []).some((c) => c.name === o.name)) add({ what: 'class', name: o.name, label: `Class "${o.name}"`, change: 'removed', before: o.description });
+    }
+    changed('admission', 'Admission', old.admissionRule, b.admissionRule);
+    changed('admit-roles', 'Roles that may admit directly', old.admitRoles.join(', '), (b.admitRoles || []).join(', ') || 'none');
+    changed('grace', "Hours only a proposal's author may close it", '24', String(b.closeGraceHours ?? 24));
+    const rule = (r) => `quorum ${ratio(r.quorum)}, threshold ${ratio(r.threshold)}, ${r.methods?.length ? `by ${r.methods.join(' or ')} only` : 'any method that passes or fails'}`;
+    for (const [kind, r] of Object.entries(b.special || {})) {
+      add({ what: 'special', name: kind, label: `Special rule for ${kind} proposals`, change: 'added', after: rule(r) });
+    }
+    if (b.text !== old.text) add({ what: 'text', label: 'Text', note: 'the text changed' });
+    return out;
+  }
+
+  function bylawsWarnings(b) {
+    return b.admissionRule === 'direct' && b.special?.admission
+      ? [`these bylaws admit members directly (a member with the role ${(b.admitRoles || []).join(' or ')} admits without a vote), so the special rule for admission proposals binds only an admission someone chooses to put to a vote; for every admission to need it, set the admission rule to "by-decision"`]
+      : [];
+  }
+
   function checkBallot(p, v) {
     const choices = v.choices || [], points = v.points || [];
     const n = p.options.length;
@@ -411,7 +460,12 @@
       canClose: st === 'ended' && (p.author === me || Date.now() >= p.closes + GRACE_MS),
       closeNote: closeNote(p), closedBy: p.closed?.by ?? '', closedAt: p.closed ? isoAt(p.closed.at) : '', closeRecord: p.closed?.id ?? '',
       effect: p.effect, subject: p.subject, class: p.class, roles: p.roles, bylaws: p.bylaws, agreement: p.agreement, ballots: [],
+      bylawsBase: '', bylawsChanges: [], bylawsTextDiff: [], warnings: p.bylaws ? bylawsWarnings(p.bylaws) : [],
     };
+    if (detail && p.kind === 'bylaws' && p.bylaws) {
+      v.bylawsBase = hex(1);
+      v.bylawsChanges = bylawsChanges(p.bylaws);
+    }
     if (detail && !hidden) {
       v.ballots = p.ballots.map((b) => {
         const onRoll = p.eligible.includes(b.voter);
@@ -1010,13 +1064,7 @@
     })),
     Bylaws: guard('Bylaws', () => {
       requireReady();
-      return {
-        text: 'Article 1. Name\nThe co-operative is called ' + coop + '.\n\nArticle 2. Membership\nAny person who shares our purpose may apply.',
-        votingRule: 'one-member-one-vote',
-        quorum: { num: 1, den: 2, text: '1/2 (50%)' }, threshold: { num: 2, den: 3, text: '2/3 (67%)' },
-        classes: [{ name: 'worker', description: 'Works in the co-op', votes: true }, { name: 'supporter', description: 'Supports the co-op', votes: false }],
-        admissionRule: 'direct', admitRoles: ['admin'], adoptedBy: hex(1), adoptedAt: '2025-03-01T10:00:00Z',
-      };
+      return bylawsView();
     }),
     Members: guard('Members', () => { requireReady(); return members(); }),
     Init: guard('Init', (name, coopName, pass) => {

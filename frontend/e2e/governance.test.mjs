@@ -8,6 +8,9 @@
 //   COOPNODE_TITLE                   the proposal's exact title
 //   COOPNODE_EXPECT_OUTCOME          passed | failed | no-quorum … (A votes yes, B no)
 //   [COOPNODE_ENDED_TIMEOUT_MS]      how long to wait for voting to end (default 90000)
+//   [COOPNODE_BYLAWS_TITLE, COOPNODE_BYLAWS_CHANGES]  an open bylaws proposal in A, and
+//                                    what B's page must list it changes: JSON
+//                                    [[what, name, change, words shown], ...]
 //   [COOPNODE_SCREENSHOT_DIR=dir] [CHROMIUM=/usr/bin/chromium]
 //
 // The flow: both pages open the Proposals tab and the proposal; A votes yes and
@@ -33,6 +36,8 @@ const [urlA, urlB] = nodes.urls;
 const title = env.COOPNODE_TITLE;
 const expectOutcome = env.COOPNODE_EXPECT_OUTCOME;
 const endedTimeout = Number(env.COOPNODE_ENDED_TIMEOUT_MS || 90_000);
+const bylawsTitle = env.COOPNODE_BYLAWS_TITLE;
+const bylawsChanges = bylawsTitle ? JSON.parse(env.COOPNODE_BYLAWS_CHANGES || '[]') : [];
 
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -41,7 +46,7 @@ const open = (url, who) => nodes.open(url, { who, wait: 'ready' });
 
 // Opens the Proposals tab and the proposal titled COOPNODE_TITLE (waiting for
 // it to reach this node), from wherever the page is.
-async function openProposal(n, timeout = 30_000) {
+async function openProposal(n, timeout = 30_000, title = env.COOPNODE_TITLE) {
   const { page } = n;
   const back = page.getByTestId('proposals-back');
   if (await back.isVisible().catch(() => false)) await back.click();
@@ -133,6 +138,17 @@ async function governFlow() {
     assert.equal(await b.page.getByTestId('proposal-status').getAttribute('data-status'), 'closed');
     for (const n of [a, b]) {
       assert.equal(await n.page.getByTestId('ballot-row').count(), 2, `${n.who} lists both ballots`);
+    }
+
+    // The bylaws proposal A opened lists, in B's page, what it changes.
+    if (bylawsTitle) {
+      await openProposal(b, 30_000, bylawsTitle);
+      const changes = b.page.getByTestId('bylaws-change');
+      await changes.first().waitFor({ timeout: 20_000 });
+      const rows = await changes.evaluateAll((ls) => ls.map((l) => [l.dataset.what, l.dataset.name, l.dataset.change, l.textContent.replace(/\s+/g, ' ')]));
+      assert.deepEqual(rows.map((r) => r.slice(0, 3)), bylawsChanges.map((c) => c.slice(0, 3)), 'the changes B lists');
+      rows.forEach((r, i) => assert.ok(r[3].includes(bylawsChanges[i][3]), `change ${i + 1} shows ${JSON.stringify(bylawsChanges[i][3])}: ${r[3]}`));
+      await shot(b.page, 'govern-5-b-bylaws.png');
     }
 
     for (const n of [a, b]) {

@@ -846,6 +846,49 @@ test('proposals: the form for changes to the co-op (member change, admission, by
   await context.close();
 });
 
+test('proposals: a bylaws proposal shows what it changes; a special admission rule under direct admission gets a note', opts, async () => {
+  const { page, errors, context } = await proposalsTab();
+  await page.getByTestId('new-proposal').click();
+  await page.getByTestId('np-kind').selectOption('bylaws');
+  await page.getByTestId('np-bylaws-quorum').fill('3/4');
+  // A new special rule takes the first kind without one: admission. The bylaws admit directly, so it says what that means.
+  await page.getByTestId('np-bylaws-special-add').click();
+  assert.equal(await page.getByTestId('np-bylaws-special-kind-0').inputValue(), 'admission');
+  assert.match(await page.getByTestId('np-bylaws-special-note-0').innerText(), /binds only an admission someone chooses to put to a vote/);
+  await page.getByTestId('np-bylaws-admission').selectOption('by-decision');
+  assert.equal(await page.getByTestId('np-bylaws-special-note-0').count(), 0);
+  await page.getByTestId('np-bylaws-admission').selectOption('direct');
+  await page.getByTestId('np-bylaws-special-note-0').waitFor();
+  await page.getByTestId('np-bylaws-special-kind-0').selectOption('removal');
+  assert.equal(await page.getByTestId('np-bylaws-special-note-0').count(), 0);
+  await page.getByTestId('np-bylaws-special-quorum-0').fill('3/4');
+  await page.getByTestId('np-title').fill('Removals by three quarters');
+  await page.getByTestId('np-submit').click();
+  await page.locator('[data-testid=proposal-title]', { hasText: 'Removals by three quarters' }).waitFor();
+
+  const changes = page.getByTestId('bylaws-change');
+  await changes.first().waitFor();
+  const rows = await changes.evaluateAll((ls) => ls.map((l) => [l.dataset.what, l.dataset.name, l.dataset.change, l.textContent.replace(/\s+/g, ' ').trim()]));
+  assert.deepEqual(rows, [
+    ['quorum', '', 'changed', 'Changed Quorum: 1/2 (50%) → 3/4 (75%)'],
+    ['special', 'removal', 'added', 'Added Special rule for removal proposals: quorum 3/4 (75%), threshold 2/3 (67%), by majority only'],
+  ]);
+  assert.equal(await page.getByTestId('proposal-warning').count(), 0);
+  assert.match(await page.getByTestId('bylaws-whole').innerText(), /The proposed bylaws, whole/);
+
+  // The same bylaws with the rule for admissions: the page says what the CLI warns.
+  const id = await page.evaluate(() =>
+    window.__fake.propose({ title: 'Admissions by three quarters', kind: 'bylaws', method: 'majority', hours: 24,
+      bylaws: { ...window.__fake.proposals[0].bylaws, special: { admission: { quorum: '3/4', threshold: '2/3', methods: ['majority'] } } } }),
+  );
+  await page.getByTestId('proposals-back').click();
+  await openProposal(page, 'Admissions by three quarters');
+  assert.match(await page.getByTestId('proposal-warning').innerText(), /^Note: these bylaws admit members directly .* binds only an admission someone chooses to put to a vote/);
+  assert.ok(id);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 // ---- My data: the vault, consent per item and purpose, data agreements ----
 
 // Opens the My data tab; the fake holds two items ("Harvest notes 2024",

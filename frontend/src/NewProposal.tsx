@@ -676,6 +676,14 @@ function BylawsEditor({ draft, setDraft }: { draft: BylawsInput; setDraft: (f: (
                 Remove
               </button>
             </div>
+            {kind === 'admission' && draft.admissionRule === 'direct' && (
+              // Valid bylaws, so a note rather than an error: under direct
+              // admission the rule binds only admissions put to a vote.
+              <p class="hint" role="note" data-testid={`np-bylaws-special-note-${i}`}>
+                Under direct admission a member with a role that may admit admits without a vote, so this rule binds only an
+                admission someone chooses to put to a vote. For every admission to need it, choose “By decision” for Admission above.
+              </p>
+            )}
           </div>
         ))}
         <button

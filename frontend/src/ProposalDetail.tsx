@@ -1,14 +1,14 @@
 // One proposal: what it says, its rules in words, your ballot, the results
 // (or why they are hidden), closing, and every ballot with whether it counts.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, describeError, errorText, type MemberView, type Problem, type ProposalView, type ResultView } from './api';
+import { api, describeError, errorText, type BylawsChangeView, type DiffLineView, type MemberView, type Problem, type ProposalView, type ResultView } from './api';
 import { ErrorBox, InlineError } from './ErrorBox';
 import { formatAgo, formatDateTime, formatUntil, list, plural } from './format';
 import { usePoll } from './poll';
 import { ResultChart } from './Chart';
 import { DelegateOnProposal } from './Delegations';
 import { VoteForm } from './Vote';
-import { describeVote, fractionText, pct, withLocalTimes, kindLabel, methodInfo, outcomeTone, outcomeWords, isChoiceMethod } from './govern';
+import { describeVote, foldDiff, fractionText, pct, withLocalTimes, kindLabel, methodInfo, outcomeTone, outcomeWords, isChoiceMethod } from './govern';
 import { roleList } from './Members';
 import { AgreementTerms } from './AgreementProposal';
 
@@ -134,35 +134,114 @@ function Subject({ p }: { p: ProposalView }) {
         </p>
       );
     case 'bylaws':
-      if (!p.bylaws) return null;
-      return (
-        <details class="subject" data-testid="proposal-subject" open>
-          <summary>If it passes, these bylaws replace the current ones</summary>
-          <ul>
-            <li>Quorum: {p.bylaws.quorum}</li>
-            <li>Threshold: {p.bylaws.threshold}</li>
-            <li>
-              Admission:{' '}
-              {p.bylaws.admissionRule === 'by-decision'
-                ? 'the members decide on each request to join'
-                : `a member with the role ${list(p.bylaws.admitRoles).join(' or ') || '(none)'} admits directly`}
-            </li>
-            <li>
-              Member classes:{' '}
-              {list(p.bylaws.classes)
-                .map((c) => `${c.name}${c.votes ? '' : ' (does not vote)'}`)
-                .join(', ')}
-            </li>
-            {list(p.bylaws.methods).length > 0 && <li>Decision methods allowed: {list(p.bylaws.methods).map((m) => methodInfo(m).label).join(', ')}</li>}
-            <li>After a proposal’s voting ends, only its author may close it for {plural(p.bylaws.closeGraceHours, 'hour')}.</li>
-          </ul>
-          <div class="bylaws-text">{p.bylaws.text}</div>
-        </details>
-      );
+      return p.bylaws ? <BylawsSubject p={p} /> : null;
     case 'agreement':
       return p.agreement ? <AgreementTerms a={p.agreement} /> : null;
   }
   return null;
+}
+
+const changeWords: Record<string, string> = { added: 'Added', changed: 'Changed', removed: 'Removed' };
+
+// A bylaws proposal: what it changes in the bylaws in force when it opened
+// (not today's, which a later amendment may have changed), then the
+// proposed bylaws whole.
+function BylawsSubject({ p }: { p: ProposalView }) {
+  const b = p.bylaws!;
+  const changes = list(p.bylawsChanges);
+  const special = Object.entries(b.special ?? {});
+  return (
+    <section class="subject stack" data-testid="proposal-subject" aria-labelledby={`changes-${p.id}`}>
+      <h3 id={`changes-${p.id}`}>{p.bylawsBase ? 'What it changes' : 'The new bylaws'}</h3>
+      {!p.bylawsBase ? null : changes.length === 0 ? (
+        <p data-testid="bylaws-no-changes">If it passes, nothing changes: these are the bylaws that were in force when it opened.</p>
+      ) : (
+        <>
+          <p>If it passes, the bylaws in force when it opened change:</p>
+          <ul class="bylaws-changes" data-testid="bylaws-changes">
+            {changes.map((c, i) => (
+              <BylawsChange key={i} c={c} diff={c.what === 'text' ? list(p.bylawsTextDiff) : []} />
+            ))}
+          </ul>
+        </>
+      )}
+      {list(p.warnings).map((w, i) => (
+        <p class="notice" role="note" key={i} data-testid="proposal-warning">
+          Note: {w}.
+        </p>
+      ))}
+      <details data-testid="bylaws-whole">
+        <summary>The proposed bylaws, whole</summary>
+        <ul>
+          <li>Quorum: {b.quorum}</li>
+          <li>Threshold: {b.threshold}</li>
+          <li>
+            Admission:{' '}
+            {b.admissionRule === 'by-decision'
+              ? 'the members decide on each request to join'
+              : `a member with the role ${list(b.admitRoles).join(' or ') || '(none)'} admits directly`}
+          </li>
+          <li>
+            Member classes:{' '}
+            {list(b.classes)
+              .map((c) => `${c.name}${c.votes ? '' : ' (does not vote)'}`)
+              .join(', ')}
+          </li>
+          {list(b.methods).length > 0 && <li>Decision methods allowed: {list(b.methods).map((m) => methodInfo(m).label).join(', ')}</li>}
+          <li>After a proposal’s voting ends, only its author may close it for {plural(b.closeGraceHours, 'hour')}.</li>
+          {special.map(([kind, r]) => (
+            <li key={kind}>
+              {kindLabel(kind)} proposals need quorum {r.quorum} and more than {r.threshold} of the yes and no votes
+              {list(r.methods).length > 0 ? `, by ${list(r.methods).map((m) => methodInfo(m).label).join(' or ')} only` : ''}.
+            </li>
+          ))}
+        </ul>
+        <div class="bylaws-text">{b.text}</div>
+      </details>
+    </section>
+  );
+}
+
+function BylawsChange({ c, diff }: { c: BylawsChangeView; diff: DiffLineView[] }) {
+  return (
+    <li data-testid="bylaws-change" data-what={c.what} data-name={c.name} data-change={c.change}>
+      <span class="tag">{changeWords[c.change] ?? c.change}</span> <strong>{c.label}</strong>
+      {c.change === 'added' && (
+        <>
+          : <span class="diff-add">{c.after}</span>
+        </>
+      )}
+      {c.change === 'removed' && (
+        <>
+          : <span class="diff-del">{c.before}</span>
+        </>
+      )}
+      {c.change === 'changed' && (c.before || c.after) && (
+        <>
+          : <span class="diff-del">{c.before}</span> → <span class="diff-add">{c.after}</span>
+        </>
+      )}
+      {c.note && <span class="hint">{c.note}</span>}
+      {diff.some((l) => l.op !== 'same') && (
+        <pre class="diff" data-testid="bylaws-text-diff" tabIndex={0} aria-label="Changes to the text of the bylaws, line by line">
+          {foldDiff(diff).map((l, i) =>
+            l.op === 'skip' ? (
+              <span key={i} class="diff-line diff-skip">
+                {`  … ${plural((l as { count: number }).count, 'unchanged line')}\n`}
+              </span>
+            ) : (
+              <span key={i} class={`diff-line diff-${l.op}`} data-op={l.op}>
+                <span aria-hidden="true">{l.op === 'add' ? '+ ' : l.op === 'del' ? '- ' : '  '}</span>
+                {l.op === 'add' && <span class="sr-only">Added: </span>}
+                {l.op === 'del' && <span class="sr-only">Removed: </span>}
+                {`${l.text}\n`}
+              </span>
+            ),
+          )}
+        </pre>
+      )}
+    </li>
+  );
 }
 
 // The smallest number of members that meets the quorum, in integer arithmetic.

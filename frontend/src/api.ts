@@ -252,6 +252,21 @@ export type BallotView = {
   proxies: string[] | null;
 };
 
+// One difference between the bylaws a bylaws proposal would adopt and those
+// in force when it opened (app.BylawsChangeView).
+export type BylawsChangeView = {
+  // voting-rule, quorum, threshold, methods, class, class-order, default-class,
+  // admission, admit-roles, grace, special or text.
+  what: string;
+  name: string; // the class (class) or the kind of proposal (special)
+  label: string;
+  change: 'added' | 'changed' | 'removed' | string;
+  before: string;
+  after: string;
+  note: string;
+  text: string; // the whole change in one line, as `coopnode show` prints it
+};
+
 export type ProposalView = {
   id: string;
   title: string;
@@ -288,6 +303,13 @@ export type ProposalView = {
   class: string;
   roles: string[] | null;
   bylaws: BylawsInput | null;
+  // Bylaws proposals, in the full view only: the record that adopted the
+  // bylaws in force when it opened (empty: not compared), and what changes.
+  bylawsBase?: string;
+  bylawsChanges?: BylawsChangeView[] | null;
+  bylawsTextDiff?: DiffLineView[] | null;
+  // What members should know about what is proposed (never a reason it was refused).
+  warnings?: string[] | null;
   agreement?: AgreementInput | null;
   ballots: BallotView[] | null;
 };
