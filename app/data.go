@@ -2,7 +2,7 @@ package app
 
 import (
 	"encoding/json"
-
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -94,6 +94,23 @@ func (c *Core) AddData(r io.Reader, name, title string, tags []string, total int
 	return itemView(n, n.State(), m), nil
 }
 
+// nodeErr sorts an error of a node call on data or consent by whose it
+// is: a refusal (node.ErrRefused) is the caller's mistake (HTTP 400), an
+// unknown ID keeps its sentinel (404), and anything else is this node
+// failing (500), said so, with what to do.
+func nodeErr(n *node.Node, what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, node.ErrRefused):
+		return invalidErr(err)
+	case errors.Is(err, node.ErrNoItem), errors.Is(err, node.ErrNoVersion), errors.Is(err, node.ErrNoGrant):
+		return err
+	}
+	return fmt.Errorf("%s failed on this node: %w. This is not a mistake in your request: check that the disk has free space "+
+		"and that %s is writable, then try again (restart coopnode if it keeps failing)", what, err, n.Home())
+}
+
 // Transfers lists items streaming in or out of the vault, newest first.
 func (a *App) Transfers() ([]TransferView, error) { return a.core.transfers.list(), nil }
 
@@ -158,7 +175,7 @@ func (a *App) DataItem(id string) (DataItemView, error) {
 	}
 	m, err := n.FindItem(strings.TrimSpace(id))
 	if err != nil {
-		return DataItemView{}, invalidErr(err)
+		return DataItemView{}, nodeErr(n, "finding the item", err)
 	}
 	return itemView(n, n.State(), m), nil
 }
@@ -175,7 +192,7 @@ func (a *App) ExportData(id, path string) (DataExportView, error) {
 	}
 	m, err := n.FindItem(strings.TrimSpace(id))
 	if err != nil {
-		return DataExportView{}, invalidErr(err)
+		return DataExportView{}, nodeErr(n, "finding the item", err)
 	}
 	tr, progress := a.core.transfers.start(filepath.Base(path), "out", m.Size)
 	k, err := exportItem(n, m, path, progress)
@@ -237,9 +254,9 @@ func (a *App) RemoveData(id, reason string) error {
 	}
 	m, err := n.FindItem(strings.TrimSpace(id))
 	if err != nil {
-		return invalidErr(err)
+		return nodeErr(n, "finding the item", err)
 	}
-	return n.RemoveData(m.Digest, reason)
+	return nodeErr(n, "removing the item", n.RemoveData(m.Digest, reason))
 }
 
 func itemView(n *node.Node, s *coop.State, m node.ItemMeta) DataItemView {
@@ -614,13 +631,13 @@ func (a *App) GrantConsent(in ConsentInput) (ConsentView, error) {
 	}
 	v, err := n.FindVersion(strings.TrimSpace(in.Version))
 	if err != nil {
-		return ConsentView{}, invalidErr(err)
+		return ConsentView{}, nodeErr(n, "finding the agreement version", err)
 	}
 	g := node.GrantInput{Version: v, Categories: in.Categories, Recipients: in.Recipients, Reason: in.Reason}
 	for _, id := range in.Items {
 		m, err := n.FindItem(strings.TrimSpace(id))
 		if err != nil {
-			return ConsentView{}, invalidErr(err)
+			return ConsentView{}, nodeErr(n, "finding the item", err)
 		}
 		g.Items = append(g.Items, m.Digest)
 	}
@@ -634,7 +651,7 @@ func (a *App) GrantConsent(in ConsentInput) (ConsentView, error) {
 	}
 	r, err := n.Grant(g)
 	if err != nil {
-		return ConsentView{}, invalidErr(err)
+		return ConsentView{}, nodeErr(n, "giving consent", err)
 	}
 	return a.consentByID(n, r.ID)
 }
@@ -670,7 +687,7 @@ func (a *App) WithdrawConsent(id, reason string) (ConsentView, error) {
 	}
 	r, err := n.Withdraw(rc.ID, reason)
 	if err != nil {
-		return ConsentView{}, invalidErr(err)
+		return ConsentView{}, nodeErr(n, "withdrawing consent", err)
 	}
 	return a.consentByID(n, r.ID)
 }
@@ -683,11 +700,11 @@ func (a *App) RefuseAgreement(version, reason string) (ConsentView, error) {
 	}
 	v, err := n.FindVersion(strings.TrimSpace(version))
 	if err != nil {
-		return ConsentView{}, invalidErr(err)
+		return ConsentView{}, nodeErr(n, "finding the agreement version", err)
 	}
 	r, err := n.Refuse(v, reason)
 	if err != nil {
-		return ConsentView{}, invalidErr(err)
+		return ConsentView{}, nodeErr(n, "opting out", err)
 	}
 	return a.consentByID(n, r.ID)
 }
@@ -701,15 +718,15 @@ func (a *App) SetItemConsent(item, version, purpose string, allow bool) ([]Conse
 	}
 	m, err := n.FindItem(strings.TrimSpace(item))
 	if err != nil {
-		return nil, invalidErr(err)
+		return nil, nodeErr(n, "finding the item", err)
 	}
 	v, err := n.FindVersion(strings.TrimSpace(version))
 	if err != nil {
-		return nil, invalidErr(err)
+		return nil, nodeErr(n, "finding the agreement version", err)
 	}
 	recs, err := n.SetItemConsent(m.Digest, v, consent.Purpose(purpose), allow)
 	if err != nil {
-		return nil, invalidErr(err)
+		return nil, nodeErr(n, "changing the item's consent", err)
 	}
 	out := []ConsentView{}
 	for _, r := range recs {
@@ -732,7 +749,7 @@ func (a *App) DataSignals(item, policyURL string) (SignalsView, error) {
 	}
 	m, err := n.FindItem(strings.TrimSpace(item))
 	if err != nil {
-		return SignalsView{}, invalidErr(err)
+		return SignalsView{}, nodeErr(n, "finding the item", err)
 	}
 	s := n.State()
 	var uses []consent.Use

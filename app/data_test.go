@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -225,5 +227,168 @@ func TestVaultOverHTTP(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !bytes.Equal(body, content) || !strings.Contains(resp.Header.Get("Content-Disposition"), "scan.tiff") {
 		t.Fatalf("download: %d, %d bytes, %q", resp.StatusCode, len(body), resp.Header.Get("Content-Disposition"))
+	}
+}
+
+// testClock is a node clock a test moves (node goroutines read it too).
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// dataApp founds a co-op whose clock the test moves and adopts an
+// agreement (two purposes, two recipients) in it; it returns the version.
+func dataApp(t *testing.T) (*App, *Core, *testClock, string) {
+	t.Helper()
+	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
+	opts := testOpts
+	opts.Now = clock.now
+	core := NewCore(t.TempDir(), opts)
+	t.Cleanup(func() { core.Close() })
+	a := NewApp(core)
+	if err := a.Init("Ana Costa", "Riverside Data Co-op", "passphrase1"); err != nil {
+		t.Fatal(err)
+	}
+	v := adoptVersion(t, a, clock, AgreementInput{Title: "Photo licence", Text: "Photos may be licensed.",
+		Purposes: []string{"ai:ModelTraining", "ResearchAndDevelopment"}, Recipients: []string{"researchers", "ai-developers"}, Jurisdiction: "EU"})
+	return a, core, clock, v
+}
+
+// adoptVersion adopts an agreement version (as adoptAgreement) and returns its ID.
+func adoptVersion(t *testing.T, a *App, clock *testClock, in AgreementInput) string {
+	t.Helper()
+	p, err := a.Propose(ProposeInput{Kind: "agreement", Method: "majority", Body: "As drafted.", Hours: 1, Agreement: &in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Vote(p.ID, VoteInput{Position: "yes"}); err != nil {
+		t.Fatal(err)
+	}
+	clock.add(2 * time.Hour)
+	if p, err = a.CloseProposal(p.ID); err != nil || !strings.Contains(p.Effect, "adopted") {
+		t.Fatalf("close: %+v %v", p, err)
+	}
+	return p.ID
+}
+
+// addFile adds a file with content to a's vault.
+func addFile(t *testing.T, a *App, name, content string) DataItemView {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	it, err := a.AddDataFile(p, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it
+}
+
+// serveCore serves core's App on loopback; the function it returns calls
+// an API method over HTTP and gives the status and error text.
+func serveCore(t *testing.T, core *Core) func(method string, args ...any) (int, string) {
+	t.Helper()
+	tok, err := LoadToken(core.Home())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Listen("127.0.0.1:0", NewApp(core), tok, testAssets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return func(method string, args ...any) (int, string) {
+		body, _ := json.Marshal(args)
+		req, _ := http.NewRequest(http.MethodPost, srv.Addr()+"/api/"+method, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var env struct{ Error string }
+		json.NewDecoder(resp.Body).Decode(&env)
+		return resp.StatusCode, env.Error
+	}
+}
+
+// The caller's mistakes answer 400 (or 404 for what does not exist); a
+// node that cannot write its store answers 500 and says what to do.
+func TestConsentErrorStatus(t *testing.T) {
+	a, core, _, v := dataApp(t)
+	call := serveCore(t, core)
+	item := addFile(t, a, "harbour.jpg", "harbour at dawn")
+	for _, c := range []string{"one", "two"} {
+		p := filepath.Join(t.TempDir(), c+".txt")
+		os.WriteFile(p, []byte(c), 0o600)
+		if _, err := a.AddDataFile(p, "Twin", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g, err := a.GrantConsent(ConsentInput{Version: v, Items: []string{item.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.WithdrawConsent(g.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		method string
+		args   []any
+		status int
+		text   string
+	}{
+		{"a purpose the version lacks", "GrantConsent", []any{ConsentInput{Version: v, Items: []string{item.ID}, Purposes: []string{"SellDataToThirdParties"}}},
+			400, `does not name the purpose "SellDataToThirdParties"`},
+		{"not a DPV purpose", "GrantConsent", []any{ConsentInput{Version: v, Items: []string{item.ID}, Purposes: []string{"Marketing"}}},
+			400, `does not name the purpose "Marketing"`},
+		{"a recipient the version lacks", "GrantConsent", []any{ConsentInput{Version: v, Items: []string{item.ID}, Recipients: []string{"advertisers"}}},
+			400, `does not name the recipient "advertisers"`},
+		{"nothing to consent for", "GrantConsent", []any{ConsentInput{Version: v}}, 400, "consent to what?"},
+		{"an end in the past", "GrantConsent", []any{ConsentInput{Version: v, Items: []string{item.ID}, ValidUntil: "2001-01-01"}}, 400, "would end before it begins"},
+		{"withdrawn twice", "WithdrawConsent", []any{g.ID, ""}, 400, "withdrawn already"},
+		{"an item's purpose the version lacks", "SetItemConsent", []any{item.ID, v, "PublicBenefit", true}, 400, `does not name the purpose "PublicBenefit"`},
+		{"a title two items have", "DataItem", []any{"Twin"}, 400, "names 2 items"},
+		{"no such version", "GrantConsent", []any{ConsentInput{Version: "0123456789abcdef", Categories: []string{"all"}}}, 404, "no such agreement version"},
+		{"no such item", "DataItem", []any{"0123456789abcdef"}, 404, "no such data item"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, text := call(tc.method, tc.args...)
+			if status != tc.status || !strings.Contains(text, tc.text) || strings.HasPrefix(text, "invalid input") {
+				t.Fatalf("%d %q, want %d and %q", status, text, tc.status, tc.text)
+			}
+		})
+	}
+	// The store cannot be read or written: the node under the API is closed.
+	core.Node().Close()
+	for _, tc := range []struct {
+		method string
+		args   []any
+		what   string
+	}{
+		{"GrantConsent", []any{ConsentInput{Version: v, Categories: []string{"all"}}}, "giving consent failed on this node"},
+		{"RefuseAgreement", []any{v, ""}, "opting out failed on this node"},
+		{"DataItem", []any{item.ID}, "finding the item failed on this node"},
+	} {
+		status, text := call(tc.method, tc.args...)
+		t.Logf("%s on a closed node: %d %s", tc.method, status, text)
+		for _, want := range []string{tc.what, "closed", "not a mistake in your request", "disk has free space", core.Home(), "try again"} {
+			if status != 500 || !strings.Contains(text, want) {
+				t.Fatalf("%s on a closed node: %d %q, want 500 and %q", tc.method, status, text, want)
+			}
+		}
 	}
 }
