@@ -401,6 +401,12 @@ func mineWords(m string) string {
 		return "opted in"
 	case "opted-out":
 		return "opted out"
+	case "withdrawn":
+		return "withdrew your consent (`coopnode consent grant --version ...` opts in again)"
+	case "expired":
+		return "your consent expired (`coopnode consent grant --version ...` renews it)"
+	case "invalidated":
+		return "your consent ended when you left the co-op"
 	}
 	return "not answered yet: this version asks you again (`coopnode consent grant --version ...` or `consent refuse`)"
 }

@@ -317,22 +317,42 @@ func (a *App) Agreements() ([]AgreementView, error) {
 	return out, nil
 }
 
-// mine is this member's answer to a version: opted in while a grant is in
-// force, opted out after a refusal, else "".
+// mine is this member's answer to a version, from their receipts under it
+// in time order: "opted-in" while a grant is in force; else what became of
+// the last answer: "opted-out" (a refusal), "withdrawn", "expired" or
+// "invalidated" (a grant ended so); "" only when never answered. The
+// receipt is the one behind it: the grant in force, the refusal, the
+// withdrawal, or the grant that expired or was invalidated.
 func mine(s *coop.State, key record.PublicKey, v *coop.AgreementVersion, now time.Time) (string, string) {
-	var answer, receipt string
+	var answer, receipt, inForce string
 	for _, rc := range s.ReceiptsOf(key) { // by time: the last answer stands
 		if rc.Version != v.ID {
 			continue
 		}
 		switch rc.Event {
-		case consent.EventGrant:
-			if g, ok := s.Consents().Grant(rc.ID); ok && g.StatusAt(now, nil) == consent.Given {
-				answer, receipt = "opted-in", rc.ID.String()
-			}
 		case consent.EventRefuse:
 			answer, receipt = "opted-out", rc.ID.String()
+		case consent.EventGrant:
+			g, ok := s.Consents().Grant(rc.ID)
+			if !ok {
+				continue
+			}
+			switch g.StatusAt(now, nil) {
+			case consent.Given, consent.Requested: // Requested: valid from a later time it names
+				answer, receipt, inForce = "opted-in", rc.ID.String(), rc.ID.String()
+			case consent.Withdrawn:
+				answer, receipt = "withdrawn", g.Withdrawals[0].String()
+			case consent.Expired:
+				answer, receipt = "expired", rc.ID.String()
+			case consent.Invalidated:
+				answer, receipt = "invalidated", rc.ID.String()
+			}
 		}
+	}
+	// A grant in force makes the member's items usable whatever came
+	// after it (a later per-item grant withdrawn, say): say so.
+	if inForce != "" {
+		return "opted-in", inForce
 	}
 	return answer, receipt
 }

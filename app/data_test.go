@@ -392,3 +392,132 @@ func TestConsentErrorStatus(t *testing.T) {
 		}
 	}
 }
+
+// Mine is the member's answer to one version: in force, refused, withdrawn
+// or expired, and "" only when never answered.
+func TestMine(t *testing.T) {
+	type env struct {
+		t     *testing.T
+		a     *App
+		clock *testClock
+		v     string // the version adopted first
+		item  string
+	}
+	// Each step is a second after the one before, as clicks are: receipts
+	// are ordered by their clocks.
+	step := func(e *env, f func() (ConsentView, error)) string {
+		e.t.Helper()
+		e.clock.add(time.Second)
+		c, err := f()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return c.ID
+	}
+	grant := func(e *env, version string, in ConsentInput) string {
+		if in.Version = version; len(in.Items) == 0 {
+			in.Categories = []string{"all"}
+		}
+		return step(e, func() (ConsentView, error) { return e.a.GrantConsent(in) })
+	}
+	withdraw := func(e *env, id string) string {
+		return step(e, func() (ConsentView, error) { return e.a.WithdrawConsent(id, "") })
+	}
+	refuse := func(e *env, version string) string {
+		return step(e, func() (ConsentView, error) { return e.a.RefuseAgreement(version, "") })
+	}
+	next := func(e *env) string { // version 2, replacing the first
+		return adoptVersion(e.t, e.a, e.clock, AgreementInput{Replaces: e.v, Title: "Photo licence", Text: "Photos may be licensed, v2.",
+			Purposes: []string{"ai:ModelTraining"}, Recipients: []string{"researchers"}, Jurisdiction: "EU"})
+	}
+	for _, tc := range []struct {
+		name string
+		// do answers and returns the version to ask about and the receipt
+		// Mine must name ("*": any grant in force).
+		do   func(e *env) (version, receipt string)
+		mine string
+	}{
+		{"never answered", func(e *env) (string, string) { return e.v, "" }, ""},
+		{"grant", func(e *env) (string, string) { g := grant(e, e.v, ConsentInput{}); return e.v, g }, "opted-in"},
+		{"grant, withdraw", func(e *env) (string, string) {
+			return e.v, withdraw(e, grant(e, e.v, ConsentInput{}))
+		}, "withdrawn"},
+		{"grant, withdraw, grant again", func(e *env) (string, string) {
+			withdraw(e, grant(e, e.v, ConsentInput{}))
+			return e.v, grant(e, e.v, ConsentInput{})
+		}, "opted-in"},
+		{"refuse", func(e *env) (string, string) { return e.v, refuse(e, e.v) }, "opted-out"},
+		{"grant, refuse", func(e *env) (string, string) { grant(e, e.v, ConsentInput{}); return e.v, refuse(e, e.v) }, "opted-out"},
+		{"refuse, grant", func(e *env) (string, string) { refuse(e, e.v); return e.v, grant(e, e.v, ConsentInput{}) }, "opted-in"},
+		{"grant, expired", func(e *env) (string, string) {
+			g := grant(e, e.v, ConsentInput{ValidUntil: e.clock.now().Add(24 * time.Hour).Format(time.RFC3339)})
+			e.clock.add(48 * time.Hour)
+			return e.v, g
+		}, "expired"},
+		{"expired, withdrawn after", func(e *env) (string, string) {
+			g := grant(e, e.v, ConsentInput{ValidUntil: e.clock.now().Add(24 * time.Hour).Format(time.RFC3339)})
+			e.clock.add(48 * time.Hour)
+			return e.v, withdraw(e, g)
+		}, "withdrawn"},
+		{"expired, grant again", func(e *env) (string, string) {
+			grant(e, e.v, ConsentInput{ValidUntil: e.clock.now().Add(24 * time.Hour).Format(time.RFC3339)})
+			e.clock.add(48 * time.Hour)
+			return e.v, grant(e, e.v, ConsentInput{})
+		}, "opted-in"},
+		{"one use of an item stopped, the rest in force", func(e *env) (string, string) {
+			grant(e, e.v, ConsentInput{})
+			e.clock.add(time.Second)
+			if _, err := e.a.SetItemConsent(e.item, e.v, "ai:ModelTraining", false); err != nil {
+				e.t.Fatal(err)
+			}
+			return e.v, "*"
+		}, "opted-in"},
+		{"a later grant withdrawn, an earlier one in force", func(e *env) (string, string) {
+			g := grant(e, e.v, ConsentInput{})
+			withdraw(e, grant(e, e.v, ConsentInput{Items: []string{e.item}, Purposes: []string{"ResearchAndDevelopment"}}))
+			return e.v, g
+		}, "opted-in"},
+		{"another version answered: this one was not", func(e *env) (string, string) {
+			v2 := next(e)
+			grant(e, v2, ConsentInput{})
+			return e.v, ""
+		}, ""},
+		{"the version before answered: a new one was not", func(e *env) (string, string) {
+			grant(e, e.v, ConsentInput{})
+			return next(e), ""
+		}, ""},
+		{"withdrawn under one version, opted in under the next", func(e *env) (string, string) {
+			withdraw(e, grant(e, e.v, ConsentInput{}))
+			v2 := next(e)
+			return v2, grant(e, v2, ConsentInput{})
+		}, "opted-in"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, _, clock, v := dataApp(t)
+			e := &env{t: t, a: a, clock: clock, v: v}
+			e.item = addFile(t, a, "harbour.jpg", "harbour at dawn").ID
+			version, receipt := tc.do(e)
+			ags, err := a.Agreements()
+			if err != nil || len(ags) != 1 {
+				t.Fatalf("agreements %+v %v", ags, err)
+			}
+			var got *AgreementVersionView
+			for i := range ags[0].Versions {
+				if ags[0].Versions[i].ID == version {
+					got = &ags[0].Versions[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("no version %s in %+v", version, ags[0].Versions)
+			}
+			if got.Mine != tc.mine || (receipt != "*" && got.MineReceipt != receipt) || (receipt == "*" && got.MineReceipt == "") {
+				t.Fatalf("mine %q (%s), want %q (%s)", got.Mine, got.MineReceipt, tc.mine, receipt)
+			}
+			if receipt == "*" {
+				if c, err := a.Consent(got.MineReceipt); err != nil || c.Event != "grant" || !c.Active {
+					t.Fatalf("the receipt behind opted-in: %+v %v", c, err)
+				}
+			}
+		})
+	}
+}

@@ -90,9 +90,16 @@ type AgreementVersionView struct {
 	// says in words what else changed (purposes, recipients, royalty, ...).
 	Changes []DiffLineView `json:"changes"`
 	Terms   []string       `json:"terms"`
-	// Mine is this member's answer to this version: "opted-in", "opted-out",
-	// or "" (not answered: consent is never carried over from a version before).
-	Mine        string `json:"mine"`
+	// Mine is this member's answer to this version: "opted-in" while a
+	// grant of theirs under it is in force; otherwise what became of their
+	// last answer: "opted-out" (they refused it), "withdrawn" (a grant they
+	// withdrew), "expired" (a grant whose validity window ended) or
+	// "invalidated" (a grant their removal from the co-op ended); "" only
+	// when they never answered it (consent is never carried over from a
+	// version before).
+	Mine string `json:"mine"`
+	// MineReceipt is the receipt behind Mine: the grant in force, the
+	// refusal, the withdrawal, or the grant that expired or was invalidated.
 	MineReceipt string `json:"mineReceipt"`
 }
 

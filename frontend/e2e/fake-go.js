@@ -536,10 +536,14 @@
     const before = records;
     const [v1] = agreements[0].versions;
     const soil = items[1];
-    addEvent({ event: 'grant', status: 'ConsentGiven', version: v1.id, categories: ['all'], time: Date.now() - 40 * DAY, until: Date.now() + 1000 * DAY });
-    const g = addEvent({ event: 'grant', status: 'ConsentGiven', version: v1.id, items: [soil.id], purposes: ['CommercialResearch'], time: Date.now() - 30 * DAY, until: Date.now() + 1000 * DAY });
-    const w = addEvent({ event: 'withdraw', status: 'ConsentWithdrawn', version: v1.id, withdraws: g.id, reason: 'The photos show the neighbours’ field', time: Date.now() - 20 * DAY });
-    g.withdrawnBy = w.id;
+    // consent=expired: the opt-in to version 1 alone, which ran out five days ago.
+    const expired = q.get('consent') === 'expired';
+    addEvent({ event: 'grant', status: 'ConsentGiven', version: v1.id, categories: ['all'], time: Date.now() - 40 * DAY, until: Date.now() + (expired ? -5 : 1000) * DAY });
+    if (!expired) {
+      const g = addEvent({ event: 'grant', status: 'ConsentGiven', version: v1.id, items: [soil.id], purposes: ['CommercialResearch'], time: Date.now() - 30 * DAY, until: Date.now() + 1000 * DAY });
+      const w = addEvent({ event: 'withdraw', status: 'ConsentWithdrawn', version: v1.id, withdraws: g.id, reason: 'The photos show the neighbours’ field', time: Date.now() - 20 * DAY });
+      g.withdrawnBy = w.id;
+    }
     records = before;
   }
 
@@ -613,17 +617,19 @@
     if (!v.standard && !v.extended) return 'no share of license revenue';
     return `${pctOf(v.standard) || '—'} of a standard license, ${pctOf(v.extended) || '—'} of an extended one`;
   }
-  // As app/data.go: the last answer stands; a refusal is "opted-out", a
-  // grant in force "opted-in"; after a withdrawal (and no refusal) it is "".
+  // As app/data.go: "opted-in" while a grant is in force; else what became
+  // of the last answer: "opted-out", "withdrawn" or "expired"; "" only if
+  // never answered. The receipt is the one behind it.
   function mineOf(v) {
-    let answer = '', receipt = '';
+    let answer = '', receipt = '', inForce = '';
     for (const c of consents.filter((x) => x.version === v.id)) {
-      if (c.event === 'grant' && activeGrant(c)) [answer, receipt] = ['opted-in', c.id];
       if (c.event === 'refuse') [answer, receipt] = ['opted-out', c.id];
+      if (c.event !== 'grant') continue;
+      if (activeGrant(c)) [answer, receipt, inForce] = ['opted-in', c.id, c.id];
+      else if (c.withdrawnBy) [answer, receipt] = ['withdrawn', c.withdrawnBy];
+      else [answer, receipt] = ['expired', c.id];
     }
-    if (answer === 'opted-out') return [answer, receipt];
-    const g = consents.filter((x) => x.version === v.id && activeGrant(x)).pop();
-    return g ? ['opted-in', g.id] : ['', ''];
+    return inForce ? ['opted-in', inForce] : [answer, receipt];
   }
   function versionView(v) {
     const a = agreementOf(v);

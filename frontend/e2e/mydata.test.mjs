@@ -14,8 +14,9 @@
 // wait for its row (named by the file's SHA-256); opt in to the agreement's
 // current version (mine becomes opted-in); open the item: every purpose of
 // that version is allowed; withdraw the opt-in: the newest consent event is
-// a ConsentWithdrawn and the purposes are no longer allowed. At the end it
-// prints one line for the Go test to check against `coopnode consent list`:
+// a ConsentWithdrawn, mine is "withdrawn" and the purposes are no longer
+// allowed. At the end it prints one line for the Go test to check against
+// `coopnode consent list`:
 //
 //   MYDATA item=<item id> withdrawn=<receipt id of the withdrawal>
 //
@@ -119,7 +120,8 @@ async function mydataFlow() {
       version,
       { timeout },
     );
-    assert.notEqual(await card.locator(`[data-testid=agreement-version][data-version="${version}"]`).getAttribute('data-mine'), 'opted-in');
+    // The node names the answer: withdrawn, not "never answered".
+    await card.locator(`[data-testid=agreement-version][data-version="${version}"][data-mine=withdrawn]`).waitFor({ timeout });
     console.log(`purposes after withdrawing: ${(await rows.evaluateAll((rs) => rs.map((r) => `${r.dataset.purpose}=${r.dataset.allowed}/${r.dataset.status}`))).join(', ')}`);
     await shot(page, 'mydata-5-withdrawn.png');
 

@@ -1010,7 +1010,8 @@ test('my data: opting in to a new version changes your answer and the items', op
   // Withdrawn, the version is not "new" again: no call to answer, no count on the tab.
   await v2.getByTestId('withdraw-consent').click();
   await detail.locator('[data-testid=purpose-row][data-allowed=false][data-status=ConsentWithdrawn]').nth(2).waitFor();
-  assert.equal(await v2.getAttribute('data-mine'), '');
+  assert.equal(await v2.getAttribute('data-mine'), 'withdrawn');
+  assert.equal(await v2.getByTestId('version-mine').innerText(), 'You withdrew consent');
   assert.equal(await v2.getByTestId('answer-cta').count(), 0);
   assert.equal(await page.getByTestId('tab-data').innerText(), 'My data');
   assert.match(await v2.getByTestId('answer-state').innerText(), /^You withdrew your consent just now\.$/);
@@ -1026,8 +1027,8 @@ test('my data: withdraw an opt-in, opt out of a version, and see both in the log
   await card(page).locator('details.old-version > summary').click();
   await v1.getByTestId('answer-reason').fill('Changed my mind');
   await v1.getByTestId('withdraw-consent').click();
-  // As the node says it: no answer stands once the consent is withdrawn.
-  await card(page).locator('[data-testid=agreement-version][data-number="1"][data-mine=""]').waitFor();
+  // As the node says it: the answer is now "withdrawn", not "never answered".
+  await card(page).locator('[data-testid=agreement-version][data-number="1"][data-mine=withdrawn]').waitFor();
   assert.equal(await v1.getByTestId('version-mine').innerText(), 'You withdrew consent');
   assert.match(await card(page).locator('details.old-version > summary').innerText(), /Version 1, adopted .+ · You withdrew consent/);
   let log = page.getByTestId('consent-log-row').first();
@@ -1053,6 +1054,21 @@ test('my data: withdraw an opt-in, opt out of a version, and see both in the log
     ['false/ConsentRefused', 'false/ConsentRefused', 'false/ConsentRefused'],
   );
   assert.match(await detail.getByTestId('purpose-status').first().innerText(), /^You said no/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('my data: an opt-in whose time ran out says it expired, and asks nothing', opts, async () => {
+  const { page, errors, context } = await dataTab('&consent=expired');
+  const v1 = card(page).locator('[data-testid=agreement-version][data-number="1"]');
+  assert.equal(await v1.getAttribute('data-mine'), 'expired');
+  assert.match(await card(page).locator('details.old-version > summary').innerText(), /Version 1, adopted .+ · Your consent expired/);
+  await card(page).locator('details.old-version > summary').click();
+  assert.equal(await v1.getByTestId('version-mine').innerText(), 'Your consent expired');
+  assert.match(await v1.getByTestId('answer-state').innerText(), /^Your consent expired on .+\.$/);
+  assert.equal(await v1.getByTestId('withdraw-consent').count(), 0, 'nothing in force to withdraw');
+  assert.equal(await v1.getByTestId('answer-cta').count(), 0, 'an old version asks nothing');
+  assert.match(await page.getByTestId('tab-data').innerText(), /^My data\s*1\b/, 'only version 2 waits for an answer');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -17,7 +17,7 @@ import {
 } from './api';
 import { InlineError } from './ErrorBox';
 import { formatAgo, formatDate, formatDateTime, list, plural } from './format';
-import { answerWords, durationWords, eventWords, itemsWords, purposeLabel, statusWords, unanswered } from './consent';
+import { durationWords, eventWords, itemsWords, mineWords, purposeLabel, statusWords, unanswered } from './consent';
 import type { DataState } from './MyData';
 
 export function AgreementCard({ agreement: a, state, onChanged }: { agreement: AgreementView; state: DataState; onChanged: () => Promise<void> }) {
@@ -33,7 +33,7 @@ export function AgreementCard({ agreement: a, state, onChanged }: { agreement: A
         return (
           <details key={v.id} class="old-version">
             <summary>
-              Version {v.number}, adopted {formatDate(v.adoptedAt)} · {answerWords(v, state.consents)}
+              Version {v.number}, adopted {formatDate(v.adoptedAt)} · {mineWords(v.mine)}
             </summary>
             {body}
           </details>
@@ -74,15 +74,15 @@ function VersionView({
           Version {v.number}
           {v.current && <span class="badge current">current</span>}
         </h5>
-        <span class={`badge mine mine-${v.mine || (unanswered(v, state.consents) ? 'none' : 'blank')}`} data-testid="version-mine">
-          {answerWords(v, state.consents)}
+        <span class={`badge mine mine-${v.mine || 'none'}`} data-testid="version-mine">
+          {mineWords(v.mine)}
         </span>
       </div>
       <p class="muted meta">
         Adopted <time dateTime={v.adoptedAt}>{formatDate(v.adoptedAt)}</time> by a decision of the members
         {v.title && v.title !== agreement.title && <> as “{v.title}”</>}.
       </p>
-      {unanswered(v, state.consents) && (
+      {unanswered(v) && (
         <p class="cta" data-testid="answer-cta">
           <strong>{v.number > 1 ? 'New version: please answer.' : 'Please answer.'}</strong>{' '}
           {v.number > 1
@@ -216,10 +216,10 @@ function Answer({ v, state, onChanged }: { v: AgreementVersionView; state: DataS
   const [busy, setBusy] = useState('');
   const [error, setError] = useState('');
   const [done, setDone] = useState('');
-  const events = state.consents.filter((c) => c.version === v.id); // newest first
-  const grants = events.filter((c) => c.event === 'grant' && c.active);
-  const optedIn = v.mine === 'opted-in' || grants.length > 0;
-  const last = events[0];
+  const grants = state.consents.filter((c) => c.version === v.id && c.event === 'grant' && c.active); // newest first
+  const optedIn = v.mine === 'opted-in';
+  // The event behind a past answer: the refusal, the withdrawal, or the grant that expired.
+  const behind = state.consents.find((c) => c.id === v.mineReceipt);
   const scopeName = `scope-${v.id}`;
 
   async function act(what: string, fn: () => Promise<string>) {
@@ -309,11 +309,23 @@ function Answer({ v, state, onChanged }: { v: AgreementVersionView; state: DataS
           )}
         </p>
       )}
-      {!optedIn && last && (
+      {!optedIn && v.mine && (
         <p data-testid="answer-state">
-          {last.event === 'refuse' ? 'You opted out' : last.event === 'withdraw' ? 'You withdrew your consent' : eventWords(last)}{' '}
-          <time dateTime={last.time}>{formatAgo(last.time)}</time>
-          {last.reason && <> — “{last.reason}”</>}.
+          {v.mine === 'withdrawn' ? 'You withdrew your consent' : mineWords(v.mine)}
+          {behind && v.mine === 'expired' && behind.validUntil && (
+            <>
+              {' '}
+              on <time dateTime={behind.validUntil}>{formatDate(behind.validUntil)}</time>
+            </>
+          )}
+          {behind && v.mine !== 'expired' && (
+            <>
+              {' '}
+              <time dateTime={behind.time}>{formatAgo(behind.time)}</time>
+              {behind.reason && <> — “{behind.reason}”</>}
+            </>
+          )}
+          .
         </p>
       )}
       {answerable && (
