@@ -184,10 +184,28 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 	gf.StringArrayVar(&in.Recipients, "recipient", nil, "a licensee class (repeat; default: all of the version's)")
 	gf.StringVar(&in.ValidUntil, "until", "", "until when (YYYY-MM-DD; default: the version's retention period)")
 	gf.StringVar(&in.Reason, "reason", "", "a note for your own records")
-	var wreason string
-	withdraw := &cobra.Command{Use: "withdraw RECEIPT", Short: "Withdraw a consent you gave, from now on", Args: cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+	var wreason, wversion string
+	withdraw := &cobra.Command{Use: "withdraw (RECEIPT | --version V)", Short: "Withdraw a consent you gave, or all of yours under a version, from now on",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			byVersion := cmd.Flags().Changed("version")
+			if byVersion == (len(args) == 1) {
+				return exitError{exitUsage, "name one consent (its receipt ID, from `coopnode consent list`) or --version V for all of yours under a version"}
+			}
 			return c.withAPI(func(api API) error {
+				if byVersion {
+					vs, err := api.WithdrawVersion(wversion, wreason)
+					if err != nil {
+						return err
+					}
+					return c.print(vs, func(w io.Writer) {
+						fmt.Fprintf(w, "Withdrew %d %s under %q version %d. No licence made from now on may use them.\n", len(vs), plural(len(vs), "consent", "consents"),
+							vs[0].AgreementTitle, vs[0].VersionNumber)
+						for _, v := range vs {
+							fmt.Fprintf(w, "  consent %s withdrawn by receipt %s\n", short(v.Withdraws), v.ID)
+						}
+					})
+				}
 				v, err := api.WithdrawConsent(args[0], wreason)
 				if err != nil {
 					return err
@@ -198,6 +216,7 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 			})
 		}}
 	withdraw.Flags().StringVar(&wreason, "reason", "", "a note for your own records")
+	withdraw.Flags().StringVar(&wversion, "version", "", "withdraw every consent of yours in force under this agreement version (ID prefix; \"\" for the current version of the only agreement)")
 	refuse := &cobra.Command{Use: "refuse VERSION", Short: "Opt out of an agreement version (withdrawing your consent under it)", Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			return c.withAPI(func(api API) error {
@@ -409,6 +428,13 @@ func mineWords(m string) string {
 		return "your consent ended when you left the co-op"
 	}
 	return "not answered yet: this version asks you again (`coopnode consent grant --version ...` or `consent refuse`)"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func orAny(s string) string {

@@ -712,6 +712,34 @@ func (a *App) WithdrawConsent(id, reason string) (ConsentView, error) {
 	return a.consentByID(n, r.ID)
 }
 
+// WithdrawVersion withdraws every consent of yours in force under one
+// agreement version (the opt-in, and any per item and purpose), from now
+// on, in one step; it returns the withdrawals. When nothing of yours is in
+// force under it, it says so (an error, 400): nothing is withdrawn twice.
+func (a *App) WithdrawVersion(version, reason string) ([]ConsentView, error) {
+	n, err := a.ready()
+	if err != nil {
+		return nil, err
+	}
+	v, err := n.FindVersion(strings.TrimSpace(version))
+	if err != nil {
+		return nil, nodeErr(n, "finding the agreement version", err)
+	}
+	recs, err := n.WithdrawVersion(v, reason)
+	if err != nil {
+		return nil, nodeErr(n, "withdrawing consent", err)
+	}
+	out := []ConsentView{}
+	for _, r := range recs {
+		cv, err := a.consentByID(n, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cv)
+	}
+	return out, nil
+}
+
 // RefuseAgreement opts out of an agreement version (withdrawing your consent under it).
 func (a *App) RefuseAgreement(version, reason string) (ConsentView, error) {
 	n, err := a.ready()

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coopnode/coopnode/node"
 	"github.com/coopnode/coopnode/node/verify"
 )
 
@@ -360,6 +362,7 @@ func TestConsentErrorStatus(t *testing.T) {
 		{"nothing to consent for", "GrantConsent", []any{ConsentInput{Version: v}}, 400, "consent to what?"},
 		{"an end in the past", "GrantConsent", []any{ConsentInput{Version: v, Items: []string{item.ID}, ValidUntil: "2001-01-01"}}, 400, "would end before it begins"},
 		{"withdrawn twice", "WithdrawConsent", []any{g.ID, ""}, 400, "withdrawn already"},
+		{"nothing in force to withdraw", "WithdrawVersion", []any{v, ""}, 400, "nothing to withdraw"},
 		{"an item's purpose the version lacks", "SetItemConsent", []any{item.ID, v, "PublicBenefit", true}, 400, `does not name the purpose "PublicBenefit"`},
 		{"a title two items have", "DataItem", []any{"Twin"}, 400, "names 2 items"},
 		{"no such version", "GrantConsent", []any{ConsentInput{Version: "0123456789abcdef", Categories: []string{"all"}}}, 404, "no such agreement version"},
@@ -519,5 +522,106 @@ func TestMine(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// WithdrawVersion ends exactly the grants in force under one version, in
+// one call; a second call finds nothing in force and says so.
+func TestWithdrawVersion(t *testing.T) {
+	a, _, clock, v1 := dataApp(t)
+	item := addFile(t, a, "harbour.jpg", "harbour at dawn")
+	var v1Grants []string
+	for _, in := range []ConsentInput{{Version: v1, Categories: []string{"all"}, Purposes: []string{"ResearchAndDevelopment"}},
+		{Version: v1, Items: []string{item.ID}, Purposes: []string{"ai:ModelTraining"}, Recipients: []string{"researchers"}}} {
+		clock.add(time.Second)
+		g, err := a.GrantConsent(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v1Grants = append(v1Grants, g.ID)
+	}
+	v2 := adoptVersion(t, a, clock, AgreementInput{Replaces: v1, Title: "Photo licence", Text: "Photos may be licensed, v2.",
+		Purposes: []string{"ai:ModelTraining"}, Recipients: []string{"researchers"}, Jurisdiction: "EU"})
+	other, err := a.GrantConsent(ConsentInput{Version: v2, Categories: []string{"all"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.add(time.Second)
+	ws, err := a.WithdrawVersion(v1[:12], "moving to version 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ended []string
+	for _, w := range ws {
+		if w.Event != "withdraw" || w.Status != "ConsentWithdrawn" || w.Version != v1 || w.Reason != "moving to version 2" {
+			t.Fatalf("withdrawal %+v", w)
+		}
+		ended = append(ended, w.Withdraws)
+	}
+	slices.Sort(ended)
+	slices.Sort(v1Grants)
+	if !slices.Equal(ended, v1Grants) {
+		t.Fatalf("withdrew %v, want the grants under version 1 %v", ended, v1Grants)
+	}
+	cs, _ := a.Consents()
+	for _, c := range cs {
+		if c.Event == "grant" && c.Active != (c.ID == other.ID) {
+			t.Fatalf("after withdrawing version 1: %s active=%v", c.ID, c.Active)
+		}
+	}
+	if ags, _ := a.Agreements(); ags[0].Versions[1].Mine != "withdrawn" || ags[0].Versions[0].Mine != "opted-in" {
+		t.Fatalf("answers %q %q", ags[0].Versions[1].Mine, ags[0].Versions[0].Mine)
+	}
+	// Again: nothing is in force, and it says so instead of doing nothing.
+	if again, err := a.WithdrawVersion(v1, ""); !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "nothing to withdraw") || len(again) != 0 {
+		t.Fatalf("withdrawing again: %+v %v", again, err)
+	}
+	if _, err := a.WithdrawVersion("0123456789abcdef", ""); !errors.Is(err, node.ErrNoVersion) {
+		t.Fatalf("an unknown version: %v", err)
+	}
+	if cs2, _ := a.Consents(); len(cs2) != len(cs) {
+		t.Fatalf("the failed calls made %d events", len(cs2)-len(cs))
+	}
+}
+
+// `coopnode consent withdraw --version V` beside `consent withdraw RECEIPT`.
+func TestCLIWithdrawVersion(t *testing.T) {
+	// A home whose agreement was adopted an hour ago (its clock runs behind).
+	clock := &testClock{t: time.Now().UTC().Add(-3 * time.Hour).Truncate(time.Second)}
+	opts := testOpts
+	opts.Now = clock.now
+	home := t.TempDir()
+	core := NewCore(home, opts)
+	a := NewApp(core)
+	if err := a.Init("Ana Costa", "Riverside Data Co-op", "passphrase1"); err != nil {
+		t.Fatal(err)
+	}
+	v := adoptVersion(t, a, clock, AgreementInput{Title: "Photo licence", Text: "Photos may be licensed.",
+		Purposes: []string{"ai:ModelTraining", "ResearchAndDevelopment"}, Recipients: []string{"researchers"}, Jurisdiction: "EU"})
+	item := addFile(t, a, "harbour.jpg", "harbour at dawn")
+	for _, in := range []ConsentInput{{Version: v, Categories: []string{"all"}, Purposes: []string{"ResearchAndDevelopment"}},
+		{Version: v, Items: []string{item.ID}, Purposes: []string{"ai:ModelTraining"}}} {
+		clock.add(time.Second)
+		if _, err := a.GrantConsent(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	core.Close()
+	t.Setenv("COOPNODE_PASSPHRASE", "passphrase1")
+	arg := func(x ...string) []string { return append([]string{"--home", home}, x...) }
+	for _, bad := range [][]string{{"consent", "withdraw"}, {"consent", "withdraw", "0123456789ab", "--version", v[:12]}} {
+		if code, _, errs := runCLI(t, arg(bad...)...); code != exitUsage || !strings.Contains(errs, "--version V") {
+			t.Fatalf("%v: %d %q", bad, code, errs)
+		}
+	}
+	code, out, errs := runCLI(t, arg("consent", "withdraw", "--version", v[:12], "--reason", "done")...)
+	if code != 0 || !strings.Contains(out, `Withdrew 2 consents under "Photo licence" version 1`) || strings.Count(out, "withdrawn by receipt") != 2 {
+		t.Fatalf("withdraw --version: %d %q %q", code, out, errs)
+	}
+	if _, out, _ = runCLI(t, arg("agreements")...); !strings.Contains(out, "you        withdrew your consent") {
+		t.Fatalf("agreements after withdrawing: %q", out)
+	}
+	if code, _, errs = runCLI(t, arg("consent", "withdraw", "--version", v[:12])...); code != 1 || !strings.Contains(errs, "nothing to withdraw") {
+		t.Fatalf("withdraw --version again: %d %q", code, errs)
 	}
 }

@@ -357,17 +357,49 @@ func (n *Node) Refuse(v *coop.AgreementVersion, reason string) (*record.Record, 
 	return p.receipt, nil
 }
 
-// myGrants are this member's grants in force now under version.
+// myGrants are this member's grants under version in force now, or from
+// a later time they name (those are to be stopped too).
 func (n *Node) myGrants(version record.ID) []*consent.Grant {
 	s := n.State()
 	now := n.opts.now()
 	var out []*consent.Grant
 	for _, rc := range s.ReceiptsOf(n.ConsentKey()) {
-		if g, ok := s.Consents().Grant(rc.ID); ok && g.Version == version && g.StatusAt(now, nil) == consent.Given {
-			out = append(out, g)
+		if g, ok := s.Consents().Grant(rc.ID); ok && g.Version == version {
+			if st := g.StatusAt(now, nil); st == consent.Given || st == consent.Requested {
+				out = append(out, g)
+			}
 		}
 	}
 	return out
+}
+
+// WithdrawVersion withdraws every grant of this member in force under
+// version v (an opt-in, and the grants per item and purpose), from now on,
+// in one step: all are stored or none. It returns the withdrawals.
+// ErrRefused: none is in force; any other error is this node failing.
+func (n *Node) WithdrawVersion(v *coop.AgreementVersion, reason string) ([]*record.Record, error) {
+	n.consentMu.Lock()
+	defer n.consentMu.Unlock()
+	gs := n.myGrants(v.ID)
+	if len(gs) == 0 {
+		return nil, refusedf("no consent of yours is in force under version %d of %q: there is nothing to withdraw", v.Number, v.Terms.Title)
+	}
+	ps := make([]signed, 0, len(gs))
+	for _, g := range gs {
+		p, err := n.buildWithdraw(g.ID, reason)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	if err := n.commit(ps...); err != nil {
+		return nil, err
+	}
+	out := make([]*record.Record, len(ps))
+	for i, p := range ps {
+		out[i] = p.receipt
+	}
+	return out, nil
 }
 
 // SetItemConsent allows or stops the use of one item for one purpose under

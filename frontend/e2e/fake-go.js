@@ -1194,6 +1194,13 @@
     Consent: guard('Consent', (id) => { requireReady(); const c = findConsent(id); return { ...consentView(c), document: document27560(c) }; }),
     GrantConsent: guard('GrantConsent', (input) => { requireReady(); return consentView(grant(input || {})); }),
     WithdrawConsent: guard('WithdrawConsent', (id, reason) => { requireReady(); return consentView(withdraw(findConsent(id), reason)); }),
+    WithdrawVersion: guard('WithdrawVersion', (version, reason) => {
+      requireReady();
+      const v = findVersion(version, false);
+      const gs = consents.filter((c) => c.version === v.id && activeGrant(c));
+      if (!gs.length) throw invalid(`no consent of yours is in force under version ${v.number} of "${agreementOf(v).title}": there is nothing to withdraw`);
+      return gs.map((g) => consentView(withdraw(g, reason)));
+    }),
     RefuseAgreement: guard('RefuseAgreement', (version, reason) => {
       requireReady();
       const v = findVersion(version);

@@ -1007,6 +1007,12 @@ test('my data: opting in to a new version changes your answer and the items', op
   assert.equal(await detail.locator('[data-testid=purpose-row][data-allowed=true]').count(), 3);
   assert.equal(await detail.locator('[data-testid=purpose-row][data-allowed=false]').count(), 0);
 
+  // A second grant under version 2 (one item, one purpose): withdrawing the
+  // version ends both, in one call.
+  await page.evaluate(async (id) => {
+    const soil = window.__fake.items.find((x) => x.title === 'Soil photos');
+    await window.go.app.App.GrantConsent({ version: id, items: [soil.id], purposes: ['ai:ModelTraining'], categories: [], recipients: [], validUntil: '', reason: '' });
+  }, await v2.getAttribute('data-version'));
   // Withdrawn, the version is not "new" again: no call to answer, no count on the tab.
   await v2.getByTestId('withdraw-consent').click();
   await detail.locator('[data-testid=purpose-row][data-allowed=false][data-status=ConsentWithdrawn]').nth(2).waitFor();
@@ -1016,6 +1022,11 @@ test('my data: opting in to a new version changes your answer and the items', op
   assert.equal(await page.getByTestId('tab-data').innerText(), 'My data');
   assert.match(await v2.getByTestId('answer-state').innerText(), /^You withdrew your consent just now\.$/);
   assert.equal(await v2.getByTestId('opt-in').count(), 1, 'one may opt in again');
+  assert.deepEqual([await fakeCalls(page, 'WithdrawVersion'), await fakeCalls(page, 'WithdrawConsent')], [1, 0]);
+  assert.deepEqual(
+    await page.getByTestId('consent-log-row').evaluateAll((rs) => rs.slice(0, 3).map((r) => r.dataset.event)),
+    ['withdraw', 'withdraw', 'grant'],
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });

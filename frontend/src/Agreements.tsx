@@ -259,13 +259,11 @@ function Answer({ v, state, onChanged }: { v: AgreementVersionView; state: DataS
       return `You opted out of version ${v.number}: none of your data is used under it.`;
     });
 
-  // Every grant in force under this version ends (an opt-in may have been
-  // split into several by the per-item switches).
+  // Every grant in force under this version ends, in one step (an opt-in
+  // may have been split into several by the per-item switches).
   const withdraw = () =>
     act('withdraw', async () => {
-      const ids = grants.length ? grants.map((g) => g.id) : v.mineReceipt ? [v.mineReceipt] : [];
-      if (ids.length === 0) throw new Error('No consent of yours is in force under this version.');
-      for (const id of ids) await api.withdrawConsent(id, reason.trim());
+      await api.withdrawVersion(v.id, reason.trim());
       setReason('');
       return `You withdrew your consent to version ${v.number}.`;
     });

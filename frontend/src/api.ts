@@ -81,6 +81,8 @@ export const api = {
   consent: (id: string) => goCall<ConsentDetailView>('Consent', id),
   grantConsent: (input: ConsentInput) => goCall<ConsentView>('GrantConsent', input),
   withdrawConsent: (id: string, reason: string) => goCall<ConsentView>('WithdrawConsent', id, reason),
+  // Every consent of yours in force under the version, in one step: the withdrawals made.
+  withdrawVersion: (version: string, reason: string) => goCall<ConsentView[] | null>('WithdrawVersion', version, reason),
   refuseAgreement: (version: string, reason: string) => goCall<ConsentView>('RefuseAgreement', version, reason),
   setItemConsent: (item: string, version: string, purpose: string, allow: boolean) =>
     goCall<ConsentView[] | null>('SetItemConsent', item, version, purpose, allow),
