@@ -243,14 +243,18 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 						return
 					}
 					tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "RECEIPT\tEVENT\tNOW\tAGREEMENT\tPURPOSES\tITEMS\tTIME")
+					fmt.Fprintln(tw, "RECEIPT\tEVENT\tNOW\tAGREEMENT\tPURPOSES\tITEMS\tRECIPIENTS\tTIME")
 					for _, v := range cs {
-						what := strings.Join(v.ItemTitles, ", ")
-						if len(v.Categories) > 0 {
-							what = strings.TrimPrefix(what+", "+strings.Join(v.Categories, ", "), ", ")
+						purposes, titles, cats, recipients := v.Purposes, v.ItemTitles, v.Categories, v.Recipients
+						if v.Ends != nil { // a withdrawal: what stopped
+							purposes, titles, cats, recipients = v.Ends.Purposes, v.Ends.ItemTitles, v.Ends.Categories, v.Ends.Recipients
 						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s v%d\t%s\t%s\t%s\n", v.ID[:12], v.Event, v.Current, v.AgreementTitle, v.VersionNumber,
-							strings.Join(v.Purposes, ","), what, v.Time)
+						what := strings.Join(titles, ", ")
+						if len(cats) > 0 {
+							what = strings.TrimPrefix(what+", "+strings.Join(cats, ", "), ", ")
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s v%d\t%s\t%s\t%s\t%s\n", v.ID[:12], v.Event, v.Current, v.AgreementTitle, v.VersionNumber,
+							strings.Join(purposes, ","), what, strings.Join(recipients, ","), v.Time)
 					}
 					tw.Flush()
 				})

@@ -572,22 +572,16 @@ func consentView(n *node.Node, s *coop.State, rc *coop.Receipt) (ConsentView, er
 	}
 	for _, it := range b.Items {
 		v.Items = append(v.Items, it.String())
-		title := it.Short()
-		if m, err := n.Item(vault.Digest(it)); err == nil {
-			title = m.Title
-		}
-		v.ItemTitles = append(v.ItemTitles, title)
 	}
+	v.ItemTitles = itemTitles(n, rc.ID, b.Items)
 	if !b.Withdraws.IsZero() {
 		v.Withdraws = b.Withdraws.String()
+		if g, ok := s.Consents().Grant(b.Withdraws); ok {
+			v.Ends = scopeView(n, g)
+		}
 	}
 	if p, id, ok := n.PrivateConsent(rc.ID); ok {
 		v.Record, v.Reason = id.String(), p.Reason
-		if len(v.ItemTitles) > 0 && len(p.Items) == len(v.ItemTitles) {
-			for i, d := range p.Items {
-				v.ItemTitles[i] = d.Title
-			}
-		}
 	}
 	v.Current = string(b.Status)
 	if g, ok := s.Consents().Grant(rc.ID); ok {
@@ -598,6 +592,47 @@ func consentView(n *node.Node, s *coop.State, rc *coop.Receipt) (ConsentView, er
 		}
 	}
 	return v, nil
+}
+
+// itemTitles are the titles of the items a receipt names: as its full
+// record (kept on this node) gave them, else as the vault has them now,
+// else the start of the ID.
+func itemTitles(n *node.Node, receipt record.ID, items []consent.Item) []string {
+	var named map[consent.Item]string
+	if p, _, ok := n.PrivateConsent(receipt); ok {
+		named = map[consent.Item]string{}
+		for _, d := range p.Items { // in the order given, not the receipt's
+			named[d.Digest] = d.Title
+		}
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		title, ok := named[it]
+		if !ok {
+			title = it.Short()
+			if m, err := n.Item(vault.Digest(it)); err == nil {
+				title = m.Title
+			}
+		}
+		out = append(out, title)
+	}
+	return out
+}
+
+// scopeView is what grant g covers, from the state (no read of its record).
+func scopeView(n *node.Node, g *consent.Grant) *ScopeView {
+	v := &ScopeView{Grant: g.ID.String(), Purposes: []string{}, Items: []string{}, ItemTitles: itemTitles(n, g.ID, g.Items),
+		Categories: nonNil(g.Categories), Recipients: nonNil(g.Recipients)}
+	for _, p := range g.Purposes {
+		v.Purposes = append(v.Purposes, string(p))
+	}
+	for _, it := range g.Items {
+		v.Items = append(v.Items, it.String())
+	}
+	if !g.Until.IsZero() {
+		v.ValidUntil = g.Until.UTC().Format(timeLayout)
+	}
+	return v
 }
 
 func findReceipt(n *node.Node, s *coop.State, id string) (*coop.Receipt, error) {

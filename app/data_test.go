@@ -625,3 +625,77 @@ func TestCLIWithdrawVersion(t *testing.T) {
 		t.Fatalf("withdraw --version again: %d %q", code, errs)
 	}
 }
+
+// A withdrawal shows what stopped: the items or categories, purposes and
+// recipients of the grant it ends (its own receipt names only the grant).
+func TestWithdrawalScope(t *testing.T) {
+	a, _, clock, v := dataApp(t)
+	one, two := addFile(t, a, "one.jpg", "first photo"), addFile(t, a, "two.jpg", "second photo")
+	items := []string{one.ID, two.ID}
+	if items[0] < items[1] { // named against the receipt's (digest) order
+		items[0], items[1] = items[1], items[0]
+	}
+	type want struct {
+		purposes, items, titles, categories, recipients []string
+	}
+	cases := []struct {
+		in   ConsentInput
+		want want
+	}{
+		{ConsentInput{Version: v, Items: items, Purposes: []string{"ai:ModelTraining"}, Recipients: []string{"researchers"}},
+			want{[]string{"ai:ModelTraining"}, nil, nil, []string{}, []string{"researchers"}}},
+		{ConsentInput{Version: v, Categories: []string{"all"}},
+			want{[]string{"ResearchAndDevelopment", "ai:ModelTraining"}, []string{}, []string{}, []string{"all"}, []string{"ai-developers", "researchers"}}},
+	}
+	byID := map[string]DataItemView{one.ID: one, two.ID: two}
+	grants := map[string]want{}
+	for _, c := range cases {
+		clock.add(time.Second)
+		g, err := a.GrantConsent(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.want.items == nil { // the items by digest, each with its own title
+			c.want.items = slices.Sorted(slices.Values(items))
+			for _, id := range c.want.items {
+				c.want.titles = append(c.want.titles, byID[id].Title)
+			}
+		}
+		grants[g.ID] = c.want
+		if g.Ends != nil {
+			t.Fatalf("a grant ends nothing: %+v", g.Ends)
+		}
+	}
+	clock.add(time.Second)
+	ws, err := a.WithdrawVersion(v, "")
+	if err != nil || len(ws) != 2 {
+		t.Fatalf("withdraw: %+v %v", ws, err)
+	}
+	log, _ := a.Consents()
+	seen := 0
+	for _, c := range log {
+		if c.Event != "withdraw" {
+			continue
+		}
+		seen++
+		w, ok := grants[c.Withdraws]
+		if c.Ends == nil || !ok || c.Ends.Grant != c.Withdraws {
+			t.Fatalf("withdrawal %s ends %+v", c.ID, c.Ends)
+		}
+		got := want{c.Ends.Purposes, c.Ends.Items, c.Ends.ItemTitles, c.Ends.Categories, c.Ends.Recipients}
+		for i, pair := range [][2][]string{{got.purposes, w.purposes}, {got.items, w.items}, {got.titles, w.titles}, {got.categories, w.categories}, {got.recipients, w.recipients}} {
+			if !slices.Equal(pair[0], pair[1]) || pair[0] == nil {
+				t.Fatalf("withdrawal of %s, field %d: %q, want %q", c.Withdraws[:12], i, pair[0], pair[1])
+			}
+		}
+		if c.Ends.ValidUntil == "" || len(c.Purposes) != 0 || len(c.Items) != 0 {
+			t.Fatalf("withdrawal %+v", c)
+		}
+		if d, err := a.Consent(c.ID); err != nil || d.Ends == nil || d.Ends.Grant != c.Withdraws {
+			t.Fatalf("consent show of a withdrawal: %+v %v", d.Ends, err)
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("%d withdrawals in the log", seen)
+	}
+}

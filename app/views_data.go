@@ -139,6 +139,21 @@ type ConsentView struct {
 	Withdraws      string   `json:"withdraws"`   // withdraw: the grant it ends
 	WithdrawnBy    string   `json:"withdrawnBy"` // grant: the withdrawal that ended it
 	Reason         string   `json:"reason"`
+	// Ends is, for a withdrawal, what the grant it ends covered: what
+	// stopped (a withdrawal's receipt names only the grant). nil for grants
+	// and refusals.
+	Ends *ScopeView `json:"ends"`
+}
+
+// ScopeView is what a grant covers.
+type ScopeView struct {
+	Grant      string   `json:"grant"`      // the grant's receipt ID
+	Purposes   []string `json:"purposes"`   // DPV terms
+	Items      []string `json:"items"`      // item IDs (the content's SHA-256)
+	ItemTitles []string `json:"itemTitles"` // their titles as this node knows them, else the ID's start
+	Categories []string `json:"categories"` // "all" (every item, now and later) or tags
+	Recipients []string `json:"recipients"` // licensee classes
+	ValidUntil string   `json:"validUntil"`
 }
 
 // ConsentDetailView is a consent event with its full ISO/IEC TS 27560 record.

@@ -524,7 +524,7 @@
       time: Date.now(), withdraws: '', withdrawnBy: '', reason: '', ...e,
     };
     ev.itemTitles = ev.items.map((id) => items.find((x) => x.id === id)?.title ?? id.slice(0, 12));
-    if (!ev.recipients.length && v) ev.recipients = [...v.recipients];
+    if (!ev.recipients.length && v && ev.event === 'grant') ev.recipients = [...v.recipients]; // withdrawals and refusals name none
     consents.push(ev);
     records++;
     return ev;
@@ -647,6 +647,15 @@
   function agreementView(a) {
     return { id: a.id, title: a.title, current: currentOf(a).id, versions: [...a.versions].reverse().map(versionView) };
   }
+  // What a grant covers, as ScopeView (the node fills a grant's purposes in).
+  function scopeOf(g) {
+    if (!g) return null;
+    const v = allVersions().find((x) => x.id === g.version);
+    return {
+      grant: g.id, purposes: g.purposes.length ? [...g.purposes] : [...(v?.purposes ?? [])], items: [...g.items], itemTitles: [...g.itemTitles],
+      categories: [...g.categories], recipients: [...g.recipients], validUntil: g.until ? isoAt(g.until) : '',
+    };
+  }
   function consentView(c) {
     const v = allVersions().find((x) => x.id === c.version);
     const a = v && agreementOf(v);
@@ -655,7 +664,7 @@
       id: c.id, record: c.record, event: c.event, status: c.status, current: cur, active: activeGrant(c), agreement: a?.id ?? '', agreementTitle: a?.title ?? '',
       version: c.version, versionNumber: v?.number ?? 0, purposes: [...c.purposes], items: [...c.items], itemTitles: [...c.itemTitles], categories: [...c.categories],
       recipients: [...c.recipients], validFrom: isoAt(c.from), validUntil: c.until ? isoAt(c.until) : '', time: isoAt(c.time), withdraws: c.withdraws,
-      withdrawnBy: c.withdrawnBy, reason: c.reason,
+      withdrawnBy: c.withdrawnBy, reason: c.reason, ends: c.event === 'withdraw' ? scopeOf(consents.find((g) => g.id === c.withdraws)) : null,
     };
   }
   // Whether an item may be used for a purpose under a version, and why.

@@ -112,6 +112,10 @@ async function mydataFlow() {
     await page.locator('[data-testid=consent-log-row]:first-child[data-status=ConsentWithdrawn]').waitFor({ timeout });
     assert.equal(await newest.getAttribute('data-event'), 'withdraw');
     const withdrawn = await newest.getAttribute('data-id');
+    // It shows what stopped: the opt-in's recipients (the version's), not "all of the version".
+    const recipients = await current.locator('.fact', { hasText: 'Who may use it' }).locator('dd').innerText();
+    assert.equal(await newest.getByTestId('consent-log-recipients').innerText(), recipients);
+    console.log(`withdrawal: ${(await newest.innerText()).replace(/\s+/g, ' ')}`);
     await page.waitForFunction(
       (v) => {
         const rs = [...document.querySelectorAll(`[data-testid=purpose-row][data-version="${v}"]`)];

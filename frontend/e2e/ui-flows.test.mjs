@@ -977,6 +977,7 @@ test('my data: a purpose of an item is allowed, then withdrawn, each in two clic
   assert.equal(await log.getAttribute('data-event'), 'withdraw');
   assert.equal(await log.getAttribute('data-status'), 'ConsentWithdrawn');
   assert.match(await log.innerText(), /Withdrew consent[\s\S]*Community data agreement version 2[\s\S]*AI model training[\s\S]*Harvest notes 2024/);
+  assert.equal(await log.getByTestId('consent-log-recipients').innerText(), 'members, research partners');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -1111,6 +1112,10 @@ test('my data: a consent event’s details show its ISO/IEC TS 27560 record', op
     'grant/ConsentGiven',
     'grant/ConsentGiven',
   ]);
+  // The withdrawal shows what stopped: the ended grant's purposes, items and recipients.
+  const withdrawal = rows.nth(0);
+  assert.match(await withdrawal.innerText(), /Withdrew consent[\s\S]*“The photos show the neighbours’ field”[\s\S]*Commercial research[\s\S]*Soil photos/);
+  assert.equal(await withdrawal.getByTestId('consent-log-recipients').innerText(), 'members, research partners');
   const row = rows.nth(2);
   const button = row.getByTestId('consent-details');
   assert.equal(await button.getAttribute('aria-expanded'), 'false');

@@ -412,6 +412,7 @@ export function ActivityLog({ consents, purposes }: { consents: ConsentView[]; p
             <th scope="col">Agreement</th>
             <th scope="col">Purposes</th>
             <th scope="col">Items</th>
+            <th scope="col">Who may use it</th>
             <th scope="col">
               <span class="sr-only">Details</span>
             </th>
@@ -420,9 +421,10 @@ export function ActivityLog({ consents, purposes }: { consents: ConsentView[]; p
         <tbody>
           {consents.map((c) => {
             const expanded = open.includes(c.id);
-            // A withdrawal names what it ends: the grant's purposes and items.
-            const scope = c.event === 'withdraw' ? (consents.find((g) => g.id === c.withdraws) ?? c) : c;
+            // A withdrawal shows what stopped: the scope of the grant it ends.
+            const scope = c.event === 'withdraw' && c.ends ? c.ends : c;
             const ps = list(scope.purposes);
+            const rs = list(scope.recipients);
             return [
               <tr key={c.id} data-testid="consent-log-row" data-id={c.id} data-event={c.event} data-status={c.status} data-active={String(c.active)}>
                 <td>
@@ -445,6 +447,9 @@ export function ActivityLog({ consents, purposes }: { consents: ConsentView[]; p
                 </td>
                 <td>{ps.length ? ps.map((p) => purposeLabel(purposes, p)).join(', ') : <span class="muted">all of the version</span>}</td>
                 <td>{itemsWords(scope)}</td>
+                <td data-testid="consent-log-recipients">
+                  {c.event === 'refuse' ? <span class="muted">—</span> : rs.length ? rs.join(', ') : <span class="muted">all of the version</span>}
+                </td>
                 <td>
                   <button
                     type="button"
@@ -460,7 +465,7 @@ export function ActivityLog({ consents, purposes }: { consents: ConsentView[]; p
               </tr>,
               expanded && (
                 <tr key={`${c.id}-details`} class="details-row" id={`consent-doc-${c.id}`}>
-                  <td colSpan={6}>
+                  <td colSpan={7}>
                     <ConsentDocument id={c.id} />
                   </td>
                 </tr>

@@ -399,6 +399,19 @@ export type ConsentView = {
   withdraws: string;
   withdrawnBy: string;
   reason: string;
+  // A withdrawal: what the grant it ends covered (what stopped); null otherwise.
+  ends?: ScopeView | null;
+};
+
+// What a grant covers.
+export type ScopeView = {
+  grant: string;
+  purposes: string[] | null;
+  items: string[] | null;
+  itemTitles: string[] | null;
+  categories: string[] | null; // "all", or tags
+  recipients: string[] | null;
+  validUntil: string;
 };
 
 export type ConsentDetailView = ConsentView & { document: string };
