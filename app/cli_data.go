@@ -36,7 +36,7 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 					if err != nil {
 						return err
 					}
-					v, err := withProgress(c, api, "in", filepath.Base(abs), func() (DataItemView, error) { return api.AddDataFile(abs, title, tags) })
+					v, err := withProgress(c, api, abs, func() (DataItemView, error) { return api.AddDataFile(abs, title, tags) })
 					if err != nil {
 						return fmt.Errorf("%s: %w (items added before it are kept)", p, err)
 					}
@@ -107,7 +107,7 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 				return err
 			}
 			return c.withAPI(func(api API) error {
-				v, err := withProgress(c, api, "out", filepath.Base(abs), func() (DataExportView, error) { return api.ExportData(args[0], abs) })
+				v, err := withProgress(c, api, abs, func() (DataExportView, error) { return api.ExportData(args[0], abs) })
 				if err != nil {
 					return err
 				}
@@ -338,9 +338,11 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 	return []*cobra.Command{data, consentCmd, jsonFlag(agreements)}
 }
 
-// withProgress runs f (a call that streams a file) while drawing its
-// progress from Transfers on a terminal.
-func withProgress[T any](c *cli, api API, dir, name string, f func() (T, error)) (T, error) {
+// withProgress runs f (a call that streams the file at path, absolute)
+// while drawing its progress from Transfers on a terminal: the transfer
+// whose Source is path, so another of the same name is not mistaken for it.
+func withProgress[T any](c *cli, api API, path string, f func() (T, error)) (T, error) {
+	name := filepath.Base(path)
 	ef, ok := c.errw.(*os.File)
 	if !ok || !term.IsTerminal(int(ef.Fd())) || c.asJSON {
 		return f()
@@ -359,7 +361,7 @@ func withProgress[T any](c *cli, api API, dir, name string, f func() (T, error))
 					continue
 				}
 				for _, t := range ts {
-					if t.Direction == dir && t.Name == name && !t.Finished {
+					if t.Source == path && !t.Finished {
 						fmt.Fprintf(ef, "\r%s", progressBar(name, t.Done, t.Total))
 						break
 					}

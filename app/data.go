@@ -34,14 +34,14 @@ type transfers struct {
 	nextBundle int
 }
 
-func (t *transfers) start(name, dir string, total int64) (*TransferView, func(int64)) {
+func (t *transfers) start(name, source, dir string, total int64) (*TransferView, func(int64)) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.m == nil {
 		t.m = map[string]*TransferView{}
 	}
 	t.next++
-	v := &TransferView{ID: strconv.Itoa(t.next), Name: name, Direction: dir, Total: total}
+	v := &TransferView{ID: strconv.Itoa(t.next), Name: name, Source: source, Direction: dir, Total: total}
 	t.m[v.ID] = v
 	// Keep the list short: the oldest finished transfers go beyond 20.
 	for id := t.next - 20; len(t.m) > 20 && id > 0; id-- {
@@ -79,13 +79,14 @@ func (t *transfers) list() []TransferView {
 }
 
 // AddData streams r (total bytes if known, else -1) into the vault; the
-// HTTP upload of the browser and AddDataFile both come here.
-func (c *Core) AddData(r io.Reader, name, title string, tags []string, total int64) (DataItemView, error) {
+// HTTP upload of the browser and AddDataFile both come here. source is
+// the caller's name for this transfer in Transfers (see TransferView).
+func (c *Core) AddData(r io.Reader, name, source, title string, tags []string, total int64) (DataItemView, error) {
 	n := c.Node()
 	if n == nil {
 		return DataItemView{}, ErrLocked
 	}
-	tr, progress := c.transfers.start(filepath.Base(name), "in", total)
+	tr, progress := c.transfers.start(filepath.Base(name), source, "in", total)
 	m, err := n.AddData(r, name, title, tags, progress)
 	c.transfers.finish(tr, m.Digest.String(), err)
 	if err != nil {
@@ -112,10 +113,13 @@ func nodeErr(n *node.Node, what string, err error) error {
 }
 
 // Transfers lists items streaming in or out of the vault, newest first.
+// Each has its caller's name for it from the start (Source), so several at
+// once are told apart.
 func (a *App) Transfers() ([]TransferView, error) { return a.core.transfers.list(), nil }
 
 // AddDataFile adds the file at path (absolute) to your vault, encrypted.
-// tags are your own words for the item (they stay on this node).
+// tags are your own words for the item (they stay on this node). While it
+// runs, Transfers shows its progress with Source = path.
 func (a *App) AddDataFile(path, title string, tags []string) (DataItemView, error) {
 	if _, err := a.ready(); err != nil {
 		return DataItemView{}, err
@@ -135,7 +139,7 @@ func (a *App) AddDataFile(path, title string, tags []string) (DataItemView, erro
 	if st.IsDir() {
 		return DataItemView{}, invalid("%s is a folder: add the files in it", path)
 	}
-	return a.core.AddData(f, path, title, tags, st.Size())
+	return a.core.AddData(f, path, path, title, tags, st.Size())
 }
 
 // PickDataFiles opens the window's file dialog (window only).
@@ -182,6 +186,7 @@ func (a *App) DataItem(id string) (DataItemView, error) {
 
 // ExportData writes an item's content, decrypted, to path (absolute). The
 // file appears only once complete and checked against the item's digest.
+// While it runs, Transfers shows its progress with Source = path.
 func (a *App) ExportData(id, path string) (DataExportView, error) {
 	n, err := a.ready()
 	if err != nil {
@@ -194,7 +199,7 @@ func (a *App) ExportData(id, path string) (DataExportView, error) {
 	if err != nil {
 		return DataExportView{}, nodeErr(n, "finding the item", err)
 	}
-	tr, progress := a.core.transfers.start(filepath.Base(path), "out", m.Size)
+	tr, progress := a.core.transfers.start(filepath.Base(path), path, "out", m.Size)
 	k, err := exportItem(n, m, path, progress)
 	a.core.transfers.finish(tr, m.Digest.String(), err)
 	if err != nil {

@@ -699,3 +699,101 @@ func TestWithdrawalScope(t *testing.T) {
 		t.Fatalf("%d withdrawals in the log", seen)
 	}
 }
+
+// Each transfer has its caller's name for it (Source) from its start: two
+// files of one name in two folders are two transfers, and an upload in
+// flight is found by the id its sender gave.
+func TestTransferSource(t *testing.T) {
+	srv, core := startServer(t)
+	a := NewApp(core)
+	tok, err := LoadToken(core.Home())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two photo.jpg, in two folders, added at once.
+	dir := t.TempDir()
+	paths := map[string]int{}
+	for i, sub := range []string{"a", "b"} {
+		p := filepath.Join(dir, sub, "photo.jpg")
+		os.MkdirAll(filepath.Dir(p), 0o700)
+		if err := os.WriteFile(p, bytes.Repeat([]byte(sub), 100_000*(i+1)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths[p] = 100_000 * (i + 1)
+	}
+	items := map[string]string{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for p := range paths {
+		wg.Go(func() {
+			it, err := a.AddDataFile(p, "", nil)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			items[p] = it.ID
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	ts, _ := a.Transfers()
+	if len(ts) != 2 {
+		t.Fatalf("transfers %+v", ts)
+	}
+	for _, tr := range ts {
+		if tr.Name != "photo.jpg" || tr.Direction != "in" || !tr.Finished || tr.Item != items[tr.Source] || tr.Done != int64(paths[tr.Source]) {
+			t.Fatalf("transfer %+v, want one per path %v", tr, items)
+		}
+		delete(paths, tr.Source)
+	}
+	if len(paths) != 0 {
+		t.Fatalf("no transfer for %v", paths)
+	}
+
+	// An upload in flight: its sender finds it by the id it gave.
+	upload := func(query string, body io.Reader) (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodPost, srv.Addr()+"/vault/upload?"+query, body)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		return http.DefaultClient.Do(req)
+	}
+	pr, pw := io.Pipe()
+	type result struct {
+		resp *http.Response
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() { r, err := upload("name=photo.jpg&source=upload-7", pr); done <- result{r, err} }()
+	part := bytes.Repeat([]byte("c"), 200_000)
+	if _, err := pw.Write(part); err != nil {
+		t.Fatal(err)
+	}
+	var inFlight *TransferView
+	for deadline := time.Now().Add(10 * time.Second); inFlight == nil && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		ts, _ := a.Transfers()
+		for _, tr := range ts {
+			if tr.Source == "upload-7" && tr.Done > 0 {
+				inFlight = &tr
+			}
+		}
+	}
+	if inFlight == nil || inFlight.Finished || inFlight.Name != "photo.jpg" || inFlight.Direction != "in" {
+		t.Fatalf("the upload in flight: %+v", inFlight)
+	}
+	pw.Write(part)
+	pw.Close()
+	r := <-done
+	if r.err != nil || r.resp.StatusCode != 200 {
+		t.Fatalf("upload: %v %v", r.resp, r.err)
+	}
+	r.resp.Body.Close()
+	ts, _ = a.Transfers()
+	if ts[0].Source != "upload-7" || !ts[0].Finished || ts[0].Done != 400_000 || ts[0].Item == "" {
+		t.Fatalf("the upload, finished: %+v", ts[0])
+	}
+	// An id longer than the API keeps is refused before anything is read.
+	resp, err := upload("name=x.bin&source="+strings.Repeat("x", 201), strings.NewReader("x"))
+	if err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a long source: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

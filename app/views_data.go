@@ -37,8 +37,13 @@ type PurposeStatusView struct {
 
 // TransferView is a data item streaming into or out of the vault.
 type TransferView struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"` // the file's base name, for display: not unique
+	// Source is the caller's name for the transfer, known from its start,
+	// so a caller running several at once finds its own: the absolute path
+	// for AddDataFile (read) and ExportData (written); for the browser's
+	// upload, the id its sender chose (?source=); "" for a download.
+	Source    string `json:"source"`
 	Direction string `json:"direction"` // "in" (adding) or "out" (exporting)
 	Done      int64  `json:"done"`
 	Total     int64  `json:"total"` // -1 when unknown

@@ -829,7 +829,10 @@
       ClipboardSetText: async () => true,
     };
   }
-  const fakeSize = (name) => 1_000_000 + [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 2_000_000, 7);
+  // A file's size, from its whole path: two files of one name differ.
+  const fakeSize = (path) => 1_000_000 + [...path].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 2_000_000, 7);
+  // How many adds (window) and uploads (browser) run at once, and the most that did.
+  const atOnce = { adds: 0, maxAdds: 0, uploads: 0, maxUploads: 0 };
   function addDataFile(path, title, tags) {
     calls.AddDataFile = (calls.AddDataFile || 0) + 1;
     if (!hasToken) return fail('401 Unauthorized: missing or wrong token');
@@ -839,8 +842,10 @@
       if (!isAbs(path)) return bad(`give an absolute path (got ${JSON.stringify(path)})`);
       if (path.includes('missing')) return bad(`add ${path}: open ${path}: no such file or directory`);
       const name = baseName(path);
-      const t = { id: randomId(), name, direction: 'in', done: 0, total: fakeSize(name), finished: false, error: '', item: '' };
+      // As the node: the transfer's source is the path it reads.
+      const t = { id: randomId(), name, source: path, direction: 'in', done: 0, total: fakeSize(path), finished: false, error: '', item: '' };
       transfers.push(t);
+      atOnce.maxAdds = Math.max(atOnce.maxAdds, ++atOnce.adds);
       const steps = 8;
       let k = 0;
       const timer = setInterval(() => {
@@ -851,6 +856,7 @@
         const it = addItem(name, title, tags, t.total, randomId());
         Object.assign(t, { finished: true, item: it.id });
         records++;
+        atOnce.adds--;
         resolve(itemView(it));
       }, uploadMs / steps);
     });
@@ -882,7 +888,7 @@
       if (!this._v) return super.send(body);
       const v = this._v;
       calls.upload = (calls.upload || 0) + 1;
-      const finish = (status, obj) => {
+      let finish = (status, obj) => {
         if (v.aborted) return;
         Object.assign(v, { status, text: JSON.stringify(obj), state: 4 });
         this.dispatchEvent(new ProgressEvent('load'));
@@ -895,7 +901,11 @@
       const title = v.url.searchParams.get('title') || '';
       const tags = (v.url.searchParams.get('tags') || '').split(',').map((s) => s.trim()).filter(Boolean);
       const size = body?.size ?? 0;
-      window.__fake.uploads.push({ name, title, tags, size, type: body?.type ?? '' });
+      const source = v.url.searchParams.get('source') || '';
+      window.__fake.uploads.push({ name, title, tags, size, type: body?.type ?? '', source });
+      atOnce.maxUploads = Math.max(atOnce.maxUploads, ++atOnce.uploads);
+      const settle = finish;
+      finish = (status, obj) => { atOnce.uploads--; settle(status, obj); };
       if (!name) return setTimeout(() => finish(400, { error: 'the upload needs ?name= (the file name)' }), 20);
       if (size === 0) return setTimeout(() => finish(400, { error: `${name} is empty` }), 20);
       if (name.includes('toolarge')) return setTimeout(() => finish(413, { error: `${name} is larger than the vault accepts (1 GB)` }), 20);
@@ -999,11 +1009,12 @@
     endVoting: (id) => { findProposal(id).closes = Date.now() - 1000; },
     delegateAs: (from, to, proposal = '', kind = '') => delegations.push({ id: randomId(), from, to, proposal, kind }),
     // Data: look at the vault and consent events; drop files on the "window" (window=1).
-    uploads: [], // every upload the page sent: { name, title, tags, size, type }
+    uploads: [], // every upload the page sent: { name, title, tags, size, type, source }
     get items() { return items; },
     get consents() { return consents; },
     get agreements() { return agreements; },
     get transfers() { return transfers; },
+    get atOnce() { return { ...atOnce }; },
     get bundleTransfers() { return bundleTransfers; },
     dropFiles: (paths) => { if (!dropHandler) return false; dropHandler(10, 10, paths); return true; },
   };

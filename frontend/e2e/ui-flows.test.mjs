@@ -903,22 +903,32 @@ test('my data: upload a file, see its progress reach 100% and the item listed', 
   assert.equal(await page.getByTestId('data-item-row').first().getAttribute('data-item-id'), sha, 'newest first');
   const text = await row.innerText();
   for (const part of ['orchard.csv', '60 kB', 'text/csv', 'orchard', '2025']) assert.ok(text.includes(part), `${part} in ${JSON.stringify(text)}`);
-  assert.deepEqual(await page.evaluate(() => window.__fake.uploads[0]), { name: 'orchard.csv', title: 'Orchard survey', tags: ['orchard', '2025'], size: 60000, type: 'text/csv' });
+  const { source, ...sent } = await page.evaluate(() => window.__fake.uploads[0]);
+  assert.deepEqual(sent, { name: 'orchard.csv', title: 'Orchard survey', tags: ['orchard', '2025'], size: 60000, type: 'text/csv' });
+  assert.match(source, /^upload-/, 'the upload carries its own id');
+  assert.equal(await page.locator('[data-testid=upload-row][data-name="orchard.csv"]').getAttribute('data-source'), source);
   assert.equal(await page.getByTestId('data-title').inputValue(), '', 'the title was used for that file');
 
-  // Two files at once are titled by their names; a refused one says why.
+  // Several files at once are titled by their names, sent two at a time,
+  // each with its own id; a refused one says why.
   await page.getByTestId('data-file-input').setInputFiles([
     { name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) },
     { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+    { name: 'bees.txt', mimeType: 'text/plain', buffer: Buffer.from('buzz') },
+    { name: 'wasps.txt', mimeType: 'text/plain', buffer: Buffer.from('bzzz') },
   ]);
   await page.locator('[data-testid=upload-row][data-name="notes.txt"][data-state=done]').waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=upload-row]')].every((r) => ['done', 'failed'].includes(r.dataset.state)));
   const failed = page.locator('[data-testid=upload-row][data-name="empty.txt"]');
   assert.equal(await failed.getAttribute('data-state'), 'failed');
   assert.match(await failed.getByTestId('error').innerText(), /empty\.txt is empty/);
-  await itemRow(page, 'notes.txt').waitFor();
+  for (const name of ['notes.txt', 'bees.txt', 'wasps.txt']) await itemRow(page, name).waitFor();
+  const fake = await page.evaluate(() => ({ uploads: window.__fake.uploads, atOnce: window.__fake.atOnce }));
+  assert.equal(fake.atOnce.maxUploads, 2, 'two at a time, not one, not all');
+  assert.equal(new Set(fake.uploads.map((u) => u.source)).size, 5, 'every upload its own id');
   await page.getByTestId('uploads-clear').click();
   assert.equal(await page.getByTestId('upload-row').count(), 0);
-  assert.equal(await page.getByTestId('data-item-row').count(), 4);
+  assert.equal(await page.getByTestId('data-item-row').count(), 6);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -1211,6 +1221,28 @@ test('my data: in the window, files come by drop and dialog, with progress, and 
   await itemRow(page, 'bees.csv').waitFor();
   assert.equal(await bar.getAttribute('aria-valuenow'), '100');
   assert.ok((await fakeCalls(page, 'Transfers')) >= 2, 'progress came from Transfers()');
+
+  // Two files of one name from two folders, and a third: two at a time,
+  // two bars for the two hive.csv, each following its own file (its own size).
+  const hives = ['/home/ada/north/hive.csv', '/home/ada/south/hive.csv'];
+  await page.evaluate((ps) => window.__fake.dropFiles([...ps, '/home/ada/wax.csv']), hives);
+  const hiveBars = page.locator('[data-testid=upload-progress][data-name="hive.csv"]');
+  await page.waitForFunction(() => {
+    const bars = [...document.querySelectorAll('[data-testid=upload-progress][data-name="hive.csv"]')];
+    return bars.length === 2 && bars.every((b) => Number(b.getAttribute('aria-valuenow')) > 0 && Number(b.getAttribute('aria-valuenow')) < 100);
+  });
+  assert.equal(await hiveBars.count(), 2);
+  // Part way, each bar's total is its own file's, as Transfers() gave it.
+  const during = Object.fromEntries(
+    await page.locator('[data-testid=upload-row][data-name="hive.csv"]').evaluateAll((rs) => rs.map((r) => [r.dataset.source, Number(r.dataset.total)])),
+  );
+  assert.equal(await page.locator('[data-testid=upload-row][data-name="wax.csv"]').getAttribute('data-state'), 'queued', 'the third waits');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=upload-row]')].every((r) => r.dataset.state === 'done'));
+  const sizes = await page.evaluate(() => Object.fromEntries(window.__fake.transfers.map((t) => [t.source, t.total])));
+  assert.notEqual(sizes[hives[0]], sizes[hives[1]]);
+  assert.deepEqual(during, { [hives[0]]: sizes[hives[0]], [hives[1]]: sizes[hives[1]] }, 'each bar follows its own transfer');
+  assert.equal(await itemRow(page, 'hive.csv').count(), 2);
+  assert.equal((await page.evaluate(() => window.__fake.atOnce)).maxAdds, 2);
 
   await page.getByTestId('data-tags').fill('orchard');
   await page.getByTestId('data-pick').click();

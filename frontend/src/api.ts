@@ -125,13 +125,21 @@ export async function copyText(text: string): Promise<void> {
 }
 
 // The browser's way in: POST /vault/upload with the raw file as the body.
-// onProgress is told the bytes sent so far (and the total); the promise gives
-// the new item, or rejects with what the node said.
+// source is the sender's id for the upload (Transfers() shows it as the
+// transfer's source; at most 200 bytes). onProgress is told the bytes sent
+// so far (and the total); the promise gives the new item, or rejects with
+// what the node said.
 export type Upload = { done: Promise<DataItemView>; abort: () => void };
 
-export function uploadFile(file: File, title: string, tags: string[], onProgress: (sent: number, total: number) => void): Upload {
+export function uploadFile(
+  file: File,
+  title: string,
+  tags: string[],
+  source: string,
+  onProgress: (sent: number, total: number) => void,
+): Upload {
   const xhr = new XMLHttpRequest();
-  const q = new URLSearchParams({ name: file.name, title, tags: tags.join(',') });
+  const q = new URLSearchParams({ name: file.name, title, tags: tags.join(','), source });
   const done = new Promise<DataItemView>((resolve, reject) => {
     xhr.open('POST', `/vault/upload?${q}`);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
@@ -331,7 +339,9 @@ export type DataItemView = {
 
 export type TransferView = {
   id: string;
-  name: string;
+  name: string; // the file's base name: not unique
+  // The caller's name for it: the path (AddDataFile, ExportData) or the id an upload was sent with.
+  source: string;
   direction: 'in' | 'out' | string;
   done: number;
   total: number; // -1 when unknown
