@@ -376,7 +376,7 @@ export type AgreementVersionView = {
   current: boolean;
   changes: DiffLineView[] | null;
   terms: string[] | null;
-  mine: 'opted-in' | 'opted-out' | '' | string;
+  mine: 'opted-in' | 'opted-out' | 'withdrawn' | 'expired' | 'invalidated' | '' | string; // '' only if never answered
   mineReceipt: string;
 };
 
