@@ -36,7 +36,7 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 					if err != nil {
 						return err
 					}
-					v, err := withProgress(c, api, "in", filepath.Base(abs), func() (DataItemView, error) { return api.AddDataFile(abs, title, tags) })
+					v, err := withProgress(c, api, abs, func() (DataItemView, error) { return api.AddDataFile(abs, title, tags) })
 					if err != nil {
 						return fmt.Errorf("%s: %w (items added before it are kept)", p, err)
 					}
@@ -107,7 +107,7 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 				return err
 			}
 			return c.withAPI(func(api API) error {
-				v, err := withProgress(c, api, "out", filepath.Base(abs), func() (DataExportView, error) { return api.ExportData(args[0], abs) })
+				v, err := withProgress(c, api, abs, func() (DataExportView, error) { return api.ExportData(args[0], abs) })
 				if err != nil {
 					return err
 				}
@@ -184,10 +184,28 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 	gf.StringArrayVar(&in.Recipients, "recipient", nil, "a licensee class (repeat; default: all of the version's)")
 	gf.StringVar(&in.ValidUntil, "until", "", "until when (YYYY-MM-DD; default: the version's retention period)")
 	gf.StringVar(&in.Reason, "reason", "", "a note for your own records")
-	var wreason string
-	withdraw := &cobra.Command{Use: "withdraw RECEIPT", Short: "Withdraw a consent you gave, from now on", Args: cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+	var wreason, wversion string
+	withdraw := &cobra.Command{Use: "withdraw (RECEIPT | --version V)", Short: "Withdraw a consent you gave, or all of yours under a version, from now on",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			byVersion := cmd.Flags().Changed("version")
+			if byVersion == (len(args) == 1) {
+				return exitError{exitUsage, "name one consent (its receipt ID, from `coopnode consent list`) or --version V for all of yours under a version"}
+			}
 			return c.withAPI(func(api API) error {
+				if byVersion {
+					vs, err := api.WithdrawVersion(wversion, wreason)
+					if err != nil {
+						return err
+					}
+					return c.print(vs, func(w io.Writer) {
+						fmt.Fprintf(w, "Withdrew %d %s under %q version %d. No licence made from now on may use them.\n", len(vs), plural(len(vs), "consent", "consents"),
+							vs[0].AgreementTitle, vs[0].VersionNumber)
+						for _, v := range vs {
+							fmt.Fprintf(w, "  consent %s withdrawn by receipt %s\n", short(v.Withdraws), v.ID)
+						}
+					})
+				}
 				v, err := api.WithdrawConsent(args[0], wreason)
 				if err != nil {
 					return err
@@ -198,6 +216,7 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 			})
 		}}
 	withdraw.Flags().StringVar(&wreason, "reason", "", "a note for your own records")
+	withdraw.Flags().StringVar(&wversion, "version", "", "withdraw every consent of yours in force under this agreement version (ID prefix; \"\" for the current version of the only agreement)")
 	refuse := &cobra.Command{Use: "refuse VERSION", Short: "Opt out of an agreement version (withdrawing your consent under it)", Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			return c.withAPI(func(api API) error {
@@ -224,14 +243,18 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 						return
 					}
 					tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "RECEIPT\tEVENT\tNOW\tAGREEMENT\tPURPOSES\tITEMS\tTIME")
+					fmt.Fprintln(tw, "RECEIPT\tEVENT\tNOW\tAGREEMENT\tPURPOSES\tITEMS\tRECIPIENTS\tTIME")
 					for _, v := range cs {
-						what := strings.Join(v.ItemTitles, ", ")
-						if len(v.Categories) > 0 {
-							what = strings.TrimPrefix(what+", "+strings.Join(v.Categories, ", "), ", ")
+						purposes, titles, cats, recipients := v.Purposes, v.ItemTitles, v.Categories, v.Recipients
+						if v.Ends != nil { // a withdrawal: what stopped
+							purposes, titles, cats, recipients = v.Ends.Purposes, v.Ends.ItemTitles, v.Ends.Categories, v.Ends.Recipients
 						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s v%d\t%s\t%s\t%s\n", v.ID[:12], v.Event, v.Current, v.AgreementTitle, v.VersionNumber,
-							strings.Join(v.Purposes, ","), what, v.Time)
+						what := strings.Join(titles, ", ")
+						if len(cats) > 0 {
+							what = strings.TrimPrefix(what+", "+strings.Join(cats, ", "), ", ")
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s v%d\t%s\t%s\t%s\t%s\n", v.ID[:12], v.Event, v.Current, v.AgreementTitle, v.VersionNumber,
+							strings.Join(purposes, ","), what, strings.Join(recipients, ","), v.Time)
 					}
 					tw.Flush()
 				})
@@ -315,9 +338,11 @@ func (c *cli) dataCommands(jsonFlag func(*cobra.Command) *cobra.Command) []*cobr
 	return []*cobra.Command{data, consentCmd, jsonFlag(agreements)}
 }
 
-// withProgress runs f (a call that streams a file) while drawing its
-// progress from Transfers on a terminal.
-func withProgress[T any](c *cli, api API, dir, name string, f func() (T, error)) (T, error) {
+// withProgress runs f (a call that streams the file at path, absolute)
+// while drawing its progress from Transfers on a terminal: the transfer
+// whose Source is path, so another of the same name is not mistaken for it.
+func withProgress[T any](c *cli, api API, path string, f func() (T, error)) (T, error) {
+	name := filepath.Base(path)
 	ef, ok := c.errw.(*os.File)
 	if !ok || !term.IsTerminal(int(ef.Fd())) || c.asJSON {
 		return f()
@@ -336,7 +361,7 @@ func withProgress[T any](c *cli, api API, dir, name string, f func() (T, error))
 					continue
 				}
 				for _, t := range ts {
-					if t.Direction == dir && t.Name == name && !t.Finished {
+					if t.Source == path && !t.Finished {
 						fmt.Fprintf(ef, "\r%s", progressBar(name, t.Done, t.Total))
 						break
 					}
@@ -401,8 +426,21 @@ func mineWords(m string) string {
 		return "opted in"
 	case "opted-out":
 		return "opted out"
+	case "withdrawn":
+		return "withdrew your consent (`coopnode consent grant --version ...` opts in again)"
+	case "expired":
+		return "your consent expired (`coopnode consent grant --version ...` renews it)"
+	case "invalidated":
+		return "your consent ended when you left the co-op"
 	}
 	return "not answered yet: this version asks you again (`coopnode consent grant --version ...` or `consent refuse`)"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func orAny(s string) string {

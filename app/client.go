@@ -55,6 +55,7 @@ type API interface {
 	Consent(id string) (ConsentDetailView, error)
 	GrantConsent(in ConsentInput) (ConsentView, error)
 	WithdrawConsent(id, reason string) (ConsentView, error)
+	WithdrawVersion(version, reason string) ([]ConsentView, error)
 	RefuseAgreement(version, reason string) (ConsentView, error)
 	SetItemConsent(item, version, purpose string, allow bool) ([]ConsentView, error)
 	ConsentStatus(purpose, recipient string) (ConsentQueryView, error)
@@ -239,6 +240,10 @@ func (c *Client) GrantConsent(in ConsentInput) (v ConsentView, err error) {
 }
 func (c *Client) WithdrawConsent(id, reason string) (v ConsentView, err error) {
 	err = c.call("WithdrawConsent", &v, id, reason)
+	return
+}
+func (c *Client) WithdrawVersion(version, reason string) (v []ConsentView, err error) {
+	err = c.call("WithdrawVersion", &v, version, reason)
 	return
 }
 func (c *Client) RefuseAgreement(version, reason string) (v ConsentView, err error) {

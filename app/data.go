@@ -2,7 +2,7 @@ package app
 
 import (
 	"encoding/json"
-
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -34,14 +34,14 @@ type transfers struct {
 	nextBundle int
 }
 
-func (t *transfers) start(name, dir string, total int64) (*TransferView, func(int64)) {
+func (t *transfers) start(name, source, dir string, total int64) (*TransferView, func(int64)) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.m == nil {
 		t.m = map[string]*TransferView{}
 	}
 	t.next++
-	v := &TransferView{ID: strconv.Itoa(t.next), Name: name, Direction: dir, Total: total}
+	v := &TransferView{ID: strconv.Itoa(t.next), Name: name, Source: source, Direction: dir, Total: total}
 	t.m[v.ID] = v
 	// Keep the list short: the oldest finished transfers go beyond 20.
 	for id := t.next - 20; len(t.m) > 20 && id > 0; id-- {
@@ -79,13 +79,14 @@ func (t *transfers) list() []TransferView {
 }
 
 // AddData streams r (total bytes if known, else -1) into the vault; the
-// HTTP upload of the browser and AddDataFile both come here.
-func (c *Core) AddData(r io.Reader, name, title string, tags []string, total int64) (DataItemView, error) {
+// HTTP upload of the browser and AddDataFile both come here. source is
+// the caller's name for this transfer in Transfers (see TransferView).
+func (c *Core) AddData(r io.Reader, name, source, title string, tags []string, total int64) (DataItemView, error) {
 	n := c.Node()
 	if n == nil {
 		return DataItemView{}, ErrLocked
 	}
-	tr, progress := c.transfers.start(filepath.Base(name), "in", total)
+	tr, progress := c.transfers.start(filepath.Base(name), source, "in", total)
 	m, err := n.AddData(r, name, title, tags, progress)
 	c.transfers.finish(tr, m.Digest.String(), err)
 	if err != nil {
@@ -94,11 +95,31 @@ func (c *Core) AddData(r io.Reader, name, title string, tags []string, total int
 	return itemView(n, n.State(), m), nil
 }
 
+// nodeErr sorts an error of a node call on data or consent by whose it
+// is: a refusal (node.ErrRefused) is the caller's mistake (HTTP 400), an
+// unknown ID keeps its sentinel (404), and anything else is this node
+// failing (500), said so, with what to do.
+func nodeErr(n *node.Node, what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, node.ErrRefused):
+		return invalidErr(err)
+	case errors.Is(err, node.ErrNoItem), errors.Is(err, node.ErrNoVersion), errors.Is(err, node.ErrNoGrant):
+		return err
+	}
+	return fmt.Errorf("%s failed on this node: %w. This is not a mistake in your request: check that the disk has free space "+
+		"and that %s is writable, then try again (restart coopnode if it keeps failing)", what, err, n.Home())
+}
+
 // Transfers lists items streaming in or out of the vault, newest first.
+// Each has its caller's name for it from the start (Source), so several at
+// once are told apart.
 func (a *App) Transfers() ([]TransferView, error) { return a.core.transfers.list(), nil }
 
 // AddDataFile adds the file at path (absolute) to your vault, encrypted.
-// tags are your own words for the item (they stay on this node).
+// tags are your own words for the item (they stay on this node). While it
+// runs, Transfers shows its progress with Source = path.
 func (a *App) AddDataFile(path, title string, tags []string) (DataItemView, error) {
 	if _, err := a.ready(); err != nil {
 		return DataItemView{}, err
@@ -118,7 +139,7 @@ func (a *App) AddDataFile(path, title string, tags []string) (DataItemView, erro
 	if st.IsDir() {
 		return DataItemView{}, invalid("%s is a folder: add the files in it", path)
 	}
-	return a.core.AddData(f, path, title, tags, st.Size())
+	return a.core.AddData(f, path, path, title, tags, st.Size())
 }
 
 // PickDataFiles opens the window's file dialog (window only).
@@ -158,13 +179,14 @@ func (a *App) DataItem(id string) (DataItemView, error) {
 	}
 	m, err := n.FindItem(strings.TrimSpace(id))
 	if err != nil {
-		return DataItemView{}, invalidErr(err)
+		return DataItemView{}, nodeErr(n, "finding the item", err)
 	}
 	return itemView(n, n.State(), m), nil
 }
 
 // ExportData writes an item's content, decrypted, to path (absolute). The
 // file appears only once complete and checked against the item's digest.
+// While it runs, Transfers shows its progress with Source = path.
 func (a *App) ExportData(id, path string) (DataExportView, error) {
 	n, err := a.ready()
 	if err != nil {
@@ -175,9 +197,9 @@ func (a *App) ExportData(id, path string) (DataExportView, error) {
 	}
 	m, err := n.FindItem(strings.TrimSpace(id))
 	if err != nil {
-		return DataExportView{}, invalidErr(err)
+		return DataExportView{}, nodeErr(n, "finding the item", err)
 	}
-	tr, progress := a.core.transfers.start(filepath.Base(path), "out", m.Size)
+	tr, progress := a.core.transfers.start(filepath.Base(path), path, "out", m.Size)
 	k, err := exportItem(n, m, path, progress)
 	a.core.transfers.finish(tr, m.Digest.String(), err)
 	if err != nil {
@@ -237,9 +259,9 @@ func (a *App) RemoveData(id, reason string) error {
 	}
 	m, err := n.FindItem(strings.TrimSpace(id))
 	if err != nil {
-		return invalidErr(err)
+		return nodeErr(n, "finding the item", err)
 	}
-	return n.RemoveData(m.Digest, reason)
+	return nodeErr(n, "removing the item", n.RemoveData(m.Digest, reason))
 }
 
 func itemView(n *node.Node, s *coop.State, m node.ItemMeta) DataItemView {
@@ -300,22 +322,42 @@ func (a *App) Agreements() ([]AgreementView, error) {
 	return out, nil
 }
 
-// mine is this member's answer to a version: opted in while a grant is in
-// force, opted out after a refusal, else "".
+// mine is this member's answer to a version, from their receipts under it
+// in time order: "opted-in" while a grant is in force; else what became of
+// the last answer: "opted-out" (a refusal), "withdrawn", "expired" or
+// "invalidated" (a grant ended so); "" only when never answered. The
+// receipt is the one behind it: the grant in force, the refusal, the
+// withdrawal, or the grant that expired or was invalidated.
 func mine(s *coop.State, key record.PublicKey, v *coop.AgreementVersion, now time.Time) (string, string) {
-	var answer, receipt string
+	var answer, receipt, inForce string
 	for _, rc := range s.ReceiptsOf(key) { // by time: the last answer stands
 		if rc.Version != v.ID {
 			continue
 		}
 		switch rc.Event {
-		case consent.EventGrant:
-			if g, ok := s.Consents().Grant(rc.ID); ok && g.StatusAt(now, nil) == consent.Given {
-				answer, receipt = "opted-in", rc.ID.String()
-			}
 		case consent.EventRefuse:
 			answer, receipt = "opted-out", rc.ID.String()
+		case consent.EventGrant:
+			g, ok := s.Consents().Grant(rc.ID)
+			if !ok {
+				continue
+			}
+			switch g.StatusAt(now, nil) {
+			case consent.Given, consent.Requested: // Requested: valid from a later time it names
+				answer, receipt, inForce = "opted-in", rc.ID.String(), rc.ID.String()
+			case consent.Withdrawn:
+				answer, receipt = "withdrawn", g.Withdrawals[0].String()
+			case consent.Expired:
+				answer, receipt = "expired", rc.ID.String()
+			case consent.Invalidated:
+				answer, receipt = "invalidated", rc.ID.String()
+			}
 		}
+	}
+	// A grant in force makes the member's items usable whatever came
+	// after it (a later per-item grant withdrawn, say): say so.
+	if inForce != "" {
+		return "opted-in", inForce
 	}
 	return answer, receipt
 }
@@ -535,22 +577,16 @@ func consentView(n *node.Node, s *coop.State, rc *coop.Receipt) (ConsentView, er
 	}
 	for _, it := range b.Items {
 		v.Items = append(v.Items, it.String())
-		title := it.Short()
-		if m, err := n.Item(vault.Digest(it)); err == nil {
-			title = m.Title
-		}
-		v.ItemTitles = append(v.ItemTitles, title)
 	}
+	v.ItemTitles = itemTitles(n, rc.ID, b.Items)
 	if !b.Withdraws.IsZero() {
 		v.Withdraws = b.Withdraws.String()
+		if g, ok := s.Consents().Grant(b.Withdraws); ok {
+			v.Ends = scopeView(n, g)
+		}
 	}
 	if p, id, ok := n.PrivateConsent(rc.ID); ok {
 		v.Record, v.Reason = id.String(), p.Reason
-		if len(v.ItemTitles) > 0 && len(p.Items) == len(v.ItemTitles) {
-			for i, d := range p.Items {
-				v.ItemTitles[i] = d.Title
-			}
-		}
 	}
 	v.Current = string(b.Status)
 	if g, ok := s.Consents().Grant(rc.ID); ok {
@@ -561,6 +597,47 @@ func consentView(n *node.Node, s *coop.State, rc *coop.Receipt) (ConsentView, er
 		}
 	}
 	return v, nil
+}
+
+// itemTitles are the titles of the items a receipt names: as its full
+// record (kept on this node) gave them, else as the vault has them now,
+// else the start of the ID.
+func itemTitles(n *node.Node, receipt record.ID, items []consent.Item) []string {
+	var named map[consent.Item]string
+	if p, _, ok := n.PrivateConsent(receipt); ok {
+		named = map[consent.Item]string{}
+		for _, d := range p.Items { // in the order given, not the receipt's
+			named[d.Digest] = d.Title
+		}
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		title, ok := named[it]
+		if !ok {
+			title = it.Short()
+			if m, err := n.Item(vault.Digest(it)); err == nil {
+				title = m.Title
+			}
+		}
+		out = append(out, title)
+	}
+	return out
+}
+
+// scopeView is what grant g covers, from the state (no read of its record).
+func scopeView(n *node.Node, g *consent.Grant) *ScopeView {
+	v := &ScopeView{Grant: g.ID.String(), Purposes: []string{}, Items: []string{}, ItemTitles: itemTitles(n, g.ID, g.Items),
+		Categories: nonNil(g.Categories), Recipients: nonNil(g.Recipients)}
+	for _, p := range g.Purposes {
+		v.Purposes = append(v.Purposes, string(p))
+	}
+	for _, it := range g.Items {
+		v.Items = append(v.Items, it.String())
+	}
+	if !g.Until.IsZero() {
+		v.ValidUntil = g.Until.UTC().Format(timeLayout)
+	}
+	return v
 }
 
 func findReceipt(n *node.Node, s *coop.State, id string) (*coop.Receipt, error) {
@@ -614,13 +691,13 @@ func (a *App) GrantConsent(in ConsentInput) (ConsentView, error) {
 	}
 	v, err := n.FindVersion(strings.TrimSpace(in.Version))
 	if err != nil {
-		return ConsentView{}, invalidErr(err)
+		return ConsentView{}, nodeErr(n, "finding the agreement version", err)
 	}
 	g := node.GrantInput{Version: v, Categories: in.Categories, Recipients: in.Recipients, Reason: in.Reason}
 	for _, id := range in.Items {
 		m, err := n.FindItem(strings.TrimSpace(id))
 		if err != nil {
-			return ConsentView{}, invalidErr(err)
+			return ConsentView{}, nodeErr(n, "finding the item", err)
 		}
 		g.Items = append(g.Items, m.Digest)
 	}
@@ -634,7 +711,7 @@ func (a *App) GrantConsent(in ConsentInput) (ConsentView, error) {
 	}
 	r, err := n.Grant(g)
 	if err != nil {
-		return ConsentView{}, invalidErr(err)
+		return ConsentView{}, nodeErr(n, "giving consent", err)
 	}
 	return a.consentByID(n, r.ID)
 }
@@ -670,9 +747,37 @@ func (a *App) WithdrawConsent(id, reason string) (ConsentView, error) {
 	}
 	r, err := n.Withdraw(rc.ID, reason)
 	if err != nil {
-		return ConsentView{}, invalidErr(err)
+		return ConsentView{}, nodeErr(n, "withdrawing consent", err)
 	}
 	return a.consentByID(n, r.ID)
+}
+
+// WithdrawVersion withdraws every consent of yours in force under one
+// agreement version (the opt-in, and any per item and purpose), from now
+// on, in one step; it returns the withdrawals. When nothing of yours is in
+// force under it, it says so (an error, 400): nothing is withdrawn twice.
+func (a *App) WithdrawVersion(version, reason string) ([]ConsentView, error) {
+	n, err := a.ready()
+	if err != nil {
+		return nil, err
+	}
+	v, err := n.FindVersion(strings.TrimSpace(version))
+	if err != nil {
+		return nil, nodeErr(n, "finding the agreement version", err)
+	}
+	recs, err := n.WithdrawVersion(v, reason)
+	if err != nil {
+		return nil, nodeErr(n, "withdrawing consent", err)
+	}
+	out := []ConsentView{}
+	for _, r := range recs {
+		cv, err := a.consentByID(n, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cv)
+	}
+	return out, nil
 }
 
 // RefuseAgreement opts out of an agreement version (withdrawing your consent under it).
@@ -683,11 +788,11 @@ func (a *App) RefuseAgreement(version, reason string) (ConsentView, error) {
 	}
 	v, err := n.FindVersion(strings.TrimSpace(version))
 	if err != nil {
-		return ConsentView{}, invalidErr(err)
+		return ConsentView{}, nodeErr(n, "finding the agreement version", err)
 	}
 	r, err := n.Refuse(v, reason)
 	if err != nil {
-		return ConsentView{}, invalidErr(err)
+		return ConsentView{}, nodeErr(n, "opting out", err)
 	}
 	return a.consentByID(n, r.ID)
 }
@@ -701,15 +806,15 @@ func (a *App) SetItemConsent(item, version, purpose string, allow bool) ([]Conse
 	}
 	m, err := n.FindItem(strings.TrimSpace(item))
 	if err != nil {
-		return nil, invalidErr(err)
+		return nil, nodeErr(n, "finding the item", err)
 	}
 	v, err := n.FindVersion(strings.TrimSpace(version))
 	if err != nil {
-		return nil, invalidErr(err)
+		return nil, nodeErr(n, "finding the agreement version", err)
 	}
 	recs, err := n.SetItemConsent(m.Digest, v, consent.Purpose(purpose), allow)
 	if err != nil {
-		return nil, invalidErr(err)
+		return nil, nodeErr(n, "changing the item's consent", err)
 	}
 	out := []ConsentView{}
 	for _, r := range recs {
@@ -732,7 +837,7 @@ func (a *App) DataSignals(item, policyURL string) (SignalsView, error) {
 	}
 	m, err := n.FindItem(strings.TrimSpace(item))
 	if err != nil {
-		return SignalsView{}, invalidErr(err)
+		return SignalsView{}, nodeErr(n, "finding the item", err)
 	}
 	s := n.State()
 	var uses []consent.Use

@@ -32,6 +32,7 @@ const (
 	bridgePath  = "/coopnode-bridge.js"
 	helloPath   = "/coopnode-hello"
 	maxBodySize = 1 << 20
+	maxSource   = 200 // an upload's id (?source=), as the sender chose it
 )
 
 // LoadToken returns home's API token, creating it (0600) on first use. It is
@@ -376,7 +377,8 @@ const bridgeJS = `(function () {
 
 // upload streams a request body into the vault (the browser's file picker
 // and drop zone; Wails and the CLI pass paths to AddDataFile instead).
-// Query: name (the file's name), title, tags (comma-separated).
+// Query: name (the file's name), title, tags (comma-separated), source (the
+// sender's id for this upload: Transfers shows it as the transfer's Source).
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
 		httpError(w, http.StatusUnauthorized, "401: missing or wrong API token")
@@ -388,13 +390,18 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, "say the file's name (?name=)")
 		return
 	}
+	source := q.Get("source")
+	if len(source) > maxSource {
+		httpError(w, http.StatusBadRequest, fmt.Sprintf("?source= (your id for this upload) is at most %d bytes", maxSource))
+		return
+	}
 	var tags []string
 	for _, t := range strings.Split(q.Get("tags"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			tags = append(tags, t)
 		}
 	}
-	v, err := s.app.core.AddData(r.Body, name, q.Get("title"), tags, r.ContentLength)
+	v, err := s.app.core.AddData(r.Body, name, source, q.Get("title"), tags, r.ContentLength)
 	if err != nil {
 		httpError(w, statusOf(err), err.Error())
 		return
@@ -424,7 +431,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rd.Close()
-	tr, progress := s.app.core.transfers.start(m.FileName, "out", m.Size)
+	tr, progress := s.app.core.transfers.start(m.FileName, "", "out", m.Size)
 	w.Header().Set("Content-Type", m.MediaType)
 	w.Header().Set("Content-Length", strconv.FormatInt(rd.Size(), 10))
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.FileName}))

@@ -37,8 +37,13 @@ type PurposeStatusView struct {
 
 // TransferView is a data item streaming into or out of the vault.
 type TransferView struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"` // the file's base name, for display: not unique
+	// Source is the caller's name for the transfer, known from its start,
+	// so a caller running several at once finds its own: the absolute path
+	// for AddDataFile (read) and ExportData (written); for the browser's
+	// upload, the id its sender chose (?source=); "" for a download.
+	Source    string `json:"source"`
 	Direction string `json:"direction"` // "in" (adding) or "out" (exporting)
 	Done      int64  `json:"done"`
 	Total     int64  `json:"total"` // -1 when unknown
@@ -90,9 +95,16 @@ type AgreementVersionView struct {
 	// says in words what else changed (purposes, recipients, royalty, ...).
 	Changes []DiffLineView `json:"changes"`
 	Terms   []string       `json:"terms"`
-	// Mine is this member's answer to this version: "opted-in", "opted-out",
-	// or "" (not answered: consent is never carried over from a version before).
-	Mine        string `json:"mine"`
+	// Mine is this member's answer to this version: "opted-in" while a
+	// grant of theirs under it is in force; otherwise what became of their
+	// last answer: "opted-out" (they refused it), "withdrawn" (a grant they
+	// withdrew), "expired" (a grant whose validity window ended) or
+	// "invalidated" (a grant their removal from the co-op ended); "" only
+	// when they never answered it (consent is never carried over from a
+	// version before).
+	Mine string `json:"mine"`
+	// MineReceipt is the receipt behind Mine: the grant in force, the
+	// refusal, the withdrawal, or the grant that expired or was invalidated.
 	MineReceipt string `json:"mineReceipt"`
 }
 
@@ -132,6 +144,21 @@ type ConsentView struct {
 	Withdraws      string   `json:"withdraws"`   // withdraw: the grant it ends
 	WithdrawnBy    string   `json:"withdrawnBy"` // grant: the withdrawal that ended it
 	Reason         string   `json:"reason"`
+	// Ends is, for a withdrawal, what the grant it ends covered: what
+	// stopped (a withdrawal's receipt names only the grant). nil for grants
+	// and refusals.
+	Ends *ScopeView `json:"ends"`
+}
+
+// ScopeView is what a grant covers.
+type ScopeView struct {
+	Grant      string   `json:"grant"`      // the grant's receipt ID
+	Purposes   []string `json:"purposes"`   // DPV terms
+	Items      []string `json:"items"`      // item IDs (the content's SHA-256)
+	ItemTitles []string `json:"itemTitles"` // their titles as this node knows them, else the ID's start
+	Categories []string `json:"categories"` // "all" (every item, now and later) or tags
+	Recipients []string `json:"recipients"` // licensee classes
+	ValidUntil string   `json:"validUntil"`
 }
 
 // ConsentDetailView is a consent event with its full ISO/IEC TS 27560 record.

@@ -14,13 +14,26 @@ import (
 	"github.com/coopnode/coopnode/node/vault"
 )
 
-// Errors of consent operations.
+// Errors of consent and data operations.
 var (
 	// ErrNoVersion: no adopted agreement version by that reference.
 	ErrNoVersion = errors.New("no such agreement version")
 	// ErrNoGrant: no consent of this member by that reference.
 	ErrNoGrant = errors.New("no such consent")
+	// ErrRefused: what was asked breaks a rule (of the co-op, or of consent
+	// itself) and nothing was done; the message says which rule and what to
+	// ask instead. It is the caller's to fix. Any other error of the
+	// methods that document it is this node failing (its store, its vault).
+	ErrRefused = errors.New("refused")
 )
+
+// refusedError is an error errors.Is finds as ErrRefused, with its own text only.
+type refusedError struct{ msg string }
+
+func (e refusedError) Error() string { return e.msg }
+func (e refusedError) Unwrap() error { return ErrRefused }
+
+func refusedf(format string, args ...any) error { return refusedError{fmt.Sprintf(format, args...)} }
 
 // ConsentKey is this member's pseudonymous consent key for the co-op.
 func (n *Node) ConsentKey() record.PublicKey { return n.keys.Consent(n.coop).PublicKey() }
@@ -53,6 +66,7 @@ func (n *Node) consentReg() (record.ID, error) {
 
 // FindVersion finds an adopted agreement version by ID prefix (8+ hex
 // digits); "" means the current version of the co-op's only agreement.
+// It returns ErrNoVersion when none (or more than one) matches.
 func (n *Node) FindVersion(ref string) (*coop.AgreementVersion, error) {
 	s := n.State()
 	ags := s.Agreements()
@@ -88,7 +102,10 @@ type GrantInput struct {
 }
 
 // Grant gives consent: a receipt shared with the co-op, and the full
-// consent record kept on this node. Items must be in this node's vault.
+// consent record kept on this node. Items must be in this node's vault
+// (else ErrNoItem). A grant the rules refuse (no items, a purpose or
+// recipient the version does not name, an end that is not in the future)
+// returns ErrRefused; any other error is this node failing.
 func (n *Node) Grant(in GrantInput) (*record.Record, error) {
 	n.consentMu.Lock()
 	defer n.consentMu.Unlock()
@@ -130,12 +147,24 @@ func (n *Node) buildGrant(in GrantInput, extraPrev ...record.ID) (signed, error)
 			}
 		}
 		if len(in.Items) == k {
-			return signed{}, fmt.Errorf("no item of yours is tagged %q (tags stay on this node, so consent names the items tagged so now)", c)
+			return signed{}, refusedf("no item of yours is tagged %q (tags stay on this node, so consent names the items tagged so now)", c)
 		}
 	}
 	in.Categories = cats
 	if len(in.Items) == 0 && len(in.Categories) == 0 {
-		return signed{}, errors.New("consent to what? name items, or the category \"all\" for every item")
+		return signed{}, refusedf("consent to what? name items, or the category \"all\" for every item")
+	}
+	// Checked here, before signing, so a mistake is told as one and not
+	// as a receipt that failed to build.
+	for _, p := range in.Purposes {
+		if !slices.Contains(v.Terms.Purposes, p) {
+			return signed{}, refusedf("version %d of %q does not name the purpose %q: it names %s", v.Number, v.Terms.Title, p, purposeList(v.Terms.Purposes))
+		}
+	}
+	for _, r := range in.Recipients {
+		if !slices.Contains(v.Terms.Recipients, r) {
+			return signed{}, refusedf("version %d of %q does not name the recipient %q: it names %s", v.Number, v.Terms.Title, r, strings.Join(v.Terms.Recipients, ", "))
+		}
 	}
 	var details []consent.ItemDetail
 	items := make([]consent.Item, 0, len(in.Items))
@@ -153,6 +182,9 @@ func (n *Node) buildGrant(in GrantInput, extraPrev ...record.ID) (signed, error)
 		ret, _ := consent.ParseDuration(v.Terms.Retention) // checked when adopted
 		until = ret.After(now)
 	}
+	if !until.After(now) {
+		return signed{}, refusedf("consent until %s would end before it begins: give a later date", until.UTC().Format(time.RFC3339))
+	}
 	status := consent.Given
 	for _, rc := range n.State().ReceiptsOf(n.ConsentKey()) {
 		if rc.Version == v.ID && rc.Event == consent.EventWithdraw {
@@ -164,6 +196,14 @@ func (n *Node) buildGrant(in GrantInput, extraPrev ...record.ID) (signed, error)
 		Retention: v.Terms.Retention, Jurisdiction: v.Terms.Jurisdiction,
 		ValidFrom: now.Format(time.RFC3339), ValidUntil: until.UTC().Format(time.RFC3339)}
 	return n.build(b, details, in.Reason, append(extraPrev, v.Adopted)...)
+}
+
+func purposeList(ps []consent.Purpose) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return strings.Join(out, ", ")
 }
 
 // signed is a receipt and the private record completing it, signed, not yet stored.
@@ -229,7 +269,9 @@ func (n *Node) commit(ps ...signed) error {
 	return nil
 }
 
-// Withdraw withdraws one of this member's grants, from now on.
+// Withdraw withdraws one of this member's grants, from now on. It returns
+// ErrNoGrant if grant is not a grant of this member, ErrRefused if it is
+// withdrawn already; any other error is this node failing.
 func (n *Node) Withdraw(grant record.ID, reason string) (*record.Record, error) {
 	n.consentMu.Lock()
 	defer n.consentMu.Unlock()
@@ -276,7 +318,7 @@ func (n *Node) buildWithdraw(grant record.ID, reason string) (signed, error) {
 	}
 	g, _ := s.Consents().Grant(grant)
 	if st := g.StatusAt(n.opts.now(), nil); st == consent.Withdrawn {
-		return signed{}, fmt.Errorf("consent %s is withdrawn already", grant.Short())
+		return signed{}, refusedf("consent %s is withdrawn already", grant.Short())
 	}
 	// The fold checked that the grant names its version's agreement and
 	// text: take them from the version, which needs no read of the grant.
@@ -290,7 +332,8 @@ func (n *Node) buildWithdraw(grant record.ID, reason string) (signed, error) {
 }
 
 // Refuse opts out of an agreement version, withdrawing this member's
-// grants in force under it in the same step.
+// grants in force under it in the same step. ErrRefused: the co-op's rules
+// refuse it; any other error is this node failing.
 func (n *Node) Refuse(v *coop.AgreementVersion, reason string) (*record.Record, error) {
 	n.consentMu.Lock()
 	defer n.consentMu.Unlock()
@@ -314,17 +357,49 @@ func (n *Node) Refuse(v *coop.AgreementVersion, reason string) (*record.Record, 
 	return p.receipt, nil
 }
 
-// myGrants are this member's grants in force now under version.
+// myGrants are this member's grants under version in force now, or from
+// a later time they name (those are to be stopped too).
 func (n *Node) myGrants(version record.ID) []*consent.Grant {
 	s := n.State()
 	now := n.opts.now()
 	var out []*consent.Grant
 	for _, rc := range s.ReceiptsOf(n.ConsentKey()) {
-		if g, ok := s.Consents().Grant(rc.ID); ok && g.Version == version && g.StatusAt(now, nil) == consent.Given {
-			out = append(out, g)
+		if g, ok := s.Consents().Grant(rc.ID); ok && g.Version == version {
+			if st := g.StatusAt(now, nil); st == consent.Given || st == consent.Requested {
+				out = append(out, g)
+			}
 		}
 	}
 	return out
+}
+
+// WithdrawVersion withdraws every grant of this member in force under
+// version v (an opt-in, and the grants per item and purpose), from now on,
+// in one step: all are stored or none. It returns the withdrawals.
+// ErrRefused: none is in force; any other error is this node failing.
+func (n *Node) WithdrawVersion(v *coop.AgreementVersion, reason string) ([]*record.Record, error) {
+	n.consentMu.Lock()
+	defer n.consentMu.Unlock()
+	gs := n.myGrants(v.ID)
+	if len(gs) == 0 {
+		return nil, refusedf("no consent of yours is in force under version %d of %q: there is nothing to withdraw", v.Number, v.Terms.Title)
+	}
+	ps := make([]signed, 0, len(gs))
+	for _, g := range gs {
+		p, err := n.buildWithdraw(g.ID, reason)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	if err := n.commit(ps...); err != nil {
+		return nil, err
+	}
+	out := make([]*record.Record, len(ps))
+	for i, p := range ps {
+		out[i] = p.receipt
+	}
+	return out, nil
 }
 
 // SetItemConsent allows or stops the use of one item for one purpose under
@@ -332,7 +407,9 @@ func (n *Node) myGrants(version record.ID) []*consent.Grant {
 // in force that covers it and grants again what else those covered (other
 // purposes; other items, which a category becomes a list of: the items
 // held now), so nothing else changes. The receipts are stored together or
-// not at all; it returns them.
+// not at all; it returns them. It returns ErrNoItem for an item not in
+// the vault, ErrRefused for a purpose the version does not name; any other
+// error is this node failing.
 func (n *Node) SetItemConsent(item vault.Digest, v *coop.AgreementVersion, p consent.Purpose, allow bool) ([]*record.Record, error) {
 	n.consentMu.Lock()
 	defer n.consentMu.Unlock()
@@ -341,7 +418,7 @@ func (n *Node) SetItemConsent(item vault.Digest, v *coop.AgreementVersion, p con
 		return nil, err
 	}
 	if !slices.Contains(v.Terms.Purposes, p) {
-		return nil, fmt.Errorf("version %d of %q does not name the purpose %s", v.Number, v.Terms.Title, p)
+		return nil, refusedf("version %d of %q does not name the purpose %q: it names %s", v.Number, v.Terms.Title, p, purposeList(v.Terms.Purposes))
 	}
 	now := n.opts.now()
 	st, _ := n.State().Consents().ItemStatus(n.ConsentKey(), consent.Item(item), m.Tags, p, v.ID, now, nil)

@@ -330,3 +330,88 @@ func TestReceiptOfDamagedRecord(t *testing.T) {
 		t.Fatalf("no such receipt: %v", err)
 	}
 }
+
+// What the rules refuse is ErrRefused (the caller's to fix); unknown
+// references keep their own sentinels; a node that cannot write fails
+// with neither.
+func TestConsentRefusals(t *testing.T) {
+	a, v := soloCoop(t)
+	m, err := a.AddData(strings.NewReader("harbour"), "harbour.jpg", "Harbour", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, content := range []string{"twin one", "twin two"} { // two items, one title
+		if _, err := a.AddData(strings.NewReader(content), "twin.txt", "Twin", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g, err := a.Grant(GrantInput{Version: v, Items: []vault.Digest{m.Digest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Withdraw(g.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	unadopted := *v
+	unadopted.ID = record.ID{9} // not an adopted version: only the fold can tell
+	items := []vault.Digest{m.Digest}
+	for _, tc := range []struct {
+		name string
+		do   func() error
+		want error
+	}{
+		{"no items", func() error { _, err := a.Grant(GrantInput{Version: v}); return err }, ErrRefused},
+		{"a tag no item has", func() error { _, err := a.Grant(GrantInput{Version: v, Categories: []string{"holidays"}}); return err }, ErrRefused},
+		{"a purpose the version lacks", func() error {
+			_, err := a.Grant(GrantInput{Version: v, Items: items, Purposes: []consent.Purpose{"SellDataToThirdParties"}})
+			return err
+		}, ErrRefused},
+		{"not a DPV purpose", func() error {
+			_, err := a.Grant(GrantInput{Version: v, Items: items, Purposes: []consent.Purpose{"Marketing"}})
+			return err
+		}, ErrRefused},
+		{"a recipient the version lacks", func() error {
+			_, err := a.Grant(GrantInput{Version: v, Items: items, Recipients: []string{"advertisers"}})
+			return err
+		}, ErrRefused},
+		{"ends before it begins", func() error {
+			_, err := a.Grant(GrantInput{Version: v, Items: items, Until: a.Now().Add(-time.Hour)})
+			return err
+		}, ErrRefused},
+		{"refused by the co-op's rules", func() error { _, err := a.Grant(GrantInput{Version: &unadopted, Items: items}); return err }, ErrRefused},
+		{"withdrawn twice", func() error { _, err := a.Withdraw(g.ID, ""); return err }, ErrRefused},
+		{"a purpose of an item the version lacks", func() error {
+			_, err := a.SetItemConsent(m.Digest, v, "SellDataToThirdParties", true)
+			return err
+		}, ErrRefused},
+		{"a title two items have", func() error { _, err := a.FindItem("Twin"); return err }, ErrRefused},
+		{"no such item", func() error { _, err := a.FindItem("Nothing"); return err }, ErrNoItem},
+		{"no such item to consent for", func() error { _, err := a.SetItemConsent(vault.Digest{7}, v, "ai:ModelTraining", true); return err }, ErrNoItem},
+		{"no such grant", func() error { _, err := a.Withdraw(record.ID{7}, ""); return err }, ErrNoGrant},
+		{"no such version", func() error { _, err := a.FindVersion("0123456789abcdef"); return err }, ErrNoVersion},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.do()
+			t.Logf("%v", err)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if tc.want != ErrRefused && errors.Is(err, ErrRefused) {
+				t.Fatalf("%v is also a refusal", err)
+			}
+		})
+	}
+	// A store that cannot be written is not the caller's mistake.
+	a.Close()
+	for name, do := range map[string]func() error{
+		"grant":    func() error { _, err := a.Grant(GrantInput{Version: v, Items: items}); return err },
+		"refuse":   func() error { _, err := a.Refuse(v, ""); return err },
+		"set item": func() error { _, err := a.SetItemConsent(m.Digest, v, "ai:ModelTraining", true); return err },
+	} {
+		err := do()
+		t.Logf("%s: %v", name, err)
+		if err == nil || errors.Is(err, ErrRefused) {
+			t.Errorf("%s on a closed node: %v", name, err)
+		}
+	}
+}

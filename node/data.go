@@ -173,7 +173,9 @@ func (n *Node) Items() ([]ItemMeta, error) {
 	return out, err
 }
 
-// FindItem finds an item by ID prefix (at least 8 hex digits) or exact title.
+// FindItem finds an item by ID prefix (at least 8 hex digits) or exact
+// title. It returns ErrNoItem when none matches, ErrRefused when several
+// do; any other error is this node failing to read its store.
 func (n *Node) FindItem(ref string) (ItemMeta, error) {
 	items, err := n.Items()
 	if err != nil {
@@ -191,7 +193,7 @@ func (n *Node) FindItem(ref string) (ItemMeta, error) {
 	case 1:
 		return hits[0], nil
 	}
-	return ItemMeta{}, fmt.Errorf("%q names %d items: give more of the ID", ref, len(hits))
+	return ItemMeta{}, refusedf("%q names %d items: give more of the ID", ref, len(hits))
 }
 
 // OpenData returns a reader of an item's content. Each chunk is

@@ -233,7 +233,7 @@ func (n *Node) putChecked(rs ...*record.Record) error {
 	}
 	for _, rj := range s.Rejected {
 		if r, ok := mine[rj.ID]; ok {
-			return fmt.Errorf("the co-op's rules refuse this %s: %s", r.Type, rj.Reason)
+			return refusedf("the co-op's rules refuse this %s: %s", r.Type, rj.Reason)
 		}
 	}
 	return n.Put(rs...)

@@ -578,7 +578,7 @@
       time: Date.now(), withdraws: '', withdrawnBy: '', reason: '', ...e,
     };
     ev.itemTitles = ev.items.map((id) => items.find((x) => x.id === id)?.title ?? id.slice(0, 12));
-    if (!ev.recipients.length && v) ev.recipients = [...v.recipients];
+    if (!ev.recipients.length && v && ev.event === 'grant') ev.recipients = [...v.recipients]; // withdrawals and refusals name none
     consents.push(ev);
     records++;
     return ev;
@@ -590,10 +590,14 @@
     const before = records;
     const [v1] = agreements[0].versions;
     const soil = items[1];
-    addEvent({ event: 'grant', status: 'ConsentGiven', version: v1.id, categories: ['all'], time: Date.now() - 40 * DAY, until: Date.now() + 1000 * DAY });
-    const g = addEvent({ event: 'grant', status: 'ConsentGiven', version: v1.id, items: [soil.id], purposes: ['CommercialResearch'], time: Date.now() - 30 * DAY, until: Date.now() + 1000 * DAY });
-    const w = addEvent({ event: 'withdraw', status: 'ConsentWithdrawn', version: v1.id, withdraws: g.id, reason: 'The photos show the neighbours’ field', time: Date.now() - 20 * DAY });
-    g.withdrawnBy = w.id;
+    // consent=expired: the opt-in to version 1 alone, which ran out five days ago.
+    const expired = q.get('consent') === 'expired';
+    addEvent({ event: 'grant', status: 'ConsentGiven', version: v1.id, categories: ['all'], time: Date.now() - 40 * DAY, until: Date.now() + (expired ? -5 : 1000) * DAY });
+    if (!expired) {
+      const g = addEvent({ event: 'grant', status: 'ConsentGiven', version: v1.id, items: [soil.id], purposes: ['CommercialResearch'], time: Date.now() - 30 * DAY, until: Date.now() + 1000 * DAY });
+      const w = addEvent({ event: 'withdraw', status: 'ConsentWithdrawn', version: v1.id, withdraws: g.id, reason: 'The photos show the neighbours’ field', time: Date.now() - 20 * DAY });
+      g.withdrawnBy = w.id;
+    }
     records = before;
   }
 
@@ -667,17 +671,19 @@
     if (!v.standard && !v.extended) return 'no share of license revenue';
     return `${pctOf(v.standard) || '—'} of a standard license, ${pctOf(v.extended) || '—'} of an extended one`;
   }
-  // As app/data.go: the last answer stands; a refusal is "opted-out", a
-  // grant in force "opted-in"; after a withdrawal (and no refusal) it is "".
+  // As app/data.go: "opted-in" while a grant is in force; else what became
+  // of the last answer: "opted-out", "withdrawn" or "expired"; "" only if
+  // never answered. The receipt is the one behind it.
   function mineOf(v) {
-    let answer = '', receipt = '';
+    let answer = '', receipt = '', inForce = '';
     for (const c of consents.filter((x) => x.version === v.id)) {
-      if (c.event === 'grant' && activeGrant(c)) [answer, receipt] = ['opted-in', c.id];
       if (c.event === 'refuse') [answer, receipt] = ['opted-out', c.id];
+      if (c.event !== 'grant') continue;
+      if (activeGrant(c)) [answer, receipt, inForce] = ['opted-in', c.id, c.id];
+      else if (c.withdrawnBy) [answer, receipt] = ['withdrawn', c.withdrawnBy];
+      else [answer, receipt] = ['expired', c.id];
     }
-    if (answer === 'opted-out') return [answer, receipt];
-    const g = consents.filter((x) => x.version === v.id && activeGrant(x)).pop();
-    return g ? ['opted-in', g.id] : ['', ''];
+    return inForce ? ['opted-in', inForce] : [answer, receipt];
   }
   function versionView(v) {
     const a = agreementOf(v);
@@ -695,6 +701,15 @@
   function agreementView(a) {
     return { id: a.id, title: a.title, current: currentOf(a).id, versions: [...a.versions].reverse().map(versionView) };
   }
+  // What a grant covers, as ScopeView (the node fills a grant's purposes in).
+  function scopeOf(g) {
+    if (!g) return null;
+    const v = allVersions().find((x) => x.id === g.version);
+    return {
+      grant: g.id, purposes: g.purposes.length ? [...g.purposes] : [...(v?.purposes ?? [])], items: [...g.items], itemTitles: [...g.itemTitles],
+      categories: [...g.categories], recipients: [...g.recipients], validUntil: g.until ? isoAt(g.until) : '',
+    };
+  }
   function consentView(c) {
     const v = allVersions().find((x) => x.id === c.version);
     const a = v && agreementOf(v);
@@ -703,7 +718,7 @@
       id: c.id, record: c.record, event: c.event, status: c.status, current: cur, active: activeGrant(c), agreement: a?.id ?? '', agreementTitle: a?.title ?? '',
       version: c.version, versionNumber: v?.number ?? 0, purposes: [...c.purposes], items: [...c.items], itemTitles: [...c.itemTitles], categories: [...c.categories],
       recipients: [...c.recipients], validFrom: isoAt(c.from), validUntil: c.until ? isoAt(c.until) : '', time: isoAt(c.time), withdraws: c.withdraws,
-      withdrawnBy: c.withdrawnBy, reason: c.reason,
+      withdrawnBy: c.withdrawnBy, reason: c.reason, ends: c.event === 'withdraw' ? scopeOf(consents.find((g) => g.id === c.withdraws)) : null,
     };
   }
   // Whether an item may be used for a purpose under a version, and why.
@@ -868,7 +883,10 @@
       ClipboardSetText: async () => true,
     };
   }
-  const fakeSize = (name) => 1_000_000 + [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 2_000_000, 7);
+  // A file's size, from its whole path: two files of one name differ.
+  const fakeSize = (path) => 1_000_000 + [...path].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 2_000_000, 7);
+  // How many adds (window) and uploads (browser) run at once, and the most that did.
+  const atOnce = { adds: 0, maxAdds: 0, uploads: 0, maxUploads: 0 };
   function addDataFile(path, title, tags) {
     calls.AddDataFile = (calls.AddDataFile || 0) + 1;
     if (!hasToken) return fail('401 Unauthorized: missing or wrong token');
@@ -878,8 +896,10 @@
       if (!isAbs(path)) return bad(`give an absolute path (got ${JSON.stringify(path)})`);
       if (path.includes('missing')) return bad(`add ${path}: open ${path}: no such file or directory`);
       const name = baseName(path);
-      const t = { id: randomId(), name, direction: 'in', done: 0, total: fakeSize(name), finished: false, error: '', item: '' };
+      // As the node: the transfer's source is the path it reads.
+      const t = { id: randomId(), name, source: path, direction: 'in', done: 0, total: fakeSize(path), finished: false, error: '', item: '' };
       transfers.push(t);
+      atOnce.maxAdds = Math.max(atOnce.maxAdds, ++atOnce.adds);
       const steps = 8;
       let k = 0;
       const timer = setInterval(() => {
@@ -890,6 +910,7 @@
         const it = addItem(name, title, tags, t.total, randomId());
         Object.assign(t, { finished: true, item: it.id });
         records++;
+        atOnce.adds--;
         resolve(itemView(it));
       }, uploadMs / steps);
     });
@@ -921,7 +942,7 @@
       if (!this._v) return super.send(body);
       const v = this._v;
       calls.upload = (calls.upload || 0) + 1;
-      const finish = (status, obj) => {
+      let finish = (status, obj) => {
         if (v.aborted) return;
         Object.assign(v, { status, text: JSON.stringify(obj), state: 4 });
         this.dispatchEvent(new ProgressEvent('load'));
@@ -934,7 +955,11 @@
       const title = v.url.searchParams.get('title') || '';
       const tags = (v.url.searchParams.get('tags') || '').split(',').map((s) => s.trim()).filter(Boolean);
       const size = body?.size ?? 0;
-      window.__fake.uploads.push({ name, title, tags, size, type: body?.type ?? '' });
+      const source = v.url.searchParams.get('source') || '';
+      window.__fake.uploads.push({ name, title, tags, size, type: body?.type ?? '', source });
+      atOnce.maxUploads = Math.max(atOnce.maxUploads, ++atOnce.uploads);
+      const settle = finish;
+      finish = (status, obj) => { atOnce.uploads--; settle(status, obj); };
       if (!name) return setTimeout(() => finish(400, { error: 'the upload needs ?name= (the file name)' }), 20);
       if (size === 0) return setTimeout(() => finish(400, { error: `${name} is empty` }), 20);
       if (name.includes('toolarge')) return setTimeout(() => finish(413, { error: `${name} is larger than the vault accepts (1 GB)` }), 20);
@@ -1038,11 +1063,12 @@
     endVoting: (id) => { findProposal(id).closes = Date.now() - 1000; },
     delegateAs: (from, to, proposal = '', kind = '') => delegations.push({ id: randomId(), from, to, proposal, kind }),
     // Data: look at the vault and consent events; drop files on the "window" (window=1).
-    uploads: [], // every upload the page sent: { name, title, tags, size, type }
+    uploads: [], // every upload the page sent: { name, title, tags, size, type, source }
     get items() { return items; },
     get consents() { return consents; },
     get agreements() { return agreements; },
     get transfers() { return transfers; },
+    get atOnce() { return { ...atOnce }; },
     get bundleTransfers() { return bundleTransfers; },
     dropFiles: (paths) => { if (!dropHandler) return false; dropHandler(10, 10, paths); return true; },
   };
@@ -1236,6 +1262,13 @@
     Consent: guard('Consent', (id) => { requireReady(); const c = findConsent(id); return { ...consentView(c), document: document27560(c) }; }),
     GrantConsent: guard('GrantConsent', (input) => { requireReady(); return consentView(grant(input || {})); }),
     WithdrawConsent: guard('WithdrawConsent', (id, reason) => { requireReady(); return consentView(withdraw(findConsent(id), reason)); }),
+    WithdrawVersion: guard('WithdrawVersion', (version, reason) => {
+      requireReady();
+      const v = findVersion(version, false);
+      const gs = consents.filter((c) => c.version === v.id && activeGrant(c));
+      if (!gs.length) throw invalid(`no consent of yours is in force under version ${v.number} of "${agreementOf(v).title}": there is nothing to withdraw`);
+      return gs.map((g) => consentView(withdraw(g, reason)));
+    }),
     RefuseAgreement: guard('RefuseAgreement', (version, reason) => {
       requireReady();
       const v = findVersion(version);

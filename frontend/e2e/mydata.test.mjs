@@ -14,8 +14,9 @@
 // wait for its row (named by the file's SHA-256); opt in to the agreement's
 // current version (mine becomes opted-in); open the item: every purpose of
 // that version is allowed; withdraw the opt-in: the newest consent event is
-// a ConsentWithdrawn and the purposes are no longer allowed. At the end it
-// prints one line for the Go test to check against `coopnode consent list`:
+// a ConsentWithdrawn, mine is "withdrawn" and the purposes are no longer
+// allowed. At the end it prints one line for the Go test to check against
+// `coopnode consent list`:
 //
 //   MYDATA item=<item id> withdrawn=<receipt id of the withdrawal>
 //
@@ -111,6 +112,10 @@ async function mydataFlow() {
     await page.locator('[data-testid=consent-log-row]:first-child[data-status=ConsentWithdrawn]').waitFor({ timeout });
     assert.equal(await newest.getAttribute('data-event'), 'withdraw');
     const withdrawn = await newest.getAttribute('data-id');
+    // It shows what stopped: the opt-in's recipients (the version's), not "all of the version".
+    const recipients = await current.locator('.fact', { hasText: 'Who may use it' }).locator('dd').innerText();
+    assert.equal(await newest.getByTestId('consent-log-recipients').innerText(), recipients);
+    console.log(`withdrawal: ${(await newest.innerText()).replace(/\s+/g, ' ')}`);
     await page.waitForFunction(
       (v) => {
         const rs = [...document.querySelectorAll(`[data-testid=purpose-row][data-version="${v}"]`)];
@@ -119,7 +124,8 @@ async function mydataFlow() {
       version,
       { timeout },
     );
-    assert.notEqual(await card.locator(`[data-testid=agreement-version][data-version="${version}"]`).getAttribute('data-mine'), 'opted-in');
+    // The node names the answer: withdrawn, not "never answered".
+    await card.locator(`[data-testid=agreement-version][data-version="${version}"][data-mine=withdrawn]`).waitFor({ timeout });
     console.log(`purposes after withdrawing: ${(await rows.evaluateAll((rs) => rs.map((r) => `${r.dataset.purpose}=${r.dataset.allowed}/${r.dataset.status}`))).join(', ')}`);
     await shot(page, 'mydata-5-withdrawn.png');
 

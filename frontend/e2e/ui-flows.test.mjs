@@ -946,22 +946,32 @@ test('my data: upload a file, see its progress reach 100% and the item listed', 
   assert.equal(await page.getByTestId('data-item-row').first().getAttribute('data-item-id'), sha, 'newest first');
   const text = await row.innerText();
   for (const part of ['orchard.csv', '60 kB', 'text/csv', 'orchard', '2025']) assert.ok(text.includes(part), `${part} in ${JSON.stringify(text)}`);
-  assert.deepEqual(await page.evaluate(() => window.__fake.uploads[0]), { name: 'orchard.csv', title: 'Orchard survey', tags: ['orchard', '2025'], size: 60000, type: 'text/csv' });
+  const { source, ...sent } = await page.evaluate(() => window.__fake.uploads[0]);
+  assert.deepEqual(sent, { name: 'orchard.csv', title: 'Orchard survey', tags: ['orchard', '2025'], size: 60000, type: 'text/csv' });
+  assert.match(source, /^upload-/, 'the upload carries its own id');
+  assert.equal(await page.locator('[data-testid=upload-row][data-name="orchard.csv"]').getAttribute('data-source'), source);
   assert.equal(await page.getByTestId('data-title').inputValue(), '', 'the title was used for that file');
 
-  // Two files at once are titled by their names; a refused one says why.
+  // Several files at once are titled by their names, sent two at a time,
+  // each with its own id; a refused one says why.
   await page.getByTestId('data-file-input').setInputFiles([
     { name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) },
     { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+    { name: 'bees.txt', mimeType: 'text/plain', buffer: Buffer.from('buzz') },
+    { name: 'wasps.txt', mimeType: 'text/plain', buffer: Buffer.from('bzzz') },
   ]);
   await page.locator('[data-testid=upload-row][data-name="notes.txt"][data-state=done]').waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=upload-row]')].every((r) => ['done', 'failed'].includes(r.dataset.state)));
   const failed = page.locator('[data-testid=upload-row][data-name="empty.txt"]');
   assert.equal(await failed.getAttribute('data-state'), 'failed');
   assert.match(await failed.getByTestId('error').innerText(), /empty\.txt is empty/);
-  await itemRow(page, 'notes.txt').waitFor();
+  for (const name of ['notes.txt', 'bees.txt', 'wasps.txt']) await itemRow(page, name).waitFor();
+  const fake = await page.evaluate(() => ({ uploads: window.__fake.uploads, atOnce: window.__fake.atOnce }));
+  assert.equal(fake.atOnce.maxUploads, 2, 'two at a time, not one, not all');
+  assert.equal(new Set(fake.uploads.map((u) => u.source)).size, 5, 'every upload its own id');
   await page.getByTestId('uploads-clear').click();
   assert.equal(await page.getByTestId('upload-row').count(), 0);
-  assert.equal(await page.getByTestId('data-item-row').count(), 4);
+  assert.equal(await page.getByTestId('data-item-row').count(), 6);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -1020,6 +1030,7 @@ test('my data: a purpose of an item is allowed, then withdrawn, each in two clic
   assert.equal(await log.getAttribute('data-event'), 'withdraw');
   assert.equal(await log.getAttribute('data-status'), 'ConsentWithdrawn');
   assert.match(await log.innerText(), /Withdrew consent[\s\S]*Community data agreement version 2[\s\S]*AI model training[\s\S]*Harvest notes 2024/);
+  assert.equal(await log.getByTestId('consent-log-recipients').innerText(), 'members, research partners');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -1050,14 +1061,26 @@ test('my data: opting in to a new version changes your answer and the items', op
   assert.equal(await detail.locator('[data-testid=purpose-row][data-allowed=true]').count(), 3);
   assert.equal(await detail.locator('[data-testid=purpose-row][data-allowed=false]').count(), 0);
 
+  // A second grant under version 2 (one item, one purpose): withdrawing the
+  // version ends both, in one call.
+  await page.evaluate(async (id) => {
+    const soil = window.__fake.items.find((x) => x.title === 'Soil photos');
+    await window.go.app.App.GrantConsent({ version: id, items: [soil.id], purposes: ['ai:ModelTraining'], categories: [], recipients: [], validUntil: '', reason: '' });
+  }, await v2.getAttribute('data-version'));
   // Withdrawn, the version is not "new" again: no call to answer, no count on the tab.
   await v2.getByTestId('withdraw-consent').click();
   await detail.locator('[data-testid=purpose-row][data-allowed=false][data-status=ConsentWithdrawn]').nth(2).waitFor();
-  assert.equal(await v2.getAttribute('data-mine'), '');
+  assert.equal(await v2.getAttribute('data-mine'), 'withdrawn');
+  assert.equal(await v2.getByTestId('version-mine').innerText(), 'You withdrew consent');
   assert.equal(await v2.getByTestId('answer-cta').count(), 0);
   assert.equal(await page.getByTestId('tab-data').innerText(), 'My data');
   assert.match(await v2.getByTestId('answer-state').innerText(), /^You withdrew your consent just now\.$/);
   assert.equal(await v2.getByTestId('opt-in').count(), 1, 'one may opt in again');
+  assert.deepEqual([await fakeCalls(page, 'WithdrawVersion'), await fakeCalls(page, 'WithdrawConsent')], [1, 0]);
+  assert.deepEqual(
+    await page.getByTestId('consent-log-row').evaluateAll((rs) => rs.slice(0, 3).map((r) => r.dataset.event)),
+    ['withdraw', 'withdraw', 'grant'],
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -1069,8 +1092,8 @@ test('my data: withdraw an opt-in, opt out of a version, and see both in the log
   await card(page).locator('details.old-version > summary').click();
   await v1.getByTestId('answer-reason').fill('Changed my mind');
   await v1.getByTestId('withdraw-consent').click();
-  // As the node says it: no answer stands once the consent is withdrawn.
-  await card(page).locator('[data-testid=agreement-version][data-number="1"][data-mine=""]').waitFor();
+  // As the node says it: the answer is now "withdrawn", not "never answered".
+  await card(page).locator('[data-testid=agreement-version][data-number="1"][data-mine=withdrawn]').waitFor();
   assert.equal(await v1.getByTestId('version-mine').innerText(), 'You withdrew consent');
   assert.match(await card(page).locator('details.old-version > summary').innerText(), /Version 1, adopted .+ · You withdrew consent/);
   let log = page.getByTestId('consent-log-row').first();
@@ -1096,6 +1119,21 @@ test('my data: withdraw an opt-in, opt out of a version, and see both in the log
     ['false/ConsentRefused', 'false/ConsentRefused', 'false/ConsentRefused'],
   );
   assert.match(await detail.getByTestId('purpose-status').first().innerText(), /^You said no/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('my data: an opt-in whose time ran out says it expired, and asks nothing', opts, async () => {
+  const { page, errors, context } = await dataTab('&consent=expired');
+  const v1 = card(page).locator('[data-testid=agreement-version][data-number="1"]');
+  assert.equal(await v1.getAttribute('data-mine'), 'expired');
+  assert.match(await card(page).locator('details.old-version > summary').innerText(), /Version 1, adopted .+ · Your consent expired/);
+  await card(page).locator('details.old-version > summary').click();
+  assert.equal(await v1.getByTestId('version-mine').innerText(), 'Your consent expired');
+  assert.match(await v1.getByTestId('answer-state').innerText(), /^Your consent expired on .+\.$/);
+  assert.equal(await v1.getByTestId('withdraw-consent').count(), 0, 'nothing in force to withdraw');
+  assert.equal(await v1.getByTestId('answer-cta').count(), 0, 'an old version asks nothing');
+  assert.match(await page.getByTestId('tab-data').innerText(), /^My data\s*1\b/, 'only version 2 waits for an answer');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -1127,6 +1165,10 @@ test('my data: a consent event’s details show its ISO/IEC TS 27560 record', op
     'grant/ConsentGiven',
     'grant/ConsentGiven',
   ]);
+  // The withdrawal shows what stopped: the ended grant's purposes, items and recipients.
+  const withdrawal = rows.nth(0);
+  assert.match(await withdrawal.innerText(), /Withdrew consent[\s\S]*“The photos show the neighbours’ field”[\s\S]*Commercial research[\s\S]*Soil photos/);
+  assert.equal(await withdrawal.getByTestId('consent-log-recipients').innerText(), 'members, research partners');
   const row = rows.nth(2);
   const button = row.getByTestId('consent-details');
   assert.equal(await button.getAttribute('aria-expanded'), 'false');
@@ -1222,6 +1264,28 @@ test('my data: in the window, files come by drop and dialog, with progress, and 
   await itemRow(page, 'bees.csv').waitFor();
   assert.equal(await bar.getAttribute('aria-valuenow'), '100');
   assert.ok((await fakeCalls(page, 'Transfers')) >= 2, 'progress came from Transfers()');
+
+  // Two files of one name from two folders, and a third: two at a time,
+  // two bars for the two hive.csv, each following its own file (its own size).
+  const hives = ['/home/ada/north/hive.csv', '/home/ada/south/hive.csv'];
+  await page.evaluate((ps) => window.__fake.dropFiles([...ps, '/home/ada/wax.csv']), hives);
+  const hiveBars = page.locator('[data-testid=upload-progress][data-name="hive.csv"]');
+  await page.waitForFunction(() => {
+    const bars = [...document.querySelectorAll('[data-testid=upload-progress][data-name="hive.csv"]')];
+    return bars.length === 2 && bars.every((b) => Number(b.getAttribute('aria-valuenow')) > 0 && Number(b.getAttribute('aria-valuenow')) < 100);
+  });
+  assert.equal(await hiveBars.count(), 2);
+  // Part way, each bar's total is its own file's, as Transfers() gave it.
+  const during = Object.fromEntries(
+    await page.locator('[data-testid=upload-row][data-name="hive.csv"]').evaluateAll((rs) => rs.map((r) => [r.dataset.source, Number(r.dataset.total)])),
+  );
+  assert.equal(await page.locator('[data-testid=upload-row][data-name="wax.csv"]').getAttribute('data-state'), 'queued', 'the third waits');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=upload-row]')].every((r) => r.dataset.state === 'done'));
+  const sizes = await page.evaluate(() => Object.fromEntries(window.__fake.transfers.map((t) => [t.source, t.total])));
+  assert.notEqual(sizes[hives[0]], sizes[hives[1]]);
+  assert.deepEqual(during, { [hives[0]]: sizes[hives[0]], [hives[1]]: sizes[hives[1]] }, 'each bar follows its own transfer');
+  assert.equal(await itemRow(page, 'hive.csv').count(), 2);
+  assert.equal((await page.evaluate(() => window.__fake.atOnce)).maxAdds, 2);
 
   await page.getByTestId('data-tags').fill('orchard');
   await page.getByTestId('data-pick').click();

@@ -17,7 +17,7 @@ import {
 } from './api';
 import { InlineError } from './ErrorBox';
 import { formatAgo, formatDate, formatDateTime, list, plural } from './format';
-import { answerWords, durationWords, eventWords, itemsWords, purposeLabel, statusWords, unanswered } from './consent';
+import { durationWords, eventWords, itemsWords, mineWords, purposeLabel, statusWords, unanswered } from './consent';
 import type { DataState } from './MyData';
 
 export function AgreementCard({ agreement: a, state, onChanged }: { agreement: AgreementView; state: DataState; onChanged: () => Promise<void> }) {
@@ -33,7 +33,7 @@ export function AgreementCard({ agreement: a, state, onChanged }: { agreement: A
         return (
           <details key={v.id} class="old-version">
             <summary>
-              Version {v.number}, adopted {formatDate(v.adoptedAt)} · {answerWords(v, state.consents)}
+              Version {v.number}, adopted {formatDate(v.adoptedAt)} · {mineWords(v.mine)}
             </summary>
             {body}
           </details>
@@ -74,15 +74,15 @@ function VersionView({
           Version {v.number}
           {v.current && <span class="badge current">current</span>}
         </h5>
-        <span class={`badge mine mine-${v.mine || (unanswered(v, state.consents) ? 'none' : 'blank')}`} data-testid="version-mine">
-          {answerWords(v, state.consents)}
+        <span class={`badge mine mine-${v.mine || 'none'}`} data-testid="version-mine">
+          {mineWords(v.mine)}
         </span>
       </div>
       <p class="muted meta">
         Adopted <time dateTime={v.adoptedAt}>{formatDate(v.adoptedAt)}</time> by a decision of the members
         {v.title && v.title !== agreement.title && <> as “{v.title}”</>}.
       </p>
-      {unanswered(v, state.consents) && (
+      {unanswered(v) && (
         <p class="cta" data-testid="answer-cta">
           <strong>{v.number > 1 ? 'New version: please answer.' : 'Please answer.'}</strong>{' '}
           {v.number > 1
@@ -216,10 +216,10 @@ function Answer({ v, state, onChanged }: { v: AgreementVersionView; state: DataS
   const [busy, setBusy] = useState('');
   const [error, setError] = useState('');
   const [done, setDone] = useState('');
-  const events = state.consents.filter((c) => c.version === v.id); // newest first
-  const grants = events.filter((c) => c.event === 'grant' && c.active);
-  const optedIn = v.mine === 'opted-in' || grants.length > 0;
-  const last = events[0];
+  const grants = state.consents.filter((c) => c.version === v.id && c.event === 'grant' && c.active); // newest first
+  const optedIn = v.mine === 'opted-in';
+  // The event behind a past answer: the refusal, the withdrawal, or the grant that expired.
+  const behind = state.consents.find((c) => c.id === v.mineReceipt);
   const scopeName = `scope-${v.id}`;
 
   async function act(what: string, fn: () => Promise<string>) {
@@ -259,13 +259,11 @@ function Answer({ v, state, onChanged }: { v: AgreementVersionView; state: DataS
       return `You opted out of version ${v.number}: none of your data is used under it.`;
     });
 
-  // Every grant in force under this version ends (an opt-in may have been
-  // split into several by the per-item switches).
+  // Every grant in force under this version ends, in one step (an opt-in
+  // may have been split into several by the per-item switches).
   const withdraw = () =>
     act('withdraw', async () => {
-      const ids = grants.length ? grants.map((g) => g.id) : v.mineReceipt ? [v.mineReceipt] : [];
-      if (ids.length === 0) throw new Error('No consent of yours is in force under this version.');
-      for (const id of ids) await api.withdrawConsent(id, reason.trim());
+      await api.withdrawVersion(v.id, reason.trim());
       setReason('');
       return `You withdrew your consent to version ${v.number}.`;
     });
@@ -309,11 +307,23 @@ function Answer({ v, state, onChanged }: { v: AgreementVersionView; state: DataS
           )}
         </p>
       )}
-      {!optedIn && last && (
+      {!optedIn && v.mine && (
         <p data-testid="answer-state">
-          {last.event === 'refuse' ? 'You opted out' : last.event === 'withdraw' ? 'You withdrew your consent' : eventWords(last)}{' '}
-          <time dateTime={last.time}>{formatAgo(last.time)}</time>
-          {last.reason && <> — “{last.reason}”</>}.
+          {v.mine === 'withdrawn' ? 'You withdrew your consent' : mineWords(v.mine)}
+          {behind && v.mine === 'expired' && behind.validUntil && (
+            <>
+              {' '}
+              on <time dateTime={behind.validUntil}>{formatDate(behind.validUntil)}</time>
+            </>
+          )}
+          {behind && v.mine !== 'expired' && (
+            <>
+              {' '}
+              <time dateTime={behind.time}>{formatAgo(behind.time)}</time>
+              {behind.reason && <> — “{behind.reason}”</>}
+            </>
+          )}
+          .
         </p>
       )}
       {answerable && (
@@ -402,6 +412,7 @@ export function ActivityLog({ consents, purposes }: { consents: ConsentView[]; p
             <th scope="col">Agreement</th>
             <th scope="col">Purposes</th>
             <th scope="col">Items</th>
+            <th scope="col">Who may use it</th>
             <th scope="col">
               <span class="sr-only">Details</span>
             </th>
@@ -410,9 +421,10 @@ export function ActivityLog({ consents, purposes }: { consents: ConsentView[]; p
         <tbody>
           {consents.map((c) => {
             const expanded = open.includes(c.id);
-            // A withdrawal names what it ends: the grant's purposes and items.
-            const scope = c.event === 'withdraw' ? (consents.find((g) => g.id === c.withdraws) ?? c) : c;
+            // A withdrawal shows what stopped: the scope of the grant it ends.
+            const scope = c.event === 'withdraw' && c.ends ? c.ends : c;
             const ps = list(scope.purposes);
+            const rs = list(scope.recipients);
             return [
               <tr key={c.id} data-testid="consent-log-row" data-id={c.id} data-event={c.event} data-status={c.status} data-active={String(c.active)}>
                 <td>
@@ -435,6 +447,9 @@ export function ActivityLog({ consents, purposes }: { consents: ConsentView[]; p
                 </td>
                 <td>{ps.length ? ps.map((p) => purposeLabel(purposes, p)).join(', ') : <span class="muted">all of the version</span>}</td>
                 <td>{itemsWords(scope)}</td>
+                <td data-testid="consent-log-recipients">
+                  {c.event === 'refuse' ? <span class="muted">—</span> : rs.length ? rs.join(', ') : <span class="muted">all of the version</span>}
+                </td>
                 <td>
                   <button
                     type="button"
@@ -450,7 +465,7 @@ export function ActivityLog({ consents, purposes }: { consents: ConsentView[]; p
               </tr>,
               expanded && (
                 <tr key={`${c.id}-details`} class="details-row" id={`consent-doc-${c.id}`}>
-                  <td colSpan={6}>
+                  <td colSpan={7}>
                     <ConsentDocument id={c.id} />
                   </td>
                 </tr>

@@ -2,21 +2,29 @@
 // paths (the native dialog, or a drop anywhere on the window) and Go reads
 // them itself, reporting its progress through Transfers(); in a browser tab
 // the file travels to `coopnode serve` as an upload, whose progress the
-// browser reports. Files are added one at a time, in the order given.
+// browser reports. Files are added at most two at a time, in the order
+// given, each with its own progress bar: the window's are found in
+// Transfers() by their path (Source), an upload's by the id it was sent with.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText, onWindowFileDrop, uploadFile, type DataItemView, type TransferView } from './api';
 import { InlineError } from './ErrorBox';
 import { formatBytes, list } from './format';
 import { splitCommas } from './consent';
 
-// How often the window asks Go how far a file is while it is being added.
+// How often the window asks Go how far its files are while they are being added.
 const transferPollMs = 250;
+// How many files are added at once: enough to overlap one file's encryption
+// with the next one's reading, few enough for a laptop's disk.
+const maxParallel = 2;
 
-type Job = { key: number; name: string; file?: File; path?: string; title: string; tags: string[] };
+// source names the transfer in Transfers(): the path (window) or an id sent
+// with the upload (browser). Two jobs with one source never run at once.
+type Job = { key: number; name: string; source: string; file?: File; path?: string; title: string; tags: string[] };
 
 type Entry = {
   key: number;
   name: string;
+  source: string;
   sent: number;
   total: number; // -1 when unknown
   state: 'queued' | 'sending' | 'done' | 'failed';
@@ -36,7 +44,9 @@ export function AddFiles({ active, windowMode, onAdded }: { active: boolean; win
   const [pickError, setPickError] = useState('');
   const input = useRef<HTMLInputElement>(null);
   const queue = useRef<Job[]>([]);
-  const running = useRef(false);
+  const running = useRef(new Set<string>()); // the sources of the jobs running
+  const watching = useRef(new Map<string, number>()); // window: source -> entry key, while Go adds it
+  const polling = useRef(false);
   const nextKey = useRef(1);
   const form = useRef({ title, tags });
   form.current = { title, tags };
@@ -52,68 +62,89 @@ export function AddFiles({ active, windowMode, onAdded }: { active: boolean; win
     if (names.length === 0) return;
     const t = names.length === 1 ? form.current.title.trim() : '';
     const tg = splitCommas(form.current.tags);
-    const jobs: Job[] = names.map((name, i) => ({
-      key: nextKey.current++,
-      name,
-      file: files[i],
-      path: paths[i],
-      title: t || name,
-      tags: tg,
-    }));
+    const jobs: Job[] = names.map((name, i) => {
+      const key = nextKey.current++;
+      return {
+        key,
+        name,
+        source: paths[i] ?? `upload-${Date.now().toString(36)}-${key}-${Math.random().toString(36).slice(2, 10)}`,
+        file: files[i],
+        path: paths[i],
+        title: t || name,
+        tags: tg,
+      };
+    });
     setEntries((xs) => [
       ...xs,
-      ...jobs.map((j): Entry => ({ key: j.key, name: j.name, sent: 0, total: j.file ? j.file.size : -1, state: 'queued' })),
+      ...jobs.map((j): Entry => ({ key: j.key, name: j.name, source: j.source, sent: 0, total: j.file ? j.file.size : -1, state: 'queued' })),
     ]);
     if (names.length === 1) setTitle('');
     queue.current.push(...jobs);
-    void pump();
+    pump();
   }
 
-  async function pump() {
-    if (running.current) return;
-    running.current = true;
+  // Starts queued jobs, oldest first, while fewer than maxParallel run.
+  function pump() {
+    while (running.current.size < maxParallel) {
+      const i = queue.current.findIndex((j) => !running.current.has(j.source));
+      if (i < 0) return;
+      const [job] = queue.current.splice(i, 1);
+      running.current.add(job.source);
+      void run(job).finally(() => {
+        running.current.delete(job.source);
+        pump();
+      });
+    }
+  }
+
+  async function run(job: Job) {
+    update(job.key, { state: 'sending' });
     try {
-      for (let job = queue.current.shift(); job; job = queue.current.shift()) {
-        update(job.key, { state: 'sending' });
-        try {
-          const item = job.file ? await sendUpload(job) : await addPath(job);
-          update(job.key, { state: 'done', item, sent: item.size, total: item.size });
-          onAddedRef.current(item);
-        } catch (e) {
-          update(job.key, { state: 'failed', error: errorText(e) });
-        }
-      }
-    } finally {
-      running.current = false;
+      const item = job.file ? await sendUpload(job) : await addPath(job);
+      update(job.key, { state: 'done', item, sent: item.size, total: item.size });
+      onAddedRef.current(item);
+    } catch (e) {
+      update(job.key, { state: 'failed', error: errorText(e) });
     }
   }
 
   function sendUpload(job: Job): Promise<DataItemView> {
     const file = job.file!;
-    return uploadFile(file, job.title, job.tags, (sent, total) => update(job.key, { sent, total })).done;
+    return uploadFile(file, job.title, job.tags, job.source, (sent, total) => update(job.key, { sent, total })).done;
   }
 
   // AddDataFile returns once the file is in the vault; meanwhile Transfers()
-  // says how far it is (matched by the file's name).
+  // says how far it is: the transfer whose Source is the job's path.
   async function addPath(job: Job): Promise<DataItemView> {
-    let stop = false;
-    const watch = async () => {
-      while (!stop) {
-        await new Promise((r) => setTimeout(r, transferPollMs));
-        if (stop) break;
-        try {
-          const t = list(await api.transfers()).find((x: TransferView) => x.direction === 'in' && x.name === job.name && !x.finished);
-          if (t && !stop) update(job.key, { sent: t.done, total: t.total });
-        } catch {
-          // Progress is a nicety: the add itself says whether it worked.
-        }
-      }
-    };
-    void watch();
+    watching.current.set(job.source, job.key);
+    void poll();
     try {
       return await api.addDataFile(job.path!, job.title, job.tags);
     } finally {
-      stop = true;
+      watching.current.delete(job.source);
+    }
+  }
+
+  // One poll of Transfers() for every file the window is adding.
+  async function poll() {
+    if (polling.current) return;
+    polling.current = true;
+    try {
+      while (watching.current.size > 0) {
+        await new Promise((r) => setTimeout(r, transferPollMs));
+        let ts: TransferView[];
+        try {
+          ts = list(await api.transfers());
+        } catch {
+          continue; // progress is a nicety: the add itself says whether it worked
+        }
+        for (const [source, key] of watching.current) {
+          const t = ts.find((x) => x.source === source && x.direction === 'in' && !x.finished);
+          if (t) update(key, { sent: t.done, total: t.total });
+        }
+      }
+    } finally {
+      polling.current = false;
     }
   }
 
@@ -264,7 +295,7 @@ function UploadRow({ x }: { x: Entry }) {
   const words =
     x.state === 'queued' ? 'Waiting' : x.state === 'sending' ? (known && pct === 100 ? 'Encrypting and storing' : 'Adding') : x.state === 'done' ? 'Added' : 'Not added';
   return (
-    <li class={`upload upload-${x.state}`} data-testid="upload-row" data-name={x.name} data-state={x.state}>
+    <li class={`upload upload-${x.state}`} data-testid="upload-row" data-name={x.name} data-source={x.source} data-total={x.total} data-state={x.state}>
       <div class="row spread">
         <span class="upload-name">{x.name}</span>
         <span class="muted" data-testid="upload-amount">

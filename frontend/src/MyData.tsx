@@ -35,8 +35,8 @@ export type DataState = {
   consents: ConsentView[];
 };
 
-export function awaitingAnswer(agreements: AgreementView[], consents: ConsentView[] | undefined): number {
-  return agreements.reduce((n, a) => n + list(a.versions).filter((v) => unanswered(v, consents)).length, 0);
+export function awaitingAnswer(agreements: AgreementView[]): number {
+  return agreements.reduce((n, a) => n + list(a.versions).filter((v) => unanswered(v)).length, 0);
 }
 
 export function DataPanel({
@@ -108,8 +108,8 @@ export function DataPanel({
   }, [notice]);
 
   useEffect(() => {
-    if (agreements.value) onPending?.(awaitingAnswer(agreements.value, consents.value));
-  }, [agreements.value, consents.value]);
+    if (agreements.value) onPending?.(awaitingAnswer(agreements.value));
+  }, [agreements.value]);
 
   useEffect(() => {
     if (selected || !returnTo) return;

@@ -81,6 +81,8 @@ export const api = {
   consent: (id: string) => goCall<ConsentDetailView>('Consent', id),
   grantConsent: (input: ConsentInput) => goCall<ConsentView>('GrantConsent', input),
   withdrawConsent: (id: string, reason: string) => goCall<ConsentView>('WithdrawConsent', id, reason),
+  // Every consent of yours in force under the version, in one step: the withdrawals made.
+  withdrawVersion: (version: string, reason: string) => goCall<ConsentView[] | null>('WithdrawVersion', version, reason),
   refuseAgreement: (version: string, reason: string) => goCall<ConsentView>('RefuseAgreement', version, reason),
   setItemConsent: (item: string, version: string, purpose: string, allow: boolean) =>
     goCall<ConsentView[] | null>('SetItemConsent', item, version, purpose, allow),
@@ -123,13 +125,21 @@ export async function copyText(text: string): Promise<void> {
 }
 
 // The browser's way in: POST /vault/upload with the raw file as the body.
-// onProgress is told the bytes sent so far (and the total); the promise gives
-// the new item, or rejects with what the node said.
+// source is the sender's id for the upload (Transfers() shows it as the
+// transfer's source; at most 200 bytes). onProgress is told the bytes sent
+// so far (and the total); the promise gives the new item, or rejects with
+// what the node said.
 export type Upload = { done: Promise<DataItemView>; abort: () => void };
 
-export function uploadFile(file: File, title: string, tags: string[], onProgress: (sent: number, total: number) => void): Upload {
+export function uploadFile(
+  file: File,
+  title: string,
+  tags: string[],
+  source: string,
+  onProgress: (sent: number, total: number) => void,
+): Upload {
   const xhr = new XMLHttpRequest();
-  const q = new URLSearchParams({ name: file.name, title, tags: tags.join(',') });
+  const q = new URLSearchParams({ name: file.name, title, tags: tags.join(','), source });
   const done = new Promise<DataItemView>((resolve, reject) => {
     xhr.open('POST', `/vault/upload?${q}`);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
@@ -351,7 +361,9 @@ export type DataItemView = {
 
 export type TransferView = {
   id: string;
-  name: string;
+  name: string; // the file's base name: not unique
+  // The caller's name for it: the path (AddDataFile, ExportData) or the id an upload was sent with.
+  source: string;
   direction: 'in' | 'out' | string;
   done: number;
   total: number; // -1 when unknown
@@ -386,7 +398,7 @@ export type AgreementVersionView = {
   current: boolean;
   changes: DiffLineView[] | null;
   terms: string[] | null;
-  mine: 'opted-in' | 'opted-out' | '' | string;
+  mine: 'opted-in' | 'opted-out' | 'withdrawn' | 'expired' | 'invalidated' | '' | string; // '' only if never answered
   mineReceipt: string;
 };
 
@@ -419,6 +431,19 @@ export type ConsentView = {
   withdraws: string;
   withdrawnBy: string;
   reason: string;
+  // A withdrawal: what the grant it ends covered (what stopped); null otherwise.
+  ends?: ScopeView | null;
+};
+
+// What a grant covers.
+export type ScopeView = {
+  grant: string;
+  purposes: string[] | null;
+  items: string[] | null;
+  itemTitles: string[] | null;
+  categories: string[] | null; // "all", or tags
+  recipients: string[] | null;
+  validUntil: string;
 };
 
 export type ConsentDetailView = ConsentView & { document: string };

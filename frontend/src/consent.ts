@@ -37,12 +37,19 @@ export function eventWords(c: Pick<ConsentView, 'event' | 'status'>): string {
   }
 }
 
+// This member's answer to a version (AgreementVersionView.mine), in words.
 export function mineWords(mine: string): string {
   switch (mine) {
     case 'opted-in':
       return 'You opted in';
     case 'opted-out':
       return 'You opted out';
+    case 'withdrawn':
+      return 'You withdrew consent';
+    case 'expired':
+      return 'Your consent expired';
+    case 'invalidated':
+      return 'Your consent ended when you left';
     case '':
       return 'Not answered';
     default:
@@ -101,17 +108,10 @@ export function splitCommas(s: string): string[] {
     .filter(Boolean);
 }
 
-// A current version this member was never asked about (mine is "" also after
-// a withdrawal: the consent events, once known, tell the two apart).
-export function unanswered(v: AgreementVersionView, consents: ConsentView[] | undefined): boolean {
-  return v.current && v.mine === '' && !list(consents).some((c) => c.version === v.id);
-}
-
-// This member's answer to a version, in words: mine, told apart from "never
-// answered" after a withdrawal.
-export function answerWords(v: AgreementVersionView, consents: ConsentView[]): string {
-  if (v.mine === '' && consents.some((c) => c.version === v.id && c.event === 'withdraw')) return 'You withdrew consent';
-  return mineWords(v.mine);
+// A current version this member never answered (the node says "" for
+// nothing else: a withdrawn or expired answer is named).
+export function unanswered(v: AgreementVersionView): boolean {
+  return v.current && v.mine === '';
 }
 
 // A royalty share as the node gives it ("1/2", "50/100", "50%") with its percentage.
