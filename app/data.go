@@ -95,7 +95,7 @@ func (c *Core) AddData(r io.Reader, name, source, title string, tags []string, t
 	return itemView(n, n.State(), m), nil
 }
 
-// nodeErr sorts an error of a node call on data or consent by whose it
+// nodeErr sorts an error of a node call (data, consent, governance) by whose it
 // is: a refusal (node.ErrRefused) is the caller's mistake (HTTP 400), an
 // unknown ID keeps its sentinel (404), and anything else is this node
 // failing (500), said so, with what to do.
@@ -105,8 +105,9 @@ func nodeErr(n *node.Node, what string, err error) error {
 		return nil
 	case errors.Is(err, node.ErrRefused):
 		return invalidErr(err)
-	case errors.Is(err, node.ErrNoItem), errors.Is(err, node.ErrNoVersion), errors.Is(err, node.ErrNoGrant):
-		return err
+	case errors.Is(err, node.ErrNoItem), errors.Is(err, node.ErrNoVersion), errors.Is(err, node.ErrNoGrant),
+		errors.Is(err, node.ErrNoProposal), errors.Is(err, node.ErrProposalClosed), errors.Is(err, node.ErrNotEligible), errors.Is(err, node.ErrTooEarly):
+		return err // statusOf gives each its own status
 	}
 	return fmt.Errorf("%s failed on this node: %w. This is not a mistake in your request: check that the disk has free space "+
 		"and that %s is writable, then try again (restart coopnode if it keeps failing)", what, err, n.Home())

@@ -220,7 +220,7 @@ func (a *App) Propose(in ProposeInput) (ProposalView, error) {
 	}
 	r, err := n.Propose(p)
 	if err != nil {
-		return ProposalView{}, invalidErr(err)
+		return ProposalView{}, nodeErr(n, "opening the proposal", err)
 	}
 	s = n.State()
 	ps, ok := s.ProposalByID(r.ID)
@@ -241,7 +241,7 @@ func (a *App) Vote(proposal string, v VoteInput) (ProposalView, error) {
 		return ProposalView{}, err
 	}
 	if _, err := n.Vote(p.ID, tally.Ballot(v)); err != nil {
-		return ProposalView{}, invalidErr(err)
+		return ProposalView{}, nodeErr(n, "casting the ballot", err)
 	}
 	return a.Proposal(p.ID.String())
 }
@@ -257,7 +257,7 @@ func (a *App) CloseProposal(proposal string) (ProposalView, error) {
 		return ProposalView{}, err
 	}
 	if _, err := n.CloseProposal(p.ID); err != nil {
-		return ProposalView{}, invalidErr(err)
+		return ProposalView{}, nodeErr(n, "closing the proposal", err)
 	}
 	return a.Proposal(p.ID.String())
 }
@@ -288,7 +288,7 @@ func (a *App) Delegate(to, proposal, kind string) (DelegationView, error) {
 	}
 	r, err := n.Delegate(d)
 	if err != nil {
-		return DelegationView{}, invalidErr(err)
+		return DelegationView{}, nodeErr(n, "delegating", err)
 	}
 	return delegationView(n.State(), r.ID, d), nil
 }
@@ -334,7 +334,7 @@ func (a *App) EndDelegation(id string) error {
 		return invalid("no single standing delegation of yours starts with %q: `coopnode delegate --list` lists them", id)
 	}
 	if _, err := n.EndDelegation(found[0]); err != nil {
-		return invalidErr(err)
+		return nodeErr(n, "ending the delegation", err)
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ func bylawsChanges(old, new coop.Bylaws) []BylawsChangeView {
 			}
 		}
 		add(BylawsChangeView{What: "text", Label: "Text", Change: changeChanged,
-			Note: fmt.Sprintf("%s added, %s removed", plural(added, "line"), plural(removed, "line"))})
+			Note: fmt.Sprintf("%s added, %s removed", count(added, "line"), count(removed, "line"))})
 	}
 	return out
 }
@@ -210,9 +210,7 @@ func ruleWords(r coop.DecisionRule) string {
 	return fmt.Sprintf("quorum %s, threshold %s, %s", ratioWords(r.Quorum), ratioWords(r.Threshold), methods)
 }
 
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
+// count is "1 line", "3 lines".
+func count(n int, what string) string {
+	return fmt.Sprintf("%d %s", n, plural(n, what, what+"s"))
 }

@@ -365,3 +365,50 @@ func TestBylawsFileRoundTrip(t *testing.T) {
 		t.Fatalf("stderr for a special admission rule under admission by decision: %q", errs)
 	}
 }
+
+// The caller's mistakes in governance answer 400 (404 for what does not
+// exist, 409 for what is too early or too late); a node that cannot read
+// or write its store answers 500 and says what to do.
+func TestGovernErrorStatus(t *testing.T) {
+	a, core, _, _ := govApp(t)
+	call := serveCore(t, core)
+	p, err := a.Propose(ProposeInput{Title: "Buy a shared server", Method: "majority", Hours: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		method string
+		args   []any
+		status int
+		text   string
+	}{
+		{"a position the method lacks", "Vote", []any{p.ID, VoteInput{Position: "maybe"}}, 400, "maybe"},
+		{"delegating to yourself", "Delegate", []any{"Ana Costa", "", ""}, 400, "cannot delegate to yourself"},
+		{"closing before the closing time", "CloseProposal", []any{p.ID}, 409, "closes at"},
+		{"no such proposal", "Vote", []any{"0123456789abcdef", VoteInput{Position: "yes"}}, 400, "no proposal 0123456789abcdef here"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, text := call(tc.method, tc.args...)
+			if status != tc.status || !strings.Contains(text, tc.text) || strings.Contains(text, "failed on this node") {
+				t.Fatalf("%d %q, want %d and %q", status, text, tc.status, tc.text)
+			}
+		})
+	}
+	core.Node().Close() // the store can no longer be read or written
+	for _, tc := range []struct {
+		method string
+		args   []any
+		what   string
+	}{
+		{"Propose", []any{ProposeInput{Title: "Another", Method: "majority", Hours: 1}}, "opening the proposal failed on this node"},
+		{"Vote", []any{p.ID, VoteInput{Position: "yes"}}, "casting the ballot failed on this node"},
+	} {
+		status, text := call(tc.method, tc.args...)
+		for _, want := range []string{tc.what, "closed", "not a mistake in your request", core.Home()} {
+			if status != 500 || !strings.Contains(text, want) {
+				t.Fatalf("%s on a closed node: %d %q, want 500 and %q", tc.method, status, text, want)
+			}
+		}
+	}
+}

@@ -20,7 +20,7 @@ var (
 	ErrNoVersion = errors.New("no such agreement version")
 	// ErrNoGrant: no consent of this member by that reference.
 	ErrNoGrant = errors.New("no such consent")
-	// ErrRefused: what was asked breaks a rule (of the co-op, or of consent
+	// ErrRefused: what was asked breaks a rule (of the co-op, of governance or of consent
 	// itself) and nothing was done; the message says which rule and what to
 	// ask instead. It is the caller's to fix. Any other error of the
 	// methods that document it is this node failing (its store, its vault).
@@ -34,6 +34,15 @@ func (e refusedError) Error() string { return e.msg }
 func (e refusedError) Unwrap() error { return ErrRefused }
 
 func refusedf(format string, args ...any) error { return refusedError{fmt.Sprintf(format, args...)} }
+
+// refused marks err (a rule's answer, such as a record builder's check) as
+// ErrRefused, keeping its text and its own sentinels.
+func refused(err error) error { return refusedWrap{err} }
+
+type refusedWrap struct{ err error }
+
+func (e refusedWrap) Error() string   { return e.err.Error() }
+func (e refusedWrap) Unwrap() []error { return []error{ErrRefused, e.err} }
 
 // ConsentKey is this member's pseudonymous consent key for the co-op.
 func (n *Node) ConsentKey() record.PublicKey { return n.keys.Consent(n.coop).PublicKey() }
@@ -50,9 +59,9 @@ func (n *Node) consentReg() (record.ID, error) {
 	if k, reg, ok := s.ConsentKeyOf(m.ID); ok && k == key {
 		return reg, nil
 	}
-	cert, ok := n.deviceCert()
-	if !ok {
-		return record.ID{}, errNoCert
+	cert, err := n.deviceCert()
+	if err != nil {
+		return record.ID{}, err
 	}
 	r, err := coop.RegisterConsentKey(n.Device(), n.keys.Consent(n.coop), n.coop, m.ID, n.opts.now(), cert)
 	if err != nil {

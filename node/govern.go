@@ -31,9 +31,9 @@ func (n *Node) Propose(p coop.Proposal) (*record.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	cert, ok := n.deviceCert()
-	if !ok {
-		return nil, errNoCert
+	cert, err := n.deviceCert()
+	if err != nil {
+		return nil, err
 	}
 	s := n.State()
 	if p.Kind == "" {
@@ -45,11 +45,11 @@ func (n *Node) Propose(p coop.Proposal) (*record.Record, error) {
 	}
 	prev := append(s.Frontier(), cert)
 	if len(prev) > record.MaxPrev {
-		return nil, fmt.Errorf("open a proposal: the co-op has %d concurrent membership records, more than one record can name (%d)", len(prev), record.MaxPrev)
+		return nil, refusedf("open a proposal: the co-op has %d concurrent membership records, more than one record can name (%d)", len(prev), record.MaxPrev)
 	}
 	r, err := coop.Open(n.Device(), n.coop, p, n.opts.now(), prev...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", m.Name, err)
+		return nil, refused(fmt.Errorf("%s: %w", m.Name, err))
 	}
 	return r, n.putChecked(r)
 }
@@ -75,11 +75,11 @@ func (n *Node) Vote(id record.ID, vote tally.Ballot) (*record.Record, error) {
 		return nil, fmt.Errorf("%w: %s was not on the roll of %q when it opened (not a member yet, or in a class that does not vote on it)", ErrNotEligible, m.Name, p.Title)
 	}
 	if err := p.Rules.CheckBallot(vote); err != nil {
-		return nil, fmt.Errorf("ballot on %q: %w", p.Title, err)
+		return nil, refused(fmt.Errorf("ballot on %q: %w", p.Title, err))
 	}
-	cert, ok := n.deviceCert()
-	if !ok {
-		return nil, errNoCert
+	cert, err := n.deviceCert()
+	if err != nil {
+		return nil, err
 	}
 	prev := []record.ID{cert}
 	for _, b := range p.Ballots {
@@ -89,7 +89,7 @@ func (n *Node) Vote(id record.ID, vote tally.Ballot) (*record.Record, error) {
 	}
 	r, err := coop.Cast(n.Device(), n.coop, coop.Ballot{Proposal: id, Roll: p.Roll.Hash, Vote: vote}, n.opts.now(), prev...)
 	if err != nil {
-		return nil, err
+		return nil, refused(err)
 	}
 	return r, n.putChecked(r)
 }
@@ -105,14 +105,14 @@ func (n *Node) Delegate(d coop.Delegation) (*record.Record, error) {
 	s := n.State()
 	to, ok := s.Members[d.Delegate]
 	if !ok || to.Removed {
-		return nil, fmt.Errorf("delegate: %s is not a current member", record.ID(d.Delegate).Short())
+		return nil, refusedf("delegate: %s is not a current member", record.ID(d.Delegate).Short())
 	}
 	if to.ID == m.ID {
-		return nil, errors.New("delegate: you cannot delegate to yourself")
+		return nil, refusedf("delegate: you cannot delegate to yourself")
 	}
-	cert, ok := n.deviceCert()
-	if !ok {
-		return nil, errNoCert
+	cert, err := n.deviceCert()
+	if err != nil {
+		return nil, err
 	}
 	prev := []record.ID{cert}
 	if !d.Proposal.IsZero() {
@@ -128,7 +128,7 @@ func (n *Node) Delegate(d coop.Delegation) (*record.Record, error) {
 	prev = append(prev, s.DelegationRecords(m.ID)...) // replaces: a newer delegation has the older in its past
 	r, err := coop.Delegate(n.Device(), n.coop, d, n.opts.now(), prev...)
 	if err != nil {
-		return nil, err
+		return nil, refused(err)
 	}
 	return r, n.putChecked(r)
 }
@@ -140,15 +140,15 @@ func (n *Node) EndDelegation(id record.ID) (*record.Record, error) {
 		return nil, err
 	}
 	if !slices.Contains(n.State().DelegationRecords(m.ID), id) {
-		return nil, fmt.Errorf("%s is not one of %s's standing delegations", id.Short(), m.Name)
+		return nil, refusedf("%s is not one of %s's standing delegations", id.Short(), m.Name)
 	}
-	cert, ok := n.deviceCert()
-	if !ok {
-		return nil, errNoCert
+	cert, err := n.deviceCert()
+	if err != nil {
+		return nil, err
 	}
 	r, err := coop.EndDelegation(n.Device(), n.coop, id, n.opts.now(), cert)
 	if err != nil {
-		return nil, err
+		return nil, refused(err)
 	}
 	return r, n.putChecked(r)
 }
@@ -177,9 +177,9 @@ func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
 		return nil, fmt.Errorf("%w: until %s only the proposal's author may close %q (the bylaws' grace period)",
 			ErrTooEarly, p.ClosesAt.Add(p.Grace).Local().Format(time.DateTime), p.Title)
 	}
-	cert, ok := n.deviceCert()
-	if !ok {
-		return nil, errNoCert
+	cert, err := n.deviceCert()
+	if err != nil {
+		return nil, err
 	}
 	c := p.Now
 	uses := c.Uses()
@@ -196,7 +196,7 @@ func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
 	r, err := coop.Close(n.Device(), n.coop, coop.Closing{Proposal: id, Counted: c.Counted, Proxies: c.Proxies, Result: c.Result},
 		uses, now, append(s.Frontier(), cert)...) // after every close and membership change this node knows
 	if err != nil {
-		return nil, err
+		return nil, refused(err)
 	}
 	return r, n.putChecked(r)
 }
@@ -212,7 +212,7 @@ func (n *Node) BylawsAt(id record.ID) (coop.Bylaws, record.ID, error) {
 	return n.folder.BylawsAt(id)
 }
 
-var errNoCert = errors.New("this device's certificate is not among the records: sync with another member first")
+var errNoCert = refusedf("this device's certificate is not among the records: sync with another member first")
 
 // putChecked judges r against the state before storing it, so a record the
 // co-op's rules refuse is never stored (records are never deleted).

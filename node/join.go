@@ -49,7 +49,8 @@ func (n *Node) RequestJoin(name, invite string) (*record.Record, error) {
 // pending here until the co-op's records arrive), oldest first.
 func (n *Node) OwnJoinRequests() []JoinRequest {
 	var out []JoinRequest
-	for _, r := range n.recordsOfType(coop.TypeJoinRequest) {
+	recs, _ := n.recordsOfType(coop.TypeJoinRequest) // a list: what can be read
+	for _, r := range recs {
 		var j coop.JoinRequest
 		if r.Author == n.MemberKey() && r.DecodeBody(&j) == nil {
 			out = append(out, JoinRequest{Record: r, Body: j})
@@ -78,7 +79,8 @@ func (n *Node) JoinRequests() []JoinRequest {
 		skip[id] = true
 	}
 	var out []JoinRequest
-	for _, r := range n.recordsOfType(coop.TypeJoinRequest) {
+	recs, _ := n.recordsOfType(coop.TypeJoinRequest) // a list: what can be read
+	for _, r := range recs {
 		if skip[r.ID] {
 			continue
 		}
@@ -129,9 +131,9 @@ func (n *Node) Admit(req *record.Record, class string, roles ...string) (*record
 	if !s.Bylaws.HasClass(class) {
 		return nil, fmt.Errorf("class %q is not in the bylaws (classes: %s)", class, classNames(s.Bylaws))
 	}
-	cert, ok := n.deviceCert()
-	if !ok {
-		return nil, errors.New("this device's certificate is not among the records: sync with another member first")
+	cert, err := n.deviceCert()
+	if err != nil {
+		return nil, err
 	}
 	// Naming the frontier: the admission follows every membership change this node knows.
 	adm, err := coop.AdmitRequest(n.Device(), n.coop, req, class, roles, n.opts.now(), append(s.Frontier(), cert)...)
@@ -185,10 +187,14 @@ func (n *Node) answered() map[record.ID]coop.MemberID {
 
 // deviceCert finds the record that certifies this node's device key: a
 // device certificate, or the admission that answered our join request.
-func (n *Node) deviceCert() (record.ID, bool) {
+func (n *Node) deviceCert() (record.ID, error) {
 	s := n.State()
 	var found []record.ID
-	for _, r := range n.recordsOfType(coop.TypeDevice, coop.TypeClosed, coop.TypeAdmitted) {
+	recs, err := n.recordsOfType(coop.TypeDevice, coop.TypeClosed, coop.TypeAdmitted)
+	if err != nil {
+		return record.ID{}, fmt.Errorf("find this device's certificate: %w", err)
+	}
+	for _, r := range recs {
 		switch r.Type {
 		case coop.TypeDevice:
 			var d coop.Device
@@ -214,10 +220,10 @@ func (n *Node) deviceCert() (record.ID, bool) {
 	}
 	found = slices.DeleteFunc(found, func(id record.ID) bool { return rejected[id] || slices.Contains(s.Pending, id) })
 	if len(found) == 0 {
-		return record.ID{}, false
+		return record.ID{}, errNoCert
 	}
 	slices.SortFunc(found, record.CompareIDs)
-	return found[0], true
+	return found[0], nil
 }
 
 func classNames(b coop.Bylaws) string {
@@ -235,10 +241,10 @@ func classNames(b coop.Bylaws) string {
 func (n *Node) me() (*coop.Member, error) {
 	m, ok := n.State().MemberByKey(n.MemberKey())
 	if !ok || m.Key != n.MemberKey() {
-		return nil, errors.New("this node's member is not a member of the co-op (yet)")
+		return nil, refusedf("this node's member is not a member of the co-op (yet)")
 	}
 	if m.Removed {
-		return nil, fmt.Errorf("%s has left the co-op", m.Name)
+		return nil, refusedf("%s has left the co-op", m.Name)
 	}
 	return m, nil
 }

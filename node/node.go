@@ -746,16 +746,16 @@ func causalOrder(recs []*record.Record) []*record.Record {
 
 // recordsOfType reads the stored records of the given types (through the
 // type index). Records that cannot be read are left out.
-func (n *Node) recordsOfType(types ...string) []*record.Record {
+func (n *Node) recordsOfType(types ...string) ([]*record.Record, error) {
 	var ids []record.ID
 	for _, t := range types {
 		got, err := n.IDsOfType(t)
 		if err != nil {
-			return nil
+			return nil, err
 		}
 		ids = append(ids, got...)
 	}
-	return n.Get(ids)
+	return n.Get(ids), nil
 }
 
 // ReindexReport says what Reindex did.

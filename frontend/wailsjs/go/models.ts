@@ -274,6 +274,32 @@ export namespace app {
 	        this.error = source["error"];
 	    }
 	}
+	export class BylawsChangeView {
+	    what: string;
+	    name: string;
+	    label: string;
+	    change: string;
+	    before: string;
+	    after: string;
+	    note: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new BylawsChangeView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.what = source["what"];
+	        this.name = source["name"];
+	        this.label = source["label"];
+	        this.change = source["change"];
+	        this.before = source["before"];
+	        this.after = source["after"];
+	        this.note = source["note"];
+	        this.text = source["text"];
+	    }
+	}
 	export class DecisionRuleInput {
 	    quorum: string;
 	    threshold: string;
@@ -454,6 +480,30 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class ScopeView {
+	    grant: string;
+	    purposes: string[];
+	    items: string[];
+	    itemTitles: string[];
+	    categories: string[];
+	    recipients: string[];
+	    validUntil: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScopeView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.grant = source["grant"];
+	        this.purposes = source["purposes"];
+	        this.items = source["items"];
+	        this.itemTitles = source["itemTitles"];
+	        this.categories = source["categories"];
+	        this.recipients = source["recipients"];
+	        this.validUntil = source["validUntil"];
+	    }
+	}
 	export class ConsentDetailView {
 	    id: string;
 	    record: string;
@@ -476,6 +526,7 @@ export namespace app {
 	    withdraws: string;
 	    withdrawnBy: string;
 	    reason: string;
+	    ends?: ScopeView;
 	    document: string;
 	
 	    static createFrom(source: any = {}) {
@@ -505,8 +556,27 @@ export namespace app {
 	        this.withdraws = source["withdraws"];
 	        this.withdrawnBy = source["withdrawnBy"];
 	        this.reason = source["reason"];
+	        this.ends = this.convertValues(source["ends"], ScopeView);
 	        this.document = source["document"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class ConsentInput {
 	    version: string;
@@ -637,6 +707,7 @@ export namespace app {
 	    withdraws: string;
 	    withdrawnBy: string;
 	    reason: string;
+	    ends?: ScopeView;
 	
 	    static createFrom(source: any = {}) {
 	        return new ConsentView(source);
@@ -665,7 +736,26 @@ export namespace app {
 	        this.withdraws = source["withdraws"];
 	        this.withdrawnBy = source["withdrawnBy"];
 	        this.reason = source["reason"];
+	        this.ends = this.convertValues(source["ends"], ScopeView);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class CoopView {
 	    id: string;
@@ -1081,6 +1171,10 @@ export namespace app {
 	    class: string;
 	    roles: string[];
 	    bylaws?: BylawsInput;
+	    bylawsBase: string;
+	    bylawsChanges: BylawsChangeView[];
+	    bylawsTextDiff: DiffLineView[];
+	    warnings: string[];
 	    agreement?: AgreementInput;
 	    ballots: BallotView[];
 	
@@ -1125,6 +1219,10 @@ export namespace app {
 	        this.class = source["class"];
 	        this.roles = source["roles"];
 	        this.bylaws = this.convertValues(source["bylaws"], BylawsInput);
+	        this.bylawsBase = source["bylawsBase"];
+	        this.bylawsChanges = this.convertValues(source["bylawsChanges"], BylawsChangeView);
+	        this.bylawsTextDiff = this.convertValues(source["bylawsTextDiff"], DiffLineView);
+	        this.warnings = source["warnings"];
 	        this.agreement = this.convertValues(source["agreement"], AgreementInput);
 	        this.ballots = this.convertValues(source["ballots"], BallotView);
 	    }
@@ -1220,6 +1318,7 @@ export namespace app {
 	
 	
 	
+	
 	export class SignalsView {
 	    item: string;
 	    contentUsage: string;
@@ -1297,6 +1396,7 @@ export namespace app {
 	export class TransferView {
 	    id: string;
 	    name: string;
+	    source: string;
 	    direction: string;
 	    done: number;
 	    total: number;
@@ -1312,6 +1412,7 @@ export namespace app {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
 	        this.name = source["name"];
+	        this.source = source["source"];
 	        this.direction = source["direction"];
 	        this.done = source["done"];
 	        this.total = source["total"];

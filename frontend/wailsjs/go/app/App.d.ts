@@ -81,3 +81,5 @@ export function Unlock(arg1:string):Promise<void>;
 export function Vote(arg1:string,arg2:app.VoteInput):Promise<app.ProposalView>;
 
 export function WithdrawConsent(arg1:string,arg2:string):Promise<app.ConsentView>;
+
+export function WithdrawVersion(arg1:string,arg2:string):Promise<Array<app.ConsentView>>;

@@ -161,3 +161,7 @@ export function Vote(arg1, arg2) {
 export function WithdrawConsent(arg1, arg2) {
   return window['go']['app']['App']['WithdrawConsent'](arg1, arg2);
 }
+
+export function WithdrawVersion(arg1, arg2) {
+  return window['go']['app']['App']['WithdrawVersion'](arg1, arg2);
+}
