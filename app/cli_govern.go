@@ -286,7 +286,8 @@ type fileRule struct {
 // (the text, for reading, must agree with num and den if it is there).
 type fileRatio string
 
-var ratioText = regexp.MustCompile(`^\s*(-?\d+)\s*/\s*(\d+)`)
+// ratioText is how `bylaws --json` writes a ratio's text: "2/3 (66.67%)".
+var ratioText = regexp.MustCompile(`^\s*(-?\d+/\d+)(?:\s+\((.*)\))?\s*$`)
 
 func (r *fileRatio) UnmarshalJSON(b []byte) error {
 	var s string
@@ -304,19 +305,74 @@ func (r *fileRatio) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf(`a ratio is "n/d" or {"num": n, "den": d}, not %s`, b)
 	}
 	v := exact.R(*o.Num, *o.Den)
-	if m := ratioText.FindStringSubmatch(o.Text); m != nil {
-		t, err := exact.ParseRatio(m[1] + "/" + m[2])
-		if err == nil && v.Validate() == nil && t.Cmp(v) != 0 {
-			return fmt.Errorf(`num and den say %s but text says %s: num and den decide (text is only for reading), so make them agree or leave text out`, v, t)
+	if o.Text != "" && v.Validate() == nil {
+		// The text is only for reading, so an edit to it alone would be
+		// lost: it must still say what num and den say.
+		m := ratioText.FindStringSubmatch(o.Text)
+		var t exact.Ratio
+		if m != nil {
+			t, _ = exact.ParseRatio(m[1])
+		}
+		if m == nil || t.Validate() != nil || t.Cmp(v) != 0 || m[2] != "" && m[2] != v.Percent() {
+			return fmt.Errorf(`num and den say %s but text says %q: num and den decide (text is only for reading), so edit them, or leave text out`, ratio(v).Text, o.Text)
 		}
 	}
 	*r = fileRatio(v.String())
 	return nil
 }
 
+// sameKeys refuses a JSON object anywhere in b that names a key twice,
+// also in another letter case: encoding/json would take one of them
+// silently (it matches field names without regard to case).
+func sameKeys(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var walk func() error
+	walk = func() error {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'):
+			var seen []string
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				key := k.(string)
+				for _, first := range seen { // EqualFold, as encoding/json matches names
+					if strings.EqualFold(first, key) {
+						return fmt.Errorf("it names %q and %q in one object: keep one", first, key)
+					}
+				}
+				seen = append(seen, key)
+				if err := walk(); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token() // }
+			return err
+		case json.Delim('['):
+			for dec.More() {
+				if err := walk(); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token() // ]
+			return err
+		}
+		return nil
+	}
+	return walk()
+}
+
 // parseBylawsFile reads a --bylaws-file (see bylawsFile).
 func parseBylawsFile(b []byte) (BylawsInput, error) {
 	var f bylawsFile
+	if err := sameKeys(b); err != nil {
+		return BylawsInput{}, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields() // a misspelt key would otherwise drop a rule unseen
 	if err := dec.Decode(&f); err != nil {

@@ -106,7 +106,8 @@ func nodeErr(n *node.Node, what string, err error) error {
 	case errors.Is(err, node.ErrRefused):
 		return invalidErr(err)
 	case errors.Is(err, node.ErrNoItem), errors.Is(err, node.ErrNoVersion), errors.Is(err, node.ErrNoGrant),
-		errors.Is(err, node.ErrNoProposal), errors.Is(err, node.ErrProposalClosed), errors.Is(err, node.ErrNotEligible), errors.Is(err, node.ErrTooEarly):
+		errors.Is(err, node.ErrNoProposal), errors.Is(err, node.ErrProposalClosed), errors.Is(err, node.ErrNotEligible), errors.Is(err, node.ErrTooEarly),
+		errors.Is(err, node.ErrNotJoinRequest):
 		return err // statusOf gives each its own status
 	}
 	return fmt.Errorf("%s failed on this node: %w. This is not a mistake in your request: check that the disk has free space "+

@@ -290,10 +290,7 @@ func (a *App) Admit(request, class string) (MemberView, error) {
 	}
 	adm, err := n.Admit(found[0], class)
 	if err != nil {
-		if adm == nil {
-			return MemberView{}, invalidErr(err)
-		}
-		return MemberView{}, err
+		return MemberView{}, nodeErr(n, "admitting", err)
 	}
 	m, ok := n.State().Members[coop.MemberID(adm.ID)]
 	if !ok {

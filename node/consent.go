@@ -227,9 +227,11 @@ func (n *Node) build(b consent.Receipt, items []consent.ItemDetail, reason strin
 	b.Key = reg
 	key := n.keys.Consent(n.coop)
 	now := n.opts.now()
+	// Building signs in memory: what fails here is the receipt itself (its
+	// checks, or its size for thousands of items), so it is refused.
 	r, err := coop.NewReceipt(key, n.coop, b, now, prev...)
 	if err != nil {
-		return signed{}, err
+		return signed{}, refused(err)
 	}
 	title := ""
 	if v, ok := n.State().Version(b.Version); ok {
@@ -242,7 +244,7 @@ func (n *Node) build(b consent.Receipt, items []consent.ItemDetail, reason strin
 	priv, err := record.New(key, TypeConsentRecord, 1, n.coop, now, []record.ID{r.ID}, consent.Private{Receipt: r.ID, Items: items,
 		Storage: "this member's coopnode vault, encrypted, at " + n.home, Reason: reason, MemberName: name, AgreementTi: title})
 	if err != nil {
-		return signed{}, err
+		return signed{}, refused(err)
 	}
 	return signed{receipt: r, private: priv}, nil
 }
@@ -509,10 +511,15 @@ func (n *Node) regrant(v *coop.AgreementVersion, g *consent.Grant, purposes []co
 			details = append(details, consent.ItemDetail{Digest: it, Title: m.Title, MediaType: m.MediaType, Size: m.Size, Tags: m.Tags})
 		}
 	}
-	now := n.opts.now().UTC().Truncate(time.Second)
+	// From now, but never before the grant it replaces was to begin (one
+	// signed on a device whose clock runs ahead, or before this clock went back).
+	from := n.opts.now().UTC().Truncate(time.Second)
+	if g.From.After(from) {
+		from = g.From.UTC()
+	}
 	b := consent.Receipt{Event: consent.EventGrant, Status: consent.Given, Agreement: v.Agreement, Version: v.ID, Notice: v.TextDigest,
 		Language: v.Terms.Language, Purposes: purposes, Items: items, Categories: cats, Recipients: g.Recipients,
-		Retention: v.Terms.Retention, Jurisdiction: v.Terms.Jurisdiction, ValidFrom: now.Format(time.RFC3339)}
+		Retention: v.Terms.Retention, Jurisdiction: v.Terms.Jurisdiction, ValidFrom: from.Format(time.RFC3339)}
 	if !g.Until.IsZero() {
 		b.ValidUntil = g.Until.UTC().Format(time.RFC3339)
 	}

@@ -105,8 +105,9 @@ func (n *Node) JoinRequests() []JoinRequest {
 
 // Admit admits the member who sent join request req into class (the
 // bylaws' first class if empty) with roles, signed by this node's device, and stores
-// the admission (and the request, if new). It fails with a reason when the
-// bylaws do not let this member admit.
+// the admission (and the request, if new). It fails with ErrRefused and a
+// reason when the bylaws do not let this member admit; any other error is
+// this node failing.
 func (n *Node) Admit(req *record.Record, class string, roles ...string) (*record.Record, error) {
 	if req.Type != coop.TypeJoinRequest || req.Coop != n.coop {
 		return nil, fmt.Errorf("record %s is %w", req.ID.Short(), ErrNotJoinRequest)
@@ -116,20 +117,20 @@ func (n *Node) Admit(req *record.Record, class string, roles ...string) (*record
 	}
 	s := n.State()
 	if err := s.MayAdmit(n.DeviceKey()); err != nil {
-		return nil, err
+		return nil, refused(err)
 	}
 	if id, ok := n.answered()[req.ID]; ok {
 		name := "the joiner"
 		if m, ok := s.Members[id]; ok {
 			name = m.Name
 		}
-		return nil, fmt.Errorf("request %s was already answered: %s is a member (%s)", req.ID.Short(), name, id.String()[:12])
+		return nil, refusedf("request %s was already answered: %s is a member (%s)", req.ID.Short(), name, id.String()[:12])
 	}
 	if class == "" {
 		class = s.Bylaws.Classes[0].Name
 	}
 	if !s.Bylaws.HasClass(class) {
-		return nil, fmt.Errorf("class %q is not in the bylaws (classes: %s)", class, classNames(s.Bylaws))
+		return nil, refusedf("class %q is not in the bylaws (classes: %s)", class, classNames(s.Bylaws))
 	}
 	cert, err := n.deviceCert()
 	if err != nil {
@@ -138,14 +139,14 @@ func (n *Node) Admit(req *record.Record, class string, roles ...string) (*record
 	// Naming the frontier: the admission follows every membership change this node knows.
 	adm, err := coop.AdmitRequest(n.Device(), n.coop, req, class, roles, n.opts.now(), append(s.Frontier(), cert)...)
 	if err != nil {
-		return nil, err
+		return nil, refused(err)
 	}
 	if err := n.Put(adm); err != nil {
 		return nil, err
 	}
 	for _, rj := range n.State().Rejected {
 		if rj.ID == adm.ID {
-			return adm, fmt.Errorf("the co-op's rules refuse this admission: %s", rj.Reason)
+			return adm, refusedf("the co-op's rules refuse this admission: %s", rj.Reason)
 		}
 	}
 	return adm, nil
@@ -190,10 +191,7 @@ func (n *Node) answered() map[record.ID]coop.MemberID {
 func (n *Node) deviceCert() (record.ID, error) {
 	s := n.State()
 	var found []record.ID
-	recs, err := n.recordsOfType(coop.TypeDevice, coop.TypeClosed, coop.TypeAdmitted)
-	if err != nil {
-		return record.ID{}, fmt.Errorf("find this device's certificate: %w", err)
-	}
+	recs, readErr := n.recordsOfType(coop.TypeDevice, coop.TypeClosed, coop.TypeAdmitted)
 	for _, r := range recs {
 		switch r.Type {
 		case coop.TypeDevice:
@@ -220,6 +218,9 @@ func (n *Node) deviceCert() (record.ID, error) {
 	}
 	found = slices.DeleteFunc(found, func(id record.ID) bool { return rejected[id] || slices.Contains(s.Pending, id) })
 	if len(found) == 0 {
+		if readErr != nil { // it may be among what could not be read
+			return record.ID{}, fmt.Errorf("find this device's certificate: %w", readErr)
+		}
 		return record.ID{}, errNoCert
 	}
 	slices.SortFunc(found, record.CompareIDs)

@@ -9,6 +9,7 @@ package node
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -746,6 +747,8 @@ func causalOrder(recs []*record.Record) []*record.Record {
 
 // recordsOfType reads the stored records of the given types (through the
 // type index). Records that cannot be read are left out.
+// It returns what it could read, and the first error of a record it could
+// not (damaged, or the store failing).
 func (n *Node) recordsOfType(types ...string) ([]*record.Record, error) {
 	var ids []record.ID
 	for _, t := range types {
@@ -755,7 +758,22 @@ func (n *Node) recordsOfType(types ...string) ([]*record.Record, error) {
 		}
 		ids = append(ids, got...)
 	}
-	return n.Get(ids), nil
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	out := make([]*record.Record, 0, len(ids))
+	var first error
+	for _, id := range ids {
+		if _, ok := n.held[id]; !ok {
+			continue
+		}
+		r, err := n.getLocked(id)
+		if err != nil {
+			first = cmp.Or(first, err)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, first
 }
 
 // ReindexReport says what Reindex did.
