@@ -3,6 +3,7 @@ package replicate
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -86,40 +87,23 @@ func BenchmarkPropagation20(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 }
 
-// BenchmarkFirstSync: a new member's first sync from a co-op of
-// COOPNODE_BENCH_RECORDS records (default 20,000) over loopback: wall time,
-// rounds, and bytes on the wire against the records' own size (DESIGN
-// target: < 60 s and <= 1.2x for the reference co-op).
+// BenchmarkFirstSync: a new member's first sync of a co-op over loopback:
+// wall time, rounds, and bytes on the wire against the records' own size
+// (DESIGN target for the reference co-op: < 60 s and <= 1.2x).
 //
-// The co-op is 200 members admitted through the node's API, padded with
-// valid join requests: a real record type of ballot-like size that needs
-// no authority, until the governance, ledger and consent types exist.
+// With COOPNODE_BENCH_HOME (and COOPNODE_BENCH_PASS), the co-op is a copy
+// of that home: DESIGN's reference co-op as `coopnode refcoop` writes it
+// (make bench-refcoop), whose founder admits the new member. Otherwise it
+// is COOPNODE_BENCH_RECORDS records (default 20,000): 200 members admitted
+// through the node's API, padded with valid join requests (a record type
+// of ballot-like size that needs no authority).
 func BenchmarkFirstSync(b *testing.B) {
-	total := 20_000
-	if s := os.Getenv("COOPNODE_BENCH_RECORDS"); s != "" {
-		total, _ = strconv.Atoi(s)
-	}
 	o := Options{Interval: time.Hour, Redial: time.Hour}
-	a := found(b, "Ada", o)
-	for i := range 200 {
-		if _, err := a.n.Admit(request(b, a.n.CoopID(), fmt.Sprintf("m%d", i)), ""); err != nil {
-			b.Fatal(err)
-		}
-	}
-	pad := total - len(a.n.IDs())
-	k, _ := identity.Generate(nil)
-	batch := make([]*record.Record, 0, 5000)
-	for i := range pad {
-		r, err := coop.RequestJoin(k.Member(), a.n.CoopID(), fmt.Sprintf("Applicant %07d", i), k.DeviceKey(), "laptop", "bench", time.Now())
-		if err != nil {
-			b.Fatal(err)
-		}
-		if batch = append(batch, r); len(batch) == cap(batch) || i == pad-1 {
-			if err := a.n.Put(batch...); err != nil {
-				b.Fatal(err)
-			}
-			batch = batch[:0]
-		}
+	var a *member
+	if home := os.Getenv("COOPNODE_BENCH_HOME"); home != "" {
+		a = openCopy(b, home, os.Getenv("COOPNODE_BENCH_PASS"), o)
+	} else {
+		a = paddedCoop(b, o)
 	}
 	a.n.State()
 	want := len(a.n.IDs())
@@ -180,4 +164,53 @@ func BenchmarkFirstSync(b *testing.B) {
 	b.ReportMetric(float64(st.Rounds), "rounds")
 	b.ReportMetric(float64(st.BytesSent+st.BytesReceived)/float64(max(st.RecordBytes, 1)), "wire/record-bytes")
 	b.ReportMetric(float64(st.RecordBytes)/float64(want), "bytes/record")
+}
+
+// paddedCoop founds a co-op of COOPNODE_BENCH_RECORDS records (see BenchmarkFirstSync).
+func paddedCoop(b *testing.B, o Options) *member {
+	total := 20_000
+	if s := os.Getenv("COOPNODE_BENCH_RECORDS"); s != "" {
+		total, _ = strconv.Atoi(s)
+	}
+	a := found(b, "Ada", o)
+	for i := range 200 {
+		if _, err := a.n.Admit(request(b, a.n.CoopID(), fmt.Sprintf("m%d", i)), ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	pad := total - len(a.n.IDs())
+	k, _ := identity.Generate(nil)
+	batch := make([]*record.Record, 0, 5000)
+	for i := range pad {
+		r, err := coop.RequestJoin(k.Member(), a.n.CoopID(), fmt.Sprintf("Applicant %07d", i), k.DeviceKey(), "laptop", "bench", time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if batch = append(batch, r); len(batch) == cap(batch) || i == pad-1 {
+			if err := a.n.Put(batch...); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	return a
+}
+
+// openCopy opens a copy of the home at src (left as it was) as a running member.
+func openCopy(b *testing.B, src, pass string, o Options) *member {
+	home := filepath.Join(b.TempDir(), "ref")
+	if out, err := exec.Command("cp", "-a", src, home).CombinedOutput(); err != nil {
+		b.Fatalf("copy %s: %v: %s", src, err, out)
+	}
+	for _, f := range []string{"LOCK", "api.json", "api.token"} { // the original's, not this process's
+		os.Remove(filepath.Join(home, f))
+	}
+	n, err := node.Open(home, []byte(pass), node.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { n.Close() })
+	m := &member{name: "ref", home: home, n: n}
+	m.start(b, o)
+	return m
 }
