@@ -105,7 +105,8 @@ bench:
 # DESIGN's reference co-op, generated once through the node's API into
 # $(REF_DIR) (REF_SCALE=0.1 for a tenth), checked by `coopnode verify`
 # before anything is measured; then verify's throughput against raw Ed25519,
-# the cost of one new ballot and receipt against a full fold, and a cold
+# the cost of one new ballot and receipt against a full fold, a new member's
+# first sync of it over loopback, and a cold
 # start of `coopnode serve` on it (time to API-ready, RSS).
 REF_DIR   ?= out/refcoop
 REF_SCALE ?= 1
@@ -117,6 +118,7 @@ bench-refcoop: build
 	./$(BIN) verify $(REF_DIR)/ref.bundle > $(REF_DIR)/verify.txt && head -4 $(REF_DIR)/verify.txt
 	COOPNODE_BENCH_BUNDLE=$(CURDIR)/$(REF_DIR)/ref.bundle $(GO) test -run '^$$' -bench VerifyVsEd25519 -benchtime 3x -timeout 60m ./node/verify
 	$(GO) test ./node/coop -run '^$$' -bench 'Write' -benchtime 10x -timeout 60m -bench-ballots $(BENCH_BALLOTS) -bench-receipts $(BENCH_RECEIPTS)
+	COOPNODE_BENCH_HOME=$(CURDIR)/$(REF_DIR)/home COOPNODE_BENCH_PASS=bench $(GO) test -run '^$$' -bench FirstSync -benchtime 1x -timeout 60m ./sync/replicate
 	COOPNODE_PASSPHRASE=bench build/bench-coldstart.sh ./$(BIN) $(REF_DIR)/home 3
 	$(MAKE) bench-open
 
