@@ -728,6 +728,19 @@ func parseDay(s string) (time.Time, error) {
 	return time.Time{}, invalid("valid until %q: use YYYY-MM-DD or RFC 3339", s)
 }
 
+// consentViews shows the consent events recs a call just made.
+func (a *App) consentViews(n *node.Node, recs []*record.Record) ([]ConsentView, error) {
+	out := []ConsentView{}
+	for _, r := range recs {
+		cv, err := a.consentByID(n, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cv)
+	}
+	return out, nil
+}
+
 func (a *App) consentByID(n *node.Node, id record.ID) (ConsentView, error) {
 	s := n.State()
 	rc, ok := s.ReceiptByID(id)
@@ -771,15 +784,7 @@ func (a *App) WithdrawVersion(version, reason string) ([]ConsentView, error) {
 	if err != nil {
 		return nil, nodeErr(n, "withdrawing consent", err)
 	}
-	out := []ConsentView{}
-	for _, r := range recs {
-		cv, err := a.consentByID(n, r.ID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cv)
-	}
-	return out, nil
+	return a.consentViews(n, recs)
 }
 
 // RefuseAgreement opts out of an agreement version (withdrawing your consent under it).
@@ -818,15 +823,7 @@ func (a *App) SetItemConsent(item, version, purpose string, allow bool) ([]Conse
 	if err != nil {
 		return nil, nodeErr(n, "changing the item's consent", err)
 	}
-	out := []ConsentView{}
-	for _, r := range recs {
-		cv, err := a.consentByID(n, r.ID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cv)
-	}
-	return out, nil
+	return a.consentViews(n, recs)
 }
 
 // DataSignals gives the machine-readable preferences matching your consent

@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -298,18 +297,7 @@ func addFile(t *testing.T, a *App, name, content string) DataItemView {
 // an API method over HTTP and gives the status and error text.
 func serveCore(t *testing.T, core *Core) func(method string, args ...any) (int, string) {
 	t.Helper()
-	tok, err := LoadToken(core.Home())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := Listen("127.0.0.1:0", NewApp(core), tok, testAssets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	srv, tok := serve(t, core)
 	return func(method string, args ...any) (int, string) {
 		body, _ := json.Marshal(args)
 		req, _ := http.NewRequest(http.MethodPost, srv.Addr()+"/api/"+method, bytes.NewReader(body))

@@ -39,7 +39,14 @@ func startServer(t *testing.T) (*Server, *Core) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { core.Close() })
-	tok, err := LoadToken(home)
+	srv, _ := serve(t, core)
+	return srv, core
+}
+
+// serve serves core's API until the test ends; it returns the server and its token.
+func serve(t *testing.T, core *Core) (*Server, string) {
+	t.Helper()
+	tok, err := LoadToken(core.Home())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +58,7 @@ func startServer(t *testing.T) (*Server, *Core) {
 	done := make(chan struct{})
 	go func() { srv.Serve(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return srv, core
+	return srv, tok
 }
 
 func TestAPIGuards(t *testing.T) {

@@ -12,10 +12,10 @@ import {
   type ConsentDetailView,
   type ConsentQueryView,
   type ConsentView,
-  type DiffLineView,
   type PurposeView,
 } from './api';
 import { InlineError } from './ErrorBox';
+import { TextDiff } from './Diff';
 import { formatAgo, formatDate, formatDateTime, list, plural } from './format';
 import { durationWords, eventWords, itemsWords, mineWords, purposeLabel, statusWords, unanswered } from './consent';
 import type { DataState } from './MyData';
@@ -147,29 +147,6 @@ function VersionView({
 }
 
 // How many unchanged lines are kept around a change.
-const diffContext = 2;
-
-type DiffRow = DiffLineView | { op: 'skip'; text: string; count: number };
-
-// Long runs of unchanged lines are folded into one "… n unchanged lines" row.
-function foldDiff(lines: DiffLineView[]): DiffRow[] {
-  const keep = lines.map((l) => l.op !== 'same');
-  lines.forEach((l, i) => {
-    if (l.op === 'same') return;
-    for (let j = Math.max(0, i - diffContext); j <= Math.min(lines.length - 1, i + diffContext); j++) keep[j] = true;
-  });
-  const out: DiffRow[] = [];
-  let skipped = 0;
-  lines.forEach((l, i) => {
-    if (keep[i]) {
-      if (skipped) out.push({ op: 'skip', text: '', count: skipped });
-      skipped = 0;
-      out.push(l);
-    } else skipped++;
-  });
-  if (skipped) out.push({ op: 'skip', text: '', count: skipped });
-  return out;
-}
 
 function Changes({ v, prevNumber }: { v: AgreementVersionView; prevNumber: number }) {
   const lines = list(v.changes);
@@ -186,22 +163,7 @@ function Changes({ v, prevNumber }: { v: AgreementVersionView; prevNumber: numbe
         </ul>
       )}
       {changed ? (
-        <pre class="diff" data-testid="version-diff" tabIndex={0} aria-label={`Changes to the text since version ${prevNumber}, line by line`}>
-          {foldDiff(lines).map((l, i) =>
-            l.op === 'skip' ? (
-              <span key={i} class="diff-line diff-skip">
-                {`  … ${plural((l as { count: number }).count, 'unchanged line')}\n`}
-              </span>
-            ) : (
-              <span key={i} class={`diff-line diff-${l.op}`} data-op={l.op}>
-                <span aria-hidden="true">{l.op === 'add' ? '+ ' : l.op === 'del' ? '- ' : '  '}</span>
-                {l.op === 'add' && <span class="sr-only">Added: </span>}
-                {l.op === 'del' && <span class="sr-only">Removed: </span>}
-                {`${l.text}\n`}
-              </span>
-            ),
-          )}
-        </pre>
+        <TextDiff lines={lines} testid="version-diff" label={`Changes to the text since version ${prevNumber}, line by line`} />
       ) : (
         <p class="muted">The text itself did not change.</p>
       )}

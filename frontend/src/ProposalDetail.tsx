@@ -8,9 +8,10 @@ import { usePoll } from './poll';
 import { ResultChart } from './Chart';
 import { DelegateOnProposal } from './Delegations';
 import { VoteForm } from './Vote';
-import { describeVote, foldDiff, fractionText, pct, withLocalTimes, kindLabel, methodInfo, outcomeTone, outcomeWords, isChoiceMethod } from './govern';
+import { describeVote, fractionText, pct, withLocalTimes, kindLabel, methodInfo, outcomeTone, outcomeWords, isChoiceMethod } from './govern';
 import { roleList } from './Members';
 import { AgreementTerms } from './AgreementProposal';
+import { TextDiff } from './Diff';
 
 // How often an open proposal's page asks for new votes.
 export const proposalPollMs = 3000;
@@ -223,22 +224,7 @@ function BylawsChange({ c, diff }: { c: BylawsChangeView; diff: DiffLineView[] }
       )}
       {c.note && <span class="hint">{c.note}</span>}
       {diff.some((l) => l.op !== 'same') && (
-        <pre class="diff" data-testid="bylaws-text-diff" tabIndex={0} aria-label="Changes to the text of the bylaws, line by line">
-          {foldDiff(diff).map((l, i) =>
-            l.op === 'skip' ? (
-              <span key={i} class="diff-line diff-skip">
-                {`  … ${plural((l as { count: number }).count, 'unchanged line')}\n`}
-              </span>
-            ) : (
-              <span key={i} class={`diff-line diff-${l.op}`} data-op={l.op}>
-                <span aria-hidden="true">{l.op === 'add' ? '+ ' : l.op === 'del' ? '- ' : '  '}</span>
-                {l.op === 'add' && <span class="sr-only">Added: </span>}
-                {l.op === 'del' && <span class="sr-only">Removed: </span>}
-                {`${l.text}\n`}
-              </span>
-            ),
-          )}
-        </pre>
+        <TextDiff lines={diff} testid="bylaws-text-diff" label="Changes to the text of the bylaws, line by line" />
       )}
     </li>
   );

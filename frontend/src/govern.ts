@@ -1,5 +1,5 @@
 // Words and small helpers for proposals and votes, shared by the governance screens.
-import type { DiffLineView, Fraction, ProposalView, ResultView, VoteInput } from './api';
+import type { Fraction, ProposalView, ResultView, VoteInput } from './api';
 import { formatDateTime, list } from './format';
 
 export type MethodInfo = { id: string; label: string; help: string; choice: boolean };
@@ -237,24 +237,3 @@ export function withLocalTimes(text: string): string {
   return text.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)/g, (t) => formatDateTime(t));
 }
 
-// A line diff with long runs of unchanged lines folded into one row that
-// counts them, keeping `context` lines around each change.
-export type DiffRow = DiffLineView | { op: 'skip'; text: string; count: number };
-export function foldDiff(lines: DiffLineView[], context = 2): DiffRow[] {
-  const keep = lines.map((l) => l.op !== 'same');
-  lines.forEach((l, i) => {
-    if (l.op === 'same') return;
-    for (let j = Math.max(0, i - context); j <= Math.min(lines.length - 1, i + context); j++) keep[j] = true;
-  });
-  const out: DiffRow[] = [];
-  let skipped = 0;
-  lines.forEach((l, i) => {
-    if (keep[i]) {
-      if (skipped) out.push({ op: 'skip', text: '', count: skipped });
-      skipped = 0;
-      out.push(l);
-    } else skipped++;
-  });
-  if (skipped) out.push({ op: 'skip', text: '', count: skipped });
-  return out;
-}
