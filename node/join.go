@@ -35,7 +35,7 @@ func (n *Node) RequestJoin(name, invite string) (*record.Record, error) {
 	if label == "" {
 		label, _ = os.Hostname()
 	}
-	req, err := coop.RequestJoin(n.keys.Member(), n.coop, name, n.DeviceKey(), label, invite, n.opts.now())
+	req, err := coop.RequestJoin(n.keys.Member(), n.keys.Device(), n.coop, name, label, invite, n.opts.now())
 	if err != nil {
 		return nil, err
 	}
@@ -266,9 +266,12 @@ func (n *Node) myHeads(m *coop.Member) ([]record.ID, error) {
 	return heads, nil
 }
 
-// CertifyDevice certifies another device key for this node's member
-// (signed with the member key): a new laptop, say.
-func (n *Node) CertifyDevice(key record.PublicKey, label string) (*record.Record, error) {
+// CertifyDevice certifies another device for this node's member: a new
+// laptop, say. The certificate is signed with the member key and co-signed
+// by device, the new device's key, which proves it holds that key (a
+// version 2 certificate; see coop.Device): device signs on the new device,
+// so it is a Signer that reaches it there, never its private key here.
+func (n *Node) CertifyDevice(device record.Signer, label string) (*record.Record, error) {
 	m, err := n.me()
 	if err != nil {
 		return nil, err
@@ -277,7 +280,7 @@ func (n *Node) CertifyDevice(key record.PublicKey, label string) (*record.Record
 	if err != nil {
 		return nil, err
 	}
-	r, err := coop.CertifyDevice(n.keys.Member(), n.coop, m.ID, key, label, n.opts.now(), heads...)
+	r, err := coop.CertifyDevice(n.keys.Member(), device, n.coop, m.ID, label, n.opts.now(), heads...)
 	if err != nil {
 		return nil, err
 	}

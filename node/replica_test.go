@@ -44,7 +44,7 @@ func history(t *testing.T) (*Node, []*record.Record) {
 	b := join("Bo", coop.RoleFounder)
 	c := join("Cy")
 	phone, _ := identity.Generate(nil)
-	cert, err := b.CertifyDevice(phone.DeviceKey(), "phone")
+	cert, err := b.CertifyDevice(phone.Device(), "phone")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func history(t *testing.T) (*Node, []*record.Record) {
 
 func request(t *testing.T, c record.ID, name string) *record.Record {
 	k, _ := identity.Generate(nil)
-	r, err := coop.RequestJoin(k.Member(), c, name, k.DeviceKey(), "laptop", "inv", testOpts.Now())
+	r, err := coop.RequestJoin(k.Member(), k.Device(), c, name, "laptop", "inv", testOpts.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

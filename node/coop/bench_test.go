@@ -27,14 +27,14 @@ func benchWorld(b *testing.B, n int) *world {
 		at := t0.Add(time.Duration(i) * time.Second)
 		var id MemberID
 		if i%10 == 0 {
-			req := w.add(RequestJoin(mk, w.coop(), fmt.Sprint("joiner ", i), dk.PublicKey(), "laptop", "", at))
+			req := w.add(RequestJoin(mk, dk, w.coop(), fmt.Sprint("joiner ", i), "laptop", "", at))
 			adm := w.add(AdmitRequest(w.dkey[by], w.coop(), req, "member", nil, at, w.cert[by], head))
 			id = MemberID(adm.ID)
 			w.cert[id] = adm.ID
 		} else {
 			adm := w.add(Admit(w.dkey[by], w.coop(), Profile{Name: fmt.Sprint("member ", i), MemberKey: mk.PublicKey(), Class: "member"}, at, w.cert[by], head))
 			id = MemberID(adm.ID)
-			w.cert[id] = w.add(CertifyDevice(mk, w.coop(), id, dk.PublicKey(), "phone", at, adm.ID)).ID
+			w.cert[id] = w.add(CertifyDevice(mk, dk, w.coop(), id, "phone", at, adm.ID)).ID
 		}
 		w.mkey[id], w.dkey[id] = mk, dk
 		head = w.recs[len(w.recs)-1].ID

@@ -23,14 +23,20 @@ func Found(member, device record.Signer, coopName, founderName, deviceLabel stri
 	if err != nil {
 		return nil, nil, fmt.Errorf("found a co-op: %w", err)
 	}
-	cert, err = CertifyDevice(member, genesis.ID, MemberID(genesis.ID), device.PublicKey(), deviceLabel, now, genesis.ID)
+	cert, err = CertifyDevice(member, device, genesis.ID, MemberID(genesis.ID), deviceLabel, now, genesis.ID)
 	return genesis, cert, err
 }
 
-// CertifyDevice builds a member-key-signed certificate for a device key.
+// CertifyDevice builds a certificate for device's key signed by the member
+// key and co-signed by the device key (proof of possession; see Device).
 // prev must include the member's admission (the genesis for founders).
-func CertifyDevice(member record.Signer, coop record.ID, id MemberID, device record.PublicKey, label string, now time.Time, prev ...record.ID) (*record.Record, error) {
-	r, err := record.New(member, TypeDevice, 1, coop, now, prev, Device{Member: id, Key: device, Label: label})
+// device may be a Signer that asks the new device to sign: only its
+// signature over this payload proves the key is the member's.
+func CertifyDevice(member, device record.Signer, coop record.ID, id MemberID, label string, now time.Time, prev ...record.ID) (*record.Record, error) {
+	r, err := record.New(member, TypeDevice, 2, coop, now, prev, Device{Member: id, Key: device.PublicKey(), Label: label})
+	if err == nil {
+		r, err = r.CoSign(device)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("certify device: %w", err)
 	}
@@ -47,15 +53,21 @@ func Admit(device record.Signer, coop record.ID, p Profile, now time.Time, prev 
 	return r, nil
 }
 
-// RequestJoin builds a join request signed by the joiner's member key,
-// asking co-op coopID to admit them and certify their device key. Its only
-// predecessor is the co-op's genesis (from the invite).
-func RequestJoin(member record.Signer, coopID record.ID, name string, device record.PublicKey, label, invite string, now time.Time) (*record.Record, error) {
-	if err := checkJoinRequest(member.PublicKey(), JoinRequest{Name: name, DeviceKey: device}); err != nil {
+// RequestJoin builds a join request signed by the joiner's member key and
+// co-signed by their device key, asking co-op coopID to admit them and
+// certify that device. The co-signature is the device key's proof of
+// possession, as a version 2 certificate's (see Device): the admission
+// answering the request certifies the key. Its only predecessor is the
+// co-op's genesis (from the invite).
+func RequestJoin(member, device record.Signer, coopID record.ID, name, label, invite string, now time.Time) (*record.Record, error) {
+	if err := checkJoinRequest(member.PublicKey(), JoinRequest{Name: name, DeviceKey: device.PublicKey()}); err != nil {
 		return nil, fmt.Errorf("request to join: %w", err)
 	}
 	r, err := record.New(member, TypeJoinRequest, 1, coopID, now, []record.ID{coopID},
-		JoinRequest{Name: name, DeviceKey: device, DeviceLabel: label, Invite: invite})
+		JoinRequest{Name: name, DeviceKey: device.PublicKey(), DeviceLabel: label, Invite: invite})
+	if err == nil {
+		r, err = r.CoSign(device)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("request to join: %w", err)
 	}

@@ -30,8 +30,8 @@ func TestConcurrentCertificates(t *testing.T) {
 	for i := range 6 { // different labels give different ID orders
 		w := newWorld(t)
 		f := w.founder()
-		c1, _ := CertifyDevice(w.mkey[f], w.coop(), f, newKey(70).PublicKey(), fmt.Sprintf("a%d", i), t0, w.genesis.ID)
-		c2, _ := CertifyDevice(w.mkey[f], w.coop(), f, newKey(70).PublicKey(), fmt.Sprintf("b%d", i), t0, w.genesis.ID)
+		c1, _ := CertifyDevice(w.mkey[f], newKey(70), w.coop(), f, fmt.Sprintf("a%d", i), t0, w.genesis.ID)
+		c2, _ := CertifyDevice(w.mkey[f], newKey(70), w.coop(), f, fmt.Sprintf("b%d", i), t0, w.genesis.ID)
 		adm, _ := Admit(newKey(70), w.coop(), Profile{Name: "Bo", MemberKey: newKey(71).PublicKey(), Class: "member"}, t0, c2.ID)
 		without := Fold(w.coop(), append(w.recs, c2, adm))
 		with := Fold(w.coop(), append(w.recs, c1, c2, adm))
@@ -49,7 +49,7 @@ func TestWeakKeysRefused(t *testing.T) {
 	var identity record.PublicKey
 	identity[0] = 1
 	adm, _ := Admit(w.dkey[w.founder()], w.coop(), Profile{Name: "Zero", MemberKey: identity, Class: "member"}, t0, w.cert[w.founder()])
-	dev, _ := CertifyDevice(w.mkey[w.founder()], w.coop(), w.founder(), record.PublicKey{}, "zero", t0, w.genesis.ID)
+	dev, _ := certifyV1(w.mkey[w.founder()], w.coop(), w.founder(), record.PublicKey{}, "zero", t0, w.genesis.ID)
 	s := Fold(w.coop(), append(w.recs, adm, dev))
 	if accepted(s, adm.ID) || accepted(s, dev.ID) {
 		t.Fatalf("weak keys accepted: %+v", s.Rejected)
@@ -78,8 +78,8 @@ func TestMonotone(t *testing.T) {
 	w.admit(plain, "refused") // rejected: Plain may not admit
 	dup1, _ := Admit(w.dkey[f], w.coop(), Profile{Name: "Twin", MemberKey: newKey(500).PublicKey(), Class: "member"}, t0, w.cert[f])
 	dup2, _ := Admit(w.dkey[admin], w.coop(), Profile{Name: "Twin", MemberKey: newKey(500).PublicKey(), Class: "member"}, t0.Add(time.Second), w.cert[admin])
-	c1, _ := CertifyDevice(w.mkey[f], w.coop(), f, newKey(501).PublicKey(), "x", t0, w.genesis.ID)
-	c2, _ := CertifyDevice(w.mkey[f], w.coop(), f, newKey(501).PublicKey(), "y", t0, w.genesis.ID)
+	c1, _ := CertifyDevice(w.mkey[f], newKey(501), w.coop(), f, "x", t0, w.genesis.ID)
+	c2, _ := CertifyDevice(w.mkey[f], newKey(501), w.coop(), f, "y", t0, w.genesis.ID)
 	viaC2, _ := Admit(newKey(501), w.coop(), Profile{Name: "ViaC2", MemberKey: newKey(502).PublicKey(), Class: "member"}, t0, c2.ID)
 	checkMonotone(t, w.coop(), append(w.recs, dup1, dup2, c1, c2, viaC2))
 }

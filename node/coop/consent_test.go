@@ -318,7 +318,7 @@ func TestConsentKeyAttacks(t *testing.T) {
 	forged2, _ := record.New(w.dkey[w.cy], TypeConsentKey, 1, w.coop(), t0.Add(time.Second), []record.ID{w.cert[w.cy]},
 		ConsentKey{Member: w.cy, Key: boKey, Proof: proof})
 	// Cy certifies Bo's consent key as a device of hers, then revokes it.
-	cert := w.add(CertifyDevice(w.mkey[w.cy], w.coop(), w.cy, boKey, "not mine", t0, record.ID(w.cy)))
+	cert := w.add(certifyV1(w.mkey[w.cy], w.coop(), w.cy, boKey, "not mine", t0, record.ID(w.cy)))
 	rev := w.add(RevokeDevice(w.mkey[w.cy], w.coop(), w.cy, boKey, "lost", at, cert.ID))
 	recs := append(w.recs[:len(w.recs):len(w.recs)], forged, forged2)
 	// Bo withdraws after all that: it must stand, and end the grant.

@@ -26,7 +26,7 @@ func (w *world) add(r *record.Record, err error) *record.Record {
 func (w *world) device(m MemberID, label string) (key, *record.Record) {
 	k := newKey(w.n)
 	w.n++
-	c := w.add(CertifyDevice(w.mkey[m], w.coop(), m, k.PublicKey(), label, t0, record.ID(m)))
+	c := w.add(CertifyDevice(w.mkey[m], k, w.coop(), m, label, t0, record.ID(m)))
 	return k, c
 }
 
@@ -83,13 +83,13 @@ func TestRevocationRules(t *testing.T) {
 		{"a revoked key certified again", func(w *world) *record.Record {
 			f := w.founder()
 			rv := w.add(RevokeDevice(w.mkey[f], w.coop(), f, w.dkey[f].PublicKey(), "", t0, w.cert[f]))
-			return w.add(CertifyDevice(w.mkey[f], w.coop(), f, w.dkey[f].PublicKey(), "again", t0, rv.ID))
+			return w.add(CertifyDevice(w.mkey[f], w.dkey[f], w.coop(), f, "again", t0, rv.ID))
 		}, "a revoked key stays revoked"},
 		{"a revoked key requested by a joiner", func(w *world) *record.Record {
 			f := w.founder()
 			d2, c2 := w.device(f, "phone")
 			rv := w.add(RevokeDevice(d2, w.coop(), f, w.dkey[f].PublicKey(), "", t0, w.cert[f], c2.ID))
-			rq := w.add(RequestJoin(newKey(300), w.coop(), "Bo", w.dkey[f].PublicKey(), "x", "", t0))
+			rq := w.add(requestUnproven(newKey(300), w.coop(), "Bo", w.dkey[f].PublicKey(), t0))
 			return w.add(AdmitRequest(d2, w.coop(), rq, "member", nil, t0, c2.ID, rv.ID))
 		}, "already certified for another member"},
 	} {
@@ -189,7 +189,7 @@ func TestResignation(t *testing.T) {
 	keep := KeyHeads(w.recs, w.mkey[admin].PublicKey(), w.dkey[admin].PublicKey())
 	unseen := w.admit(admin, "Unseen") // concurrent with the resignation
 	res := w.add(Resign(w.dkey[admin], w.coop(), admin, "moving away", t0.Add(time.Hour), keep...))
-	late := w.add(CertifyDevice(w.mkey[admin], w.coop(), admin, newKey(410).PublicKey(), "new laptop", t0, res.ID))
+	late := w.add(CertifyDevice(w.mkey[admin], newKey(410), w.coop(), admin, "new laptop", t0, res.ID))
 	// Someone else's removal: not possible yet.
 	removeBo := w.add(Resign(w.dkey[f], w.coop(), bo, "", t0, w.cert[f], w.cert[bo]))
 	stranger := w.add(Resign(newKey(411), w.coop(), bo, "", t0, w.cert[bo]))
@@ -313,7 +313,7 @@ func TestConcurrentRevocations(t *testing.T) {
 			zed, _ := Admit(d2, w.coop(), Profile{Name: "Zed", MemberKey: newKey(420).PublicKey(), Class: "member"}, t0, c2.ID)
 			w.add(zed, nil)
 			zedDev := newKey(421)
-			zc := w.add(CertifyDevice(newKey(420), w.coop(), MemberID(zed.ID), zedDev.PublicKey(), "z", t0, zed.ID))
+			zc := w.add(CertifyDevice(newKey(420), zedDev, w.coop(), MemberID(zed.ID), "z", t0, zed.ID))
 			rb := w.add(RevokeDevice(w.dkey[f], w.coop(), f, d2.PublicKey(), fmt.Sprint(i), t0, w.cert[f], c2.ID))
 			// Zed's own revocation relies on Zed's admission, which rb cuts.
 			ra := w.add(RevokeDevice(newKey(420), w.coop(), MemberID(zed.ID), zedDev.PublicKey(), "", t0, zc.ID))
@@ -349,7 +349,7 @@ func cutWorld(t testing.TB) *world {
 	// A member revokes their device, and certifies a new one.
 	m := ms[3]
 	rv := w.add(RevokeDevice(w.mkey[m], w.coop(), m, w.dkey[m].PublicKey(), "", t0, w.cert[m]))
-	w.add(CertifyDevice(w.mkey[m], w.coop(), m, newKey(602).PublicKey(), "new", t0, rv.ID))
+	w.add(CertifyDevice(w.mkey[m], newKey(602), w.coop(), m, "new", t0, rv.ID))
 	// The joiner resigns with their device; someone tries to remove another member.
 	w.add(Resign(w.dkey[joiner], w.coop(), joiner, "", t0, w.cert[joiner]))
 	w.add(Resign(w.dkey[f], w.coop(), ms[0], "", t0, w.cert[f], w.cert[ms[0]]))

@@ -92,7 +92,7 @@ func benchVote(m tally.Method, j int) tally.Ballot {
 func (w *world) admitQuick(by MemberID, name string) MemberID {
 	mk, dk := newKey(w.n), newKey(w.n+1)
 	w.n += 2
-	req := w.add(RequestJoin(mk, w.coop(), name, dk.PublicKey(), "laptop", "", t0))
+	req := w.add(RequestJoin(mk, dk, w.coop(), name, "laptop", "", t0))
 	prev := []record.ID{w.cert[by], req.ID}
 	if !w.frontier.IsZero() {
 		prev = append(prev, w.frontier)

@@ -364,7 +364,7 @@ func TestMembershipByDecision(t *testing.T) {
 	mk, dk := newKey(900), newKey(901)
 	direct := w.add(Admit(w.dkey[w.ana], w.coop(), Profile{Name: "Gus", MemberKey: mk.PublicKey(), Class: "member"}, tClose, w.cert[w.ana], amend.ID))
 	// An admission proposal passes: the close admits the requester and certifies their device.
-	req := w.add(RequestJoin(newKey(902), w.coop(), "Hana", dk.PublicKey(), "laptop", "", tClose))
+	req := w.add(RequestJoin(newKey(902), dk, w.coop(), "Hana", "laptop", "", tClose))
 	_, adm := w.pass(Proposal{Title: "Admit Hana", Kind: KindAdmission, Request: req.ID, Class: "member"})
 	// Remove Ed by decision: his later records are cut.
 	edLate := w.add(Open(w.dkey[w.ed], w.coop(), Proposal{Title: "Ed's late idea", Kind: KindGeneral, Method: tally.Advice,

@@ -60,10 +60,10 @@ func (f *Folder) UseSource(src Source) {
 
 func (f *Folder) refold(recs []*record.Record) {
 	f.s, f.g = fold(f.coop, recs)
-	f.g.recs = nil // what comes later reads g.nodes
+	f.g.recs, f.g.proofs = nil, nil // what comes later reads g.nodes; proofs only serve a full fold
 	f.rejected = make(map[record.ID]bool, len(f.s.Rejected))
 	for _, r := range f.s.Rejected {
-		f.rejected[r.ID] = true
+		f.rejected[r.ID] = r.taints()
 	}
 	f.Full++
 }
@@ -250,6 +250,9 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 			return false, false
 		}
 	}
+	if ns.possessionNeedsFold(r) {
+		return false, false // judged by proofs of possession anywhere in the set
+	}
 	var proposal record.ID // the proposal whose count r changes
 	switch r.Type {
 	case TypeProposal:
@@ -317,8 +320,8 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 	}
 	ns.g, ns.cow = g, true
 	if reason := ns.apply(r, f.rejected); reason != "" {
-		f.rejected[r.ID] = true
-		rj := Rejection{ID: r.ID, Type: r.Type, Reason: reason}
+		rj := Rejection{ID: r.ID, Type: r.Type, Reason: reason, Outranked: ns.outranked}
+		f.rejected[r.ID], ns.outranked = rj.taints(), false
 		i, _ := slices.BinarySearchFunc(ns.Rejected, rj, func(a, b Rejection) int { return record.CompareIDs(a.ID, b.ID) })
 		ns.Rejected = slices.Insert(slices.Clip(ns.Rejected), i, rj)
 		return true, true

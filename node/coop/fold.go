@@ -58,7 +58,18 @@ type Rejection struct {
 	// Cut is the revocation or removal whose cut excludes this record; zero
 	// when the record was refused for another reason.
 	Cut record.ID
+	// Outranked: a certificate without proof of possession of a key that
+	// proved itself another member's (see possession.go). Unlike other
+	// rejected records it does not make the records that name it invalid:
+	// honest nodes may have named it, as a membership record, before the
+	// proof arrived (the proof itself may name it); they are judged by
+	// their own rules.
+	Outranked bool
 }
+
+// taints reports whether the records that name rj's record as a
+// predecessor are rejected with it.
+func (rj Rejection) taints() bool { return !rj.Outranked }
 
 // State is the co-op's state: a pure function of its valid records.
 type State struct {
@@ -81,6 +92,9 @@ type State struct {
 	newer      map[record.ID]bool // NeedsNewer as a set; nil when empty
 	// Rejected are records that break the co-op's rules, with reasons.
 	Rejected []Rejection
+	// outranked is set by apply when the record it rejects is outranked
+	// (Rejection.Outranked); only for the moment after apply returns.
+	outranked bool
 
 	// Every valid admission and device certificate per key. Concurrent ones
 	// can coexist; each record is judged by those in its own causal past.
@@ -121,6 +135,7 @@ type revocation struct{ id record.ID }
 
 type joinRequest struct {
 	member record.PublicKey // the request's author
+	proven bool             // co-signed by its device key (see possession.go)
 	JoinRequest
 }
 
@@ -327,6 +342,10 @@ type graph struct {
 	// roster is the members by ID with their positions, for the rolls
 	// graph.fold computes (nil outside it).
 	roster []rosterEntry
+	// proofs are the proofs of possession among recs (see possession); nil
+	// until a full fold needs them. A Folder never applies directly a
+	// record they judge (see State.possessionNeedsFold).
+	proofs map[record.PublicKey][]proof
 }
 
 type rosterEntry struct {
@@ -558,7 +577,8 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 		receiptsBy:  map[record.PublicKey][]*Receipt{},
 	}
 	rejected := map[record.ID]bool{}
-	g.roster = nil // another state's
+	g.roster = nil     // another state's
+	g.possession(coop) // every proof of possession, before any certificate is judged
 	for x, r := range g.recs {
 		if c, ok := cuts[r.ID]; ok {
 			rejected[r.ID] = true
@@ -567,9 +587,11 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 		}
 		g.at = foldAt{id: r.ID, pos: int32(x), ok: true}
 		if reason := s.apply(r, rejected); reason != "" {
-			rejected[r.ID] = true
-			s.Rejected = append(s.Rejected, Rejection{ID: r.ID, Type: r.Type, Reason: reason})
+			rj := Rejection{ID: r.ID, Type: r.Type, Reason: reason, Outranked: s.outranked}
+			rejected[r.ID] = rj.taints()
+			s.Rejected = append(s.Rejected, rj)
 		}
+		s.outranked = false
 	}
 	g.at, g.roster = foldAt{}, nil
 	s.Pending = slices.Clone(g.pending)
@@ -702,6 +724,9 @@ func (s *State) applyDevice(r *record.Record) string {
 	if err := d.Key.Check(); err != nil {
 		return "device key: " + err.Error()
 	}
+	if r.V >= 2 && !coSigned(r, d.Key) {
+		return fmt.Sprintf("a version %d device certificate needs the device key's own signature over it (proof of possession): have the device co-sign it", r.V)
+	}
 	m, ok := s.Members[d.Member]
 	switch {
 	case !ok:
@@ -713,6 +738,11 @@ func (s *State) applyDevice(r *record.Record) string {
 	}
 	if reason := s.deviceConflict(r.ID, d.Key, d.Member); reason != "" {
 		return reason
+	}
+	if r.V < 2 {
+		if reason := s.unprovenClaim(d.Key, m.Key); reason != "" {
+			return reason
+		}
 	}
 	s.addDevice(m, d.Key, r.ID)
 	return ""
@@ -824,6 +854,11 @@ func (s *State) applyAdmitted(r *record.Record) string {
 		if reason := s.deviceConflict(r.ID, req.DeviceKey, MemberID(r.ID)); reason != "" {
 			return "the join request's " + reason
 		}
+		if !req.proven {
+			if reason := s.unprovenClaim(req.DeviceKey, p.MemberKey); reason != "" {
+				return "the join request's " + reason
+			}
+		}
 		device = req.DeviceKey
 	}
 	s.addMember(MemberID(r.ID), p, r.Time, admitter.ID, false)
@@ -847,7 +882,7 @@ func (s *State) applyJoinRequest(r *record.Record) string {
 	if err := checkJoinRequest(r.Author, j); err != nil {
 		return err.Error()
 	}
-	s.requests[r.ID] = joinRequest{member: r.Author, JoinRequest: j}
+	s.requests[r.ID] = joinRequest{member: r.Author, proven: coSigned(r, j.DeviceKey), JoinRequest: j}
 	return ""
 }
 

@@ -66,7 +66,7 @@ func (w *world) admit(by MemberID, name string, roles ...string) MemberID {
 		w.t.Fatal(err)
 	}
 	id := MemberID(a.ID)
-	c, err := CertifyDevice(mk, w.coop(), id, dk.PublicKey(), "phone", t0.Add(time.Duration(w.n)*time.Minute), a.ID)
+	c, err := CertifyDevice(mk, dk, w.coop(), id, "phone", t0.Add(time.Duration(w.n)*time.Minute), a.ID)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -129,11 +129,11 @@ func TestFoldRules(t *testing.T) {
 			return r
 		}, "already a member"},
 		{"device certified by someone else", func(w *world) *record.Record {
-			r, _ := CertifyDevice(newKey(98), w.coop(), w.founder(), newKey(97).PublicKey(), "x", t0, w.genesis.ID)
+			r, _ := CertifyDevice(newKey(98), newKey(97), w.coop(), w.founder(), "x", t0, w.genesis.ID)
 			return r
 		}, "own member key"},
 		{"foreign co-op", func(w *world) *record.Record {
-			r, _ := CertifyDevice(w.mkey[w.founder()], record.ID{1}, w.founder(), newKey(97).PublicKey(), "x", t0, w.genesis.ID)
+			r, _ := CertifyDevice(w.mkey[w.founder()], newKey(97), record.ID{1}, w.founder(), "x", t0, w.genesis.ID)
 			return r
 		}, "another co-op"},
 		{"second genesis", func(w *world) *record.Record {

@@ -15,7 +15,7 @@ func (w *world) join(by MemberID, name string, roles ...string) (req, adm *recor
 	mk, dk := newKey(w.n), newKey(w.n+1)
 	w.n += 2
 	at := t0.Add(time.Duration(w.n) * time.Minute)
-	req, err := RequestJoin(mk, w.coop(), name, dk.PublicKey(), "laptop", "invite-1", at)
+	req, err := RequestJoin(mk, dk, w.coop(), name, "laptop", "invite-1", at)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -195,21 +195,21 @@ func TestRequestJoinBuilder(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		member key
-		device record.PublicKey
+		device record.Signer
 		want   string
 	}{
-		{"", newKey(60), newKey(61).PublicKey(), "needs the joiner's name"},
-		{"Bo", newKey(60), newKey(60).PublicKey(), "must differ"},
-		{"Bo", newKey(60), record.PublicKey{}, "device key"},
+		{"", newKey(60), newKey(61), "needs the joiner's name"},
+		{"Bo", newKey(60), newKey(60), "must differ"},
+		{"Bo", newKey(60), pubOnly{}, "device key"},
 	} {
-		if _, err := RequestJoin(tc.member, w.coop(), tc.name, tc.device, "x", "", t0); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := RequestJoin(tc.member, tc.device, w.coop(), tc.name, "x", "", t0); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("RequestJoin(%q): %v, want %q", tc.name, err, tc.want)
 		}
 	}
 	if _, err := AdmitRequest(w.dkey[w.founder()], w.coop(), w.genesis, "member", nil, t0, w.cert[w.founder()]); err == nil || !strings.Contains(err.Error(), "not a join request") {
 		t.Errorf("admitting a genesis as a request: %v", err)
 	}
-	rq, _ := RequestJoin(newKey(60), record.ID{5}, "Bo", newKey(61).PublicKey(), "x", "", t0)
+	rq, _ := RequestJoin(newKey(60), newKey(61), record.ID{5}, "Bo", "x", "", t0)
 	if _, err := AdmitRequest(w.dkey[w.founder()], w.coop(), rq, "member", nil, t0, w.cert[w.founder()]); err == nil || !strings.Contains(err.Error(), "another co-op") {
 		t.Errorf("admitting another co-op's request: %v", err)
 	}
@@ -218,7 +218,7 @@ func TestRequestJoinBuilder(t *testing.T) {
 func TestDeviceAllowed(t *testing.T) {
 	w := newWorld(t)
 	f := w.founder()
-	rq, _ := RequestJoin(newKey(60), w.coop(), "Bo", newKey(61).PublicKey(), "x", "", t0)
+	rq, _ := RequestJoin(newKey(60), newKey(61), w.coop(), "Bo", "x", "", t0)
 	before := Fold(w.coop(), append(w.recs, rq))
 	_, adm := w.join(f, "Cy")
 	cy := MemberID(adm.ID)
@@ -247,8 +247,8 @@ func TestMayAdmit(t *testing.T) {
 	f := w.founder()
 	plain := w.admit(f, "Plain")
 	// One device key certified, concurrently, for two members.
-	c1, _ := CertifyDevice(w.mkey[f], w.coop(), f, newKey(70).PublicKey(), "shared", t0, w.genesis.ID)
-	c2, _ := CertifyDevice(w.mkey[plain], w.coop(), plain, newKey(70).PublicKey(), "shared", t0, record.ID(plain))
+	c1, _ := CertifyDevice(w.mkey[f], newKey(70), w.coop(), f, "shared", t0, w.genesis.ID)
+	c2, _ := CertifyDevice(w.mkey[plain], newKey(70), w.coop(), plain, "shared", t0, record.ID(plain))
 	s := Fold(w.coop(), append(w.recs, c1, c2))
 
 	byDecision := DefaultBylaws("Decided")

@@ -118,7 +118,7 @@ func readFolder(coop record.ID, d *wdec, src Source) (*Folder, error) {
 	f := &Folder{coop: coop, src: src, s: s, g: g}
 	f.rejected = make(map[record.ID]bool, len(s.Rejected))
 	for _, r := range s.Rejected {
-		f.rejected[r.ID] = true
+		f.rejected[r.ID] = r.taints()
 	}
 	return f, nil
 }
@@ -245,6 +245,7 @@ func (s *State) encode(e *wenc) {
 		e.str(r.Type)
 		e.str(r.Reason)
 		e.id(r.Cut)
+		e.bool(r.Outranked)
 	}
 	e.count(len(s.memberByKey), s.memberByKey == nil)
 	for _, k := range sortedKeys(s.memberByKey) {
@@ -261,6 +262,7 @@ func (s *State) encode(e *wenc) {
 		rq := s.requests[id]
 		e.id(id)
 		e.id(rq.member)
+		e.bool(rq.proven)
 		e.str(rq.Name)
 		e.id(rq.DeviceKey)
 		e.str(rq.DeviceLabel)
@@ -400,7 +402,7 @@ func decodeState(d *wdec, g *graph) *State {
 	if k := d.count(66); k >= 0 {
 		s.Rejected = make([]Rejection, k)
 		for i := range s.Rejected {
-			s.Rejected[i] = Rejection{ID: d.id(), Type: internType(d.str()), Reason: d.str(), Cut: d.id()}
+			s.Rejected[i] = Rejection{ID: d.id(), Type: internType(d.str()), Reason: d.str(), Cut: d.id(), Outranked: d.bool()}
 		}
 	}
 	if k := d.count(33); k >= 0 {
@@ -417,11 +419,11 @@ func decodeState(d *wdec, g *graph) *State {
 			s.deviceOf[key] = decodeCerts(d)
 		}
 	}
-	if k := d.count(99); k >= 0 {
+	if k := d.count(100); k >= 0 {
 		s.requests = make(map[record.ID]joinRequest, k)
 		for range k {
 			id := record.ID(d.id())
-			rq := joinRequest{member: d.id()}
+			rq := joinRequest{member: d.id(), proven: d.bool()}
 			rq.Name, rq.DeviceKey, rq.DeviceLabel, rq.Invite = d.str(), d.id(), d.str(), d.str()
 			s.requests[id] = rq
 		}

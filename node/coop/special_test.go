@@ -234,7 +234,7 @@ func TestSpecialMethods(t *testing.T) {
 	})
 	w.pass(Proposal{Title: "Methods by kind", Kind: KindBylaws, Bylaws: &strict})
 	mk := newKey(700)
-	req := w.add(RequestJoin(newKey(701), w.coop(), "Hana", mk.PublicKey(), "laptop", "", tClose))
+	req := w.add(RequestJoin(newKey(701), mk, w.coop(), "Hana", "laptop", "", tClose))
 	for _, tc := range []struct {
 		name string
 		p    Proposal

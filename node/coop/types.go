@@ -19,8 +19,10 @@ import (
 
 // Record types this version understands, with their schema versions.
 const (
-	TypeGenesis  = "coop.genesis"    // founds the co-op; signed by the founder's member key
-	TypeDevice   = "member.device"   // certifies a device key; signed by the member key
+	TypeGenesis = "coop.genesis" // founds the co-op; signed by the founder's member key
+	// TypeDevice certifies a device key; signed by the member key and, from
+	// version 2, co-signed by the device key itself (see Device).
+	TypeDevice   = "member.device"
 	TypeAdmitted = "member.admitted" // admits a member; signed by a device of a member who may admit
 	// TypeJoinRequest asks to join; signed by the joiner's new member key. It
 	// needs no authority: it only becomes effective through an admission.
@@ -37,7 +39,9 @@ const (
 // have special rules (Bylaws.Special): a node that knows only version 1
 // keeps such a record as needing a newer coopnode instead of judging it
 // by other rules. Bylaws without special rules are written as version 1.
-var schemas = map[string]int{TypeGenesis: 2, TypeDevice: 1, TypeAdmitted: 1, TypeJoinRequest: 1, TypeRevoked: 1, TypeRemoved: 1,
+// Version 2 of a device certificate is version 1 that carries the device
+// key's own signature (see Device).
+var schemas = map[string]int{TypeGenesis: 2, TypeDevice: 2, TypeAdmitted: 1, TypeJoinRequest: 1, TypeRevoked: 1, TypeRemoved: 1,
 	TypeConsentKey: 1, TypeReceipt: 1}
 
 // Known reports whether this version can interpret records of type t at version v.
@@ -388,7 +392,21 @@ type JoinRequest struct {
 	Invite string `json:"invite"`
 }
 
-// Device is the body of a TypeDevice record.
+// Device is the body of a TypeDevice record, the same in both versions.
+//
+// Version 2 (what this code writes) is valid only with a co-signature by
+// Key over the record: proof that whoever certifies the key holds it, so
+// no member can claim another's device key first and so block it (or
+// revoke it, and so cut what it signed). The co-signature covers the whole
+// payload (co-op, member, label, predecessors), so it cannot be moved to
+// another member's certificate; it does not change the record's ID.
+//
+// Version 1 (no proof) stays valid, since existing co-ops hold such
+// certificates and a claimed time cannot tell an old one from a new one.
+// It is outranked instead: a key that signed a version 2 certificate or a
+// join request for one member key cannot be claimed by a version 1
+// certificate (or an admission answering an unsigned join request) for
+// another; see State.unprovenClaim.
 type Device struct {
 	Member MemberID         `json:"member"`
 	Key    record.PublicKey `json:"key"`

@@ -132,7 +132,7 @@ func (g *gen) join(count int) error {
 			return err
 		}
 		name := fmt.Sprintf("Member %04d", i+1)
-		req, err := coop.RequestJoin(keys.Member(), g.coopID, name, keys.DeviceKey(), "laptop", "", g.tick(time.Minute))
+		req, err := coop.RequestJoin(keys.Member(), keys.Device(), g.coopID, name, "laptop", "", g.tick(time.Minute))
 		if err != nil {
 			return err
 		}

@@ -110,7 +110,7 @@ func joinRequests(b *testing.B) []*record.Record {
 	recs := []*record.Record{g, cert}
 	for i := len(recs); i < n; i++ {
 		k := newKey(byte(i%200 + 10))
-		r, err := coop.RequestJoin(k, g.ID, fmt.Sprintf("Applicant %07d", i), newKey(byte(i%200+11)).PublicKey(), "laptop", "bench", t0.Add(time.Duration(i)*time.Millisecond))
+		r, err := coop.RequestJoin(k, newKey(byte(i%200+11)), g.ID, fmt.Sprintf("Applicant %07d", i), "laptop", "bench", t0.Add(time.Duration(i)*time.Millisecond))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -17,7 +17,7 @@ import (
 func TestVerifyRecountsCloses(t *testing.T) {
 	g, cert, _ := coop.Found(newKey(1), newKey(2), "Riverside Data Co-op", "Ana Costa", "laptop", coop.DefaultBylaws("Riverside Data Co-op"), t0)
 	bo, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: "Bo", MemberKey: newKey(3).PublicKey(), Class: "member"}, t0, cert.ID)
-	boDev, _ := coop.CertifyDevice(newKey(3), g.ID, coop.MemberID(bo.ID), newKey(4).PublicKey(), "phone", t0, bo.ID)
+	boDev, _ := coop.CertifyDevice(newKey(3), newKey(4), g.ID, coop.MemberID(bo.ID), "phone", t0, bo.ID)
 	recs := []*record.Record{g, cert, bo, boDev}
 	s := coop.Fold(g.ID, recs)
 	p := coop.Proposal{Title: "Buy a scanner", Kind: coop.KindGeneral, Method: tally.Majority,

@@ -32,7 +32,7 @@ func TestVerifySpecialRule(t *testing.T) {
 	for i, name := range []string{"Bo", "Cy"} {
 		mk, dk := newKey(byte(10+2*i)), newKey(byte(11+2*i))
 		a, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: name, MemberKey: mk.PublicKey(), Class: "member"}, t0, cert.ID)
-		d, _ := coop.CertifyDevice(mk, g.ID, coop.MemberID(a.ID), dk.PublicKey(), "phone", t0, a.ID)
+		d, _ := coop.CertifyDevice(mk, dk, g.ID, coop.MemberID(a.ID), "phone", t0, a.ID)
 		recs = append(recs, a, d)
 		devs, keys, members = append(devs, d.ID), append(keys, dk), append(members, coop.MemberID(a.ID))
 	}

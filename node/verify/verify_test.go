@@ -24,7 +24,7 @@ var t0 = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
 func TestVerify(t *testing.T) {
 	g, cert, _ := coop.Found(newKey(1), newKey(2), "Riverside Data Co-op", "Ana Costa", "laptop", coop.DefaultBylaws("Riverside Data Co-op"), t0)
 	bo, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: "Bo", MemberKey: newKey(3).PublicKey(), Class: "member"}, t0, cert.ID)
-	boDev, _ := coop.CertifyDevice(newKey(3), g.ID, coop.MemberID(bo.ID), newKey(4).PublicKey(), "phone", t0, bo.ID)
+	boDev, _ := coop.CertifyDevice(newKey(3), newKey(4), g.ID, coop.MemberID(bo.ID), "phone", t0, bo.ID)
 	// Bo has no admitting role: this admission must be named.
 	byBo, _ := coop.Admit(newKey(4), g.ID, coop.Profile{Name: "Cy", MemberKey: newKey(5).PublicKey(), Class: "member"}, t0, boDev.ID)
 	orphan, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: "Di", MemberKey: newKey(6).PublicKey(), Class: "member"}, t0, cert.ID, record.ID{7})
@@ -88,7 +88,7 @@ func TestVerify(t *testing.T) {
 func TestVerifyRevocationsAndRemovals(t *testing.T) {
 	g, cert, _ := coop.Found(newKey(1), newKey(2), "Riverside Data Co-op", "Ana Costa", "laptop", coop.DefaultBylaws("Riverside Data Co-op"), t0)
 	bo, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: "Bo", MemberKey: newKey(3).PublicKey(), Class: "member"}, t0, cert.ID)
-	boDev, _ := coop.CertifyDevice(newKey(3), g.ID, coop.MemberID(bo.ID), newKey(4).PublicKey(), "phone", t0, bo.ID)
+	boDev, _ := coop.CertifyDevice(newKey(3), newKey(4), g.ID, coop.MemberID(bo.ID), "phone", t0, bo.ID)
 	cy, _ := coop.Admit(newKey(2), g.ID, coop.Profile{Name: "Cy", MemberKey: newKey(5).PublicKey(), Class: "member"}, t0, cert.ID)
 	// Ana's laptop is lost: her member key revokes it, keeping what it signed so far.
 	revoke, _ := coop.RevokeDevice(newKey(1), g.ID, coop.MemberID(g.ID), newKey(2).PublicKey(), "lost", t0.Add(time.Hour),

@@ -66,7 +66,7 @@ func BenchmarkPropagation20(b *testing.B) {
 		i++
 		k, _ := identity.Generate(nil)
 		start := time.Now()
-		r, err := m.n.CertifyDevice(k.DeviceKey(), "bench")
+		r, err := m.n.CertifyDevice(k.Device(), "bench")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -182,7 +182,7 @@ func paddedCoop(b *testing.B, o Options) *member {
 	k, _ := identity.Generate(nil)
 	batch := make([]*record.Record, 0, 5000)
 	for i := range pad {
-		r, err := coop.RequestJoin(k.Member(), a.n.CoopID(), fmt.Sprintf("Applicant %07d", i), k.DeviceKey(), "laptop", "bench", time.Now())
+		r, err := coop.RequestJoin(k.Member(), k.Device(), a.n.CoopID(), fmt.Sprintf("Applicant %07d", i), "laptop", "bench", time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -187,7 +187,7 @@ func request(t testing.TB, c record.ID, name string) *record.Record {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := coop.RequestJoin(k.Member(), c, name, k.DeviceKey(), "laptop", "test", time.Now())
+	r, err := coop.RequestJoin(k.Member(), k.Device(), c, name, "laptop", "test", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +399,7 @@ func TestRevokedAndRemoved(t *testing.T) {
 
 	// Bo certifies a phone, which admits someone: valid.
 	phone, _ := identity.Generate(nil)
-	cert, err := b.n.CertifyDevice(phone.DeviceKey(), "phone")
+	cert, err := b.n.CertifyDevice(phone.Device(), "phone")
 	if err != nil {
 		t.Fatal(err)
 	}
