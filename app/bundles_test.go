@@ -82,10 +82,10 @@ func TestBundleProgress(t *testing.T) {
 	n := core.Node()
 	held := len(n.IDs())
 
-	// A bundle of more records than one batch, signed by someone the co-op
-	// does not know: verified and stored all the same (never applied).
+	// A bundle of more records than one batch, of a type the co-op does
+	// not know: verified and stored all the same (never applied).
 	const k = 5000
-	buf := noteBundle(t, n.CoopID(), 7, k)
+	buf := noteBundle(t, n.Device(), n.CoopID(), k)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "notes.cnb")
 	if err := os.WriteFile(good, buf.Bytes(), 0o600); err != nil {
@@ -198,9 +198,10 @@ func TestBundleProgressLine(t *testing.T) {
 
 // noteBundle is a bundle of k records of co-op coop, signed by a key (from
 // seed) the co-op does not know: stored on import, never applied.
-func noteBundle(t *testing.T, coop record.ID, seed byte, k int) *bytes.Buffer {
+// noteBundle writes a bundle of k records of a type no coopnode knows,
+// signed by s (a key of the co-op: a node stores nothing else).
+func noteBundle(t *testing.T, s record.Signer, coop record.ID, k int) *bytes.Buffer {
 	t.Helper()
-	s := testSigner{ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, 32))}
 	when := time.Now().UTC().Truncate(time.Second)
 	recs := make([]*record.Record, k)
 	for i := range recs {

@@ -324,7 +324,7 @@ func TestClientBundleTransfers(t *testing.T) {
 	n := core.Node()
 
 	const k = 10000
-	buf := noteBundle(t, n.CoopID(), 9, k)
+	buf := noteBundle(t, n.Device(), n.CoopID(), k)
 	path := filepath.Join(t.TempDir(), "notes.cnb")
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)

@@ -158,10 +158,21 @@ type ImportReport struct {
 	Had     int `json:"had"`     // already held
 	Pending int `json:"pending"` // of the bundle's records, waiting for predecessors this node lacks
 	Invalid int `json:"invalid"` // of the bundle's records, breaking the co-op's rules (stored, never applied)
+	// Refused are the bundle's records not stored, being signed by keys
+	// the co-op does not know (coop.ErrStranger); Refusals says why, for
+	// the first few.
+	Refused  int      `json:"refused"`
+	Refusals []string `json:"refusals,omitempty"`
 }
+
+// maxRefusals is how many refusals an ImportReport spells out.
+const maxRefusals = 10
 
 // Import verifies a whole bundle, then stores the records this node lacks.
 // A bundle that is truncated, altered or of another co-op stores nothing.
+// Records signed by keys the co-op does not know are refused and counted
+// (ImportReport.Refused): judged with every key the whole bundle makes
+// known, so the order of its records does not matter.
 // Importing the same bundle again is harmless, and resumes an interrupted
 // import. r is read twice (see ImportWithProgress).
 func (n *Node) Import(r io.ReadSeeker) (ImportReport, error) {
@@ -198,10 +209,14 @@ func (n *Node) ImportWithProgress(r io.ReadSeeker, progress func(BundleProgress)
 		}
 		return nil
 	}
+	n.mu.RLock()
+	whole := n.book.Clone() // and every key the bundle introduces, as it is read
+	n.mu.RUnlock()
 	ours := func(rec *record.Record) error {
 		if rec.ID != n.coop && rec.Coop != n.coop {
 			return fmt.Errorf("record %s %w (%s)", rec.ID.Short(), ErrForeignCoop, rec.Coop.Short())
 		}
+		whole.Add(rec)
 		return nil
 	}
 	sc, err := scanBundle(r, end-start, PhaseVerifying, header, ours, progress)
@@ -247,10 +262,14 @@ func (n *Node) ImportWithProgress(r io.ReadSeeker, progress func(BundleProgress)
 				return rep, changed(fmt.Errorf("record %d: %w", done+i+1, err))
 			}
 		}
-		added, err := n.store(recs, storeBatch, "")
+		added, refused, err := n.store(recs, storeBatch, "", whole)
 		rep.Added += added
+		rep.Refused += len(refused)
+		for _, f := range refused[:min(len(refused), maxRefusals-len(rep.Refusals))] {
+			rep.Refusals = append(rep.Refusals, f.Reason)
+		}
 		done += len(raw)
-		rep.Had = done - rep.Added
+		rep.Had = done - rep.Added - rep.Refused
 		if err != nil {
 			return rep, err
 		}

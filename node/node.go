@@ -109,7 +109,11 @@ type Node struct {
 	folder *coop.Folder
 	last   *coop.State // the last state reached
 	// held is the set of stored record IDs; the records stay in the store.
-	held    map[record.ID]struct{}
+	held map[record.ID]struct{}
+	// book is the keys the held records introduce: only what they sign is
+	// stored (see coop.KeyBook). refused counts the records refused, by kind.
+	book    *coop.KeyBook
+	refused map[string]int
 	missing map[record.ID]bool // named by the state, not in the store (see prefixMissing)
 	corrupt []string           // problems found reading the store
 	snapMu  sync.Mutex         // writing a snapshot, and Reindex
@@ -214,7 +218,7 @@ func create(home string, passphrase []byte, opts Options, first func(keys *ident
 		return nil, err
 	}
 	n := &Node{home: home, opts: opts, lock: lock, owns: owns, keys: keys, kv: kv, coop: coopID, held: map[record.ID]struct{}{},
-		folder: coop.NewFolder(coopID, nil), snapshotDue: true}
+		folder: coop.NewFolder(coopID, nil), snapshotDue: true, book: coop.NewKeyBook(coopID)}
 	n.folder.UseSource(n.source)
 	n.vault, err = vault.Open(filepath.Join(home, VaultDir), keys.StorageKey("vault"))
 	if err == nil {
@@ -362,9 +366,13 @@ func (n *Node) load(withSnapshot bool) error {
 		return err
 	}
 	corrupt = append(corrupt, notes...)
+	book, err := n.readKeyBook(held)
+	if err != nil {
+		return err
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.held, n.missing, n.corrupt, n.folder, n.last = held, missing, corrupt, f, last
+	n.held, n.missing, n.corrupt, n.folder, n.last, n.book = held, missing, corrupt, f, last, book
 	n.sinceSnapshot = since
 	n.snapshotDue = !fromSnapshot // write one soon
 	n.snapshotAt = time.Now()
@@ -534,9 +542,12 @@ var ErrForeignCoop = errors.New("belongs to another co-op")
 
 // Put verifies and durably stores records; state is refolded when next
 // read. Records already held are skipped. If any record fails to verify,
-// none is stored. Records are stored in transactions of storeBatch: a
-// failure to store (a full disk) keeps the earlier batches, which are
-// verified and durable, and says how many; calling Put again resumes.
+// or is signed by a key the co-op does not know (coop.ErrStranger; the
+// records given count as known, so a certificate may come with what its
+// device signs), none is stored. Records are stored in transactions of
+// storeBatch: a failure to store (a full disk) keeps the earlier batches,
+// which are verified and durable, and says how many; calling Put again
+// resumes.
 func (n *Node) Put(recs ...*record.Record) error {
 	verified := make([]*record.Record, len(recs))
 	for i, r := range recs {
@@ -546,8 +557,92 @@ func (n *Node) Put(recs ...*record.Record) error {
 		}
 		verified[i] = v
 	}
-	_, err := n.store(verified, storeBatch, "")
+	// Judged first, so that nothing is stored; the book only grows, so
+	// what passes here passes when stored.
+	n.mu.Lock()
+	_, refused, err := n.strangers(verified, nil)
+	n.mu.Unlock()
+	if len(refused) > 0 {
+		return fmt.Errorf("%w; nothing was stored", err)
+	}
+	_, _, err = n.store(verified, storeBatch, "", nil)
 	return err
+}
+
+// strangers splits recs into those the node may store and those signed by
+// a key the co-op does not know, judged by the keys the held records, recs
+// themselves and whole (if not nil: the rest of a bundle) introduce. It
+// counts the refusals, and returns the first refusal's error. n.mu is held.
+func (n *Node) strangers(recs []*record.Record, whole *coop.KeyBook) (keep []*record.Record, refused []Refusal, first error) {
+	judge := n.book
+	if slices.ContainsFunc(recs, func(r *record.Record) bool { return judge.MayStore(r) != nil }) {
+		judge = n.book.Clone()
+		for _, r := range recs {
+			judge.Add(r)
+		}
+	}
+	keep = make([]*record.Record, 0, len(recs))
+	for _, r := range recs {
+		err := judge.MayStore(r)
+		if err != nil && whole != nil {
+			err = whole.MayStore(r)
+		}
+		if err != nil {
+			refused = append(refused, Refusal{ID: r.ID, Kind: RefusedStranger, Reason: err.Error()})
+			first = cmp.Or(first, err)
+			continue
+		}
+		keep = append(keep, r)
+	}
+	n.countRefused(refused)
+	return keep, refused, first
+}
+
+// countRefused adds refused to the counts Refused reports. n.mu is held.
+func (n *Node) countRefused(refused []Refusal) {
+	if len(refused) == 0 {
+		return
+	}
+	if n.refused == nil {
+		n.refused = map[string]int{}
+	}
+	for _, r := range refused {
+		n.refused[r.Kind]++
+	}
+}
+
+// Refused counts the records this node refused to store since it opened
+// (from peers, bundles and Put), by kind (RefusedSignature, RefusedStranger...).
+func (n *Node) Refused() map[string]int {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return maps.Clone(n.refused)
+}
+
+// readKeyBook rebuilds the book of known keys from the held records that
+// can introduce keys (through the type index; see coop.KeyTypes). A record
+// that cannot be read is left out, as Open reports it.
+func (n *Node) readKeyBook(held map[record.ID]struct{}) (*coop.KeyBook, error) {
+	book := coop.NewKeyBook(n.coop)
+	for _, t := range coop.KeyTypes() {
+		ids, err := n.IDsOfType(t)
+		if err != nil {
+			return nil, fmt.Errorf("read the co-op's keys: %w", err)
+		}
+		for _, id := range ids {
+			if _, ok := held[id]; !ok {
+				continue
+			}
+			raw, err := n.kv.Get(recordKey(id))
+			if err != nil {
+				return nil, fmt.Errorf("read the co-op's keys: record %s: %w", id.Short(), err)
+			}
+			if r, err := record.ReadStored(raw, id); err == nil {
+				book.Add(r)
+			}
+		}
+	}
+	return book, nil
 }
 
 // OnStored registers f to be called with the records each write stored
@@ -581,14 +676,15 @@ const (
 
 // store durably stores the records not yet held, batch records per
 // transaction, and marks state for refolding. It returns how many were
-// new, and tells the OnStored hooks.
-func (n *Node) store(recs []*record.Record, batch int, from string) (int, error) {
+// new, and tells the OnStored hooks. Records signed by keys the co-op
+// does not know are refused (see strangers; whole may be nil).
+func (n *Node) store(recs []*record.Record, batch int, from string, whole *coop.KeyBook) (int, []Refusal, error) {
 	for _, r := range recs {
 		if r.ID != n.coop && r.Coop != n.coop {
-			return 0, fmt.Errorf("record %s %w (%s)", r.ID.Short(), ErrForeignCoop, r.Coop.Short())
+			return 0, nil, fmt.Errorf("record %s %w (%s)", r.ID.Short(), ErrForeignCoop, r.Coop.Short())
 		}
 	}
-	stored, err := n.storeLocked(recs, batch)
+	stored, refused, err := n.storeLocked(recs, batch, whole)
 	if len(stored) > 0 {
 		n.mu.RLock()
 		hooks := make([]func([]*record.Record, string), 0, len(n.hooks))
@@ -600,22 +696,23 @@ func (n *Node) store(recs []*record.Record, batch int, from string) (int, error)
 			f(stored, from)
 		}
 	}
-	return len(stored), err
+	return len(stored), refused, err
 }
 
-func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, error) {
+func (n *Node) storeLocked(recs []*record.Record, batch int, whole *coop.KeyBook) ([]*record.Record, []Refusal, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
-		return nil, ErrClosed
+		return nil, nil, ErrClosed
 	}
+	recs, refused, _ := n.strangers(recs, whole)
 	var fresh []*record.Record
 	seen := map[record.ID]bool{}
 	for _, r := range recs {
 		if _, ok := n.held[r.ID]; ok && !n.isBad(r.ID) {
 			old, err := n.getLocked(r.ID)
 			if err != nil {
-				return nil, err
+				return nil, refused, err
 			}
 			// A copy with more co-signatures replaces the one we hold; the ID is the same.
 			merged := record.MergeSignatures(old.Sigs, r.Sigs)
@@ -657,9 +754,10 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 		})
 		if err != nil {
 			// What earlier batches stored is durable and verified; a re-run resumes.
-			return fresh[:i], fmt.Errorf("store records: %w (%d of %d new records were stored; run it again to resume)", err, i, len(fresh))
+			return fresh[:i], refused, fmt.Errorf("store records: %w (%d of %d new records were stored; run it again to resume)", err, i, len(fresh))
 		}
 		for _, r := range chunk {
+			n.book.Add(r)
 			n.held[r.ID] = struct{}{}
 			delete(n.missing, r.ID)
 			n.repaired(r.ID)
@@ -671,7 +769,7 @@ func (n *Node) storeLocked(recs []*record.Record, batch int) ([]*record.Record, 
 		n.folder.Add(chunk...)
 		i = end
 	}
-	return fresh, nil
+	return fresh, refused, nil
 }
 
 // getLocked reads a held record from the store.

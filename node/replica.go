@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/coopnode/coopnode/node/coop"
 	"github.com/coopnode/coopnode/node/record"
 	"github.com/coopnode/coopnode/node/store"
 )
@@ -65,6 +66,10 @@ const (
 	RefusedNonCanonical = "not canonical"
 	RefusedSignature    = "bad signature"
 	RefusedForeign      = "another co-op"
+	// RefusedStranger: signed by a key the co-op does not know (coop.ErrStranger).
+	// A peer relaying one is not at fault, as it may hold it from before
+	// this rule, or send it before the certificate that makes its key known.
+	RefusedStranger = "unknown signer"
 )
 
 func refusal(err error) Refusal {
@@ -79,9 +84,11 @@ func refusal(err error) Refusal {
 }
 
 // Accept is the gate for records from peer from: each one is verified
-// (encoding, signatures, ID, co-op) on its own; the good ones are stored
-// durably in one write, the others refused with a reason. Authority is not
-// judged here but in the fold. It returns how many were new. The error is
+// (encoding, signatures, ID, co-op) on its own, and refused if signed by a
+// key the co-op does not know, counting those the batch itself makes
+// known (see coop.KeyBook); the good ones are stored durably in one write,
+// the others refused with a reason. Authority is not judged here but in
+// the fold. It returns how many were new. The error is
 // only for failures to store (ErrClosed, a full disk): then nothing of
 // this call was stored.
 func (n *Node) Accept(raw [][]byte, from string) (added int, refused []Refusal, err error) {
@@ -98,8 +105,11 @@ func (n *Node) Accept(raw [][]byte, from string) (added int, refused []Refusal, 
 		}
 		good = append(good, r)
 	}
-	added, err = n.store(good, storeBatch, from)
-	return added, refused, err
+	n.mu.Lock()
+	n.countRefused(refused)
+	n.mu.Unlock()
+	added, strangers, err := n.store(good, storeBatch, from, nil)
+	return added, append(refused, strangers...), err
 }
 
 // DeviceAllowed reports whether k may sync with this node: a certified
@@ -164,4 +174,47 @@ func (l Local) Delete(key string) error {
 // Each calls fn for every key and value in the namespace, in key order.
 func (l Local) Each(fn func(key string, value []byte) error) error {
 	return l.n.kv.Scan(l.prefix, func(k, v []byte) error { return fn(string(k[len(l.prefix):]), bytes.Clone(v)) })
+}
+
+// SendOrder orders ids for sending to a peer: first the records that can
+// make keys known (coop.KeyTypes), each after those of its predecessors
+// among them, then the rest in the order given. A peer stores only what
+// keys it knows sign, judging each batch by what it already holds and the
+// batch itself, so a certificate must come no later than what its device
+// signed. ids in another order would still converge, over more sessions.
+func (n *Node) SendOrder(ids []record.ID) []record.ID {
+	if len(ids) < 2 {
+		return ids
+	}
+	want := make(map[record.ID]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	var keyIDs []record.ID
+	for _, t := range coop.KeyTypes() {
+		got, err := n.IDsOfType(t)
+		if err != nil {
+			return ids // the order saves sessions; it is not needed to converge
+		}
+		for _, id := range got {
+			if want[id] {
+				keyIDs = append(keyIDs, id)
+			}
+		}
+	}
+	if len(keyIDs) == 0 {
+		return ids
+	}
+	out := make([]record.ID, 0, len(ids))
+	first := make(map[record.ID]bool, len(keyIDs))
+	for _, r := range causalOrder(n.Get(keyIDs)) {
+		out = append(out, r.ID)
+		first[r.ID] = true
+	}
+	for _, id := range ids {
+		if !first[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -57,6 +57,13 @@ type Store interface {
 	DeviceAllowed(k record.PublicKey) bool
 }
 
+// sendOrderer is a Store that orders the records it sends (node.Node is
+// one): the records that make keys known first, so the peer, which stores
+// only what keys it knows sign, can store the rest in the same session.
+type sendOrderer interface {
+	SendOrder(ids []record.ID) []record.ID
+}
+
 // Book persists per-peer progress (node.Local is one).
 type Book interface {
 	Get(key string) ([]byte, error)
@@ -569,8 +576,13 @@ func (r *Replicator) receive(p peer.ID, payload []byte, st *SessionStats) error 
 	ps.saved.Received += uint64(added)
 	for _, f := range refused {
 		ps.saved.Refused[f.Kind]++
+		if f.Kind != node.RefusedStranger {
+			// A stranger's record is counted, not held against the peer:
+			// it may hold it from before that rule, or send it before the
+			// certificate that makes its key known.
+			ps.strikes++
+		}
 	}
-	ps.strikes += len(refused)
 	ban := ps.strikes >= r.cfg.BanAfter
 	if ban {
 		ps.strikes = 0
@@ -619,6 +631,9 @@ func (r *Replicator) write(s network.Stream, fw *frameWriter, out *outbox, sent 
 }
 
 func (r *Replicator) writeRecords(fw *frameWriter, ids []record.ID, sent *int) error {
+	if o, ok := r.st.(sendOrderer); ok {
+		ids = o.SendOrder(ids)
+	}
 	const fetch = 512
 	var batch [][]byte
 	size := 0
