@@ -574,16 +574,22 @@ func (n *Node) Put(recs ...*record.Record) error {
 // themselves and whole (if not nil: the rest of a bundle) introduce. It
 // counts the refusals, and returns the first refusal's error. n.mu is held.
 func (n *Node) strangers(recs []*record.Record, whole *coop.KeyBook) (keep []*record.Record, refused []Refusal, first error) {
-	judge := n.book
-	if slices.ContainsFunc(recs, func(r *record.Record) bool { return judge.MayStore(r) != nil }) {
-		judge = n.book.Clone()
-		for _, r := range recs {
-			judge.Add(r)
+	errs := make([]error, len(recs))
+	var judge *coop.KeyBook // the held records' and recs' keys, made only if needed
+	for i, r := range recs {
+		if errs[i] = n.book.MayStore(r); errs[i] != nil && judge == nil {
+			judge = n.book.Clone()
+			for _, r := range recs {
+				judge.Add(r)
+			}
 		}
 	}
 	keep = make([]*record.Record, 0, len(recs))
-	for _, r := range recs {
-		err := judge.MayStore(r)
+	for i, r := range recs {
+		err := errs[i]
+		if err != nil {
+			err = judge.MayStore(r)
+		}
 		if err != nil && whole != nil {
 			err = whole.MayStore(r)
 		}

@@ -192,6 +192,9 @@ func (n *Node) SendOrder(ids []record.ID) []record.ID {
 	}
 	var keyIDs []record.ID
 	for _, t := range coop.KeyTypes() {
+		if t == coop.TypeJoinRequest {
+			continue // storable by itself, and known to the book whenever it comes: no need to hold them all here
+		}
 		got, err := n.IDsOfType(t)
 		if err != nil {
 			return ids // the order saves sessions; it is not needed to converge
