@@ -370,6 +370,52 @@ func TestForgedRecordsRefused(t *testing.T) {
 	waitFor(t, "a refused redial", func() bool { return a.svc.Host.Refused()[b.svc.Host.ID()] > 0 })
 }
 
+// TestStrangersRecordsRefused: records signed by a key the co-op does not
+// know (an unknown type, a known type at a newer version), sent by a
+// member's node over libp2p, are refused, not stored, counted as "unknown
+// signer", and not held against the peer (no ban, whatever their number).
+func TestStrangersRecordsRefused(t *testing.T) {
+	o := fast
+	o.BanAfter = 2
+	a := found(t, "Ada", o)
+	b := join(t, a, "Bo", o)
+	converged(t, a, b)
+	before := len(a.n.IDs())
+	k, _ := identity.Generate(nil)
+	var raw [][]byte
+	for i := range 4 {
+		junk, err := record.New(k.Device(), "ledger.transaction", 1, a.n.CoopID(), time.Now(), []record.ID{a.n.CoopID()}, map[string]int{"n": i})
+		if err != nil {
+			t.Fatal(err)
+		}
+		newer, err := record.New(k.Member(), coop.TypeDevice, 9, a.n.CoopID(), time.Now(), []record.ID{a.n.CoopID()}, map[string]int{"n": i})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = append(raw, junk.Bytes(), newer.Bytes())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := b.svc.Host.NewStream(ctx, a.svc.Host.ID(), PushProtocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw := &frameWriter{w: bufio.NewWriter(s)}
+	fw.write(fHello, helloPayload(a.n.CoopID()))
+	fw.write(fRecords, encodeRecords(raw))
+	fw.w.Flush()
+	waitFor(t, "refusals counted", func() bool { return refused(a, b) == uint64(len(raw)) })
+	if got := len(a.n.IDs()); got != before {
+		t.Fatalf("a holds %d records, had %d: a stranger's record was stored", got, before)
+	}
+	if p := peerOf(a, b); p.Refused[node.RefusedStranger] != uint64(len(raw)) || !p.BannedUntil.IsZero() {
+		t.Fatalf("refusals by reason %v, banned until %v: want %d of %q and no ban", p.Refused, p.BannedUntil, len(raw), node.RefusedStranger)
+	}
+	if a.n.Refused()[node.RefusedStranger] != len(raw) {
+		t.Fatalf("the node counts %v", a.n.Refused())
+	}
+}
+
 func peerOf(a, b *member) PeerStatus {
 	for _, p := range a.svc.Replicator.Peers() {
 		if p.ID == b.svc.Host.ID() {
