@@ -61,10 +61,7 @@ func (f *Folder) UseSource(src Source) {
 func (f *Folder) refold(recs []*record.Record) {
 	f.s, f.g = fold(f.coop, recs)
 	f.g.recs = nil // what comes later reads g.nodes
-	f.rejected = make(map[record.ID]bool, len(f.s.Rejected))
-	for _, r := range f.s.Rejected {
-		f.rejected[r.ID] = true
-	}
+	f.rejected = rejectedSet(f.s.Rejected)
 	f.Full++
 }
 
@@ -272,7 +269,7 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 		if !ok {
 			break
 		}
-		if len(ns.closes[p.ID]) > 0 {
+		if len(ns.cands[p.ID]) > 0 {
 			return false, false // a close that came first, or a concurrent one to settle
 		}
 		switch p.Kind {
@@ -284,6 +281,7 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 		own.ownProposal(ns, proposal)
 		if !own.closes {
 			ns.closes, ns.versions, own.closes = maps.Clone(ns.closes), maps.Clone(ns.versions), true
+			ns.cands = maps.Clone(ns.cands)
 			ns.versionOrder, ns.amendments = slices.Clip(ns.versionOrder), slices.Clip(ns.amendments)
 		}
 	case TypeJoinRequest, TypeAdmitted:
@@ -388,4 +386,16 @@ func frontierType(t string) bool {
 		return true
 	}
 	return false
+}
+
+// rejectedSet is the records whose dependents the fold rejects: every
+// rejected record but void closes, which are judged valid and decide nothing.
+func rejectedSet(rs []Rejection) map[record.ID]bool {
+	out := make(map[record.ID]bool, len(rs))
+	for _, r := range rs {
+		if !r.Void {
+			out[r.ID] = true
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package coop
 import (
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -55,9 +56,13 @@ type Rejection struct {
 	ID     record.ID
 	Type   string
 	Reason string
-	// Cut is the revocation or removal whose cut excludes this record; zero
-	// when the record was refused for another reason.
+	// Cut is the revocation or removal whose cut excludes this record, or
+	// for a void close the close that decides instead; zero when the
+	// record was refused for another reason.
 	Cut record.ID
+	// Void marks a close that passed its own checks but does not decide
+	// (closes.go): records that name it are judged as usual.
+	Void bool
 }
 
 // State is the co-op's state: a pure function of its valid records.
@@ -99,7 +104,9 @@ type State struct {
 
 	// Governance (see decide.go).
 	proposals       map[record.ID]*ProposalState
-	closes          map[record.ID][]record.ID // valid closes per proposal, fold order
+	closes          map[record.ID][]record.ID // deciding closes per proposal (with tellers, not void), fold order
+	cands           map[record.ID][]closeCand // every close that passed its own checks, per proposal, fold order
+	void            map[record.ID]bool        // closes that may not decide (settleCloses); only while folding
 	delegations     map[MemberID][]delegation
 	delegEnded      map[record.ID][]record.ID
 	delegReplaced   map[record.ID]bool // by a later delegation of the same member and scope
@@ -255,9 +262,9 @@ var testFoldHook func(coop record.ID, recs []*record.Record, s *State)
 func fold(coop record.ID, recs []*record.Record) (*State, *graph) {
 	g := newGraph(recs)
 	s := g.fold(coop, nil)
-	// Concurrent closes of one proposal: the lowest ID decides, the others
-	// are void, and so is whatever relied on them.
-	void := voidCloses(s)
+	// Several closes of one proposal: settleCloses says which decides
+	// (closes.go); the others are folded again as void.
+	void := settleCloses(s)
 	if len(void) > 0 {
 		s = g.fold(coop, void)
 	}
@@ -265,10 +272,10 @@ func fold(coop record.ID, recs []*record.Record) (*State, *graph) {
 		if cuts := g.resolveCuts(s); len(cuts) > 0 {
 			// A close that a cut rejects decides nothing, so it must not
 			// void a concurrent close (a revoked device's close could
-			// otherwise block a proposal for good): pick the winners again
-			// among the closes valid once the cuts apply.
+			// otherwise block a proposal for good): settle the closes
+			// again among those valid once the cuts apply.
 			s = g.fold(coop, cuts)
-			if void := voidCloses(s); len(void) > 0 {
+			if void := settleCloses(s); len(void) > 0 {
 				for id, rj := range void {
 					cuts[id] = rj
 				}
@@ -276,25 +283,42 @@ func fold(coop record.ID, recs []*record.Record) (*State, *graph) {
 			}
 		}
 	}
+	// Settling is a fixpoint: voiding a close can change what a later
+	// close of another proposal sees. A few rounds reach it in every case
+	// seen; bounded so a crafted set cannot loop, and deterministic either way.
+	for range 3 {
+		again := settleCloses(s)
+		if sameVoid(again, s.void) {
+			break
+		}
+		s = g.fold(coop, withVoid(s.void, again, s.Rejected))
+	}
 	s.finish()
 	s.finishConsent()
-	s.g = nil // the graph is only needed while folding; do not keep it alive
+	s.g, s.void = nil, nil // only needed while folding; do not keep them alive
 	return s, g
 }
 
-// voidCloses finds the closes that a concurrent close with a lower record ID overrides.
-func voidCloses(s *State) map[record.ID]Rejection {
-	out := map[record.ID]Rejection{}
-	for pid, cs := range s.closes {
-		if len(cs) < 2 {
-			continue
+// sameVoid reports whether settle voids exactly the closes void holds.
+func sameVoid(settle map[record.ID]Rejection, void map[record.ID]bool) bool {
+	if len(settle) != len(void) {
+		return false
+	}
+	for id := range settle {
+		if !void[id] {
+			return false
 		}
-		win := slices.MinFunc(cs, record.CompareIDs)
-		for _, c := range cs {
-			if c != win {
-				out[c] = Rejection{ID: c, Type: TypeClosed, Cut: win,
-					Reason: fmt.Sprintf("a concurrent close of %q with a lower record ID (%s) decides it; this close is void", s.proposals[pid].Title, win.Short())}
-			}
+	}
+	return true
+}
+
+// withVoid is the cuts of a fold that rejected rejected (cuts among them)
+// with void closes void, now voiding settle instead.
+func withVoid(void map[record.ID]bool, settle map[record.ID]Rejection, rejected []Rejection) map[record.ID]Rejection {
+	out := maps.Clone(settle)
+	for _, rj := range rejected {
+		if !rj.Cut.IsZero() && !rj.Void && !void[rj.ID] {
+			out[rj.ID] = rj // a revocation's or removal's cut stands
 		}
 	}
 	return out
@@ -548,6 +572,8 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 
 		proposals:       make(map[record.ID]*ProposalState, proposals),
 		closes:          map[record.ID][]record.ID{},
+		cands:           map[record.ID][]closeCand{},
+		void:            map[record.ID]bool{},
 		delegations:     map[MemberID][]delegation{},
 		delegEnded:      map[record.ID][]record.ID{},
 		firstDelegation: -1,
@@ -558,17 +584,27 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 		receiptsBy:  map[record.PublicKey][]*Receipt{},
 	}
 	rejected := map[record.ID]bool{}
+	for id, c := range cuts {
+		if c.Void {
+			s.void[id] = true
+		}
+	}
 	g.roster = nil // another state's
 	for x, r := range g.recs {
-		if c, ok := cuts[r.ID]; ok {
+		c, cut := cuts[r.ID]
+		if cut && !c.Void {
 			rejected[r.ID] = true
 			s.Rejected = append(s.Rejected, c)
 			continue
 		}
 		g.at = foldAt{id: r.ID, pos: int32(x), ok: true}
-		if reason := s.apply(r, rejected); reason != "" {
+		switch reason := s.apply(r, rejected); {
+		case reason != "":
 			rejected[r.ID] = true
 			s.Rejected = append(s.Rejected, Rejection{ID: r.ID, Type: r.Type, Reason: reason})
+		case cut: // a void close: judged, and listed, but it decides nothing
+			s.Applied--
+			s.Rejected = append(s.Rejected, c)
 		}
 	}
 	g.at, g.roster = foldAt{}, nil

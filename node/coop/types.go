@@ -99,6 +99,13 @@ type Bylaws struct {
 	// CloseGraceHours: after a proposal's closing time, only its author may
 	// close it for this many hours; then any member may.
 	CloseGraceHours int `json:"closeGraceHours,omitempty"`
+	// Tellers is how many members other than a close's author must co-sign
+	// it before it decides (see closes.go): their nodes co-sign only a close
+	// that counts every ballot they hold. At most the members on the
+	// proposal's roll other than the author are needed. Zero (bylaws from
+	// before this field, which omit it) leaves the closer as the only
+	// teller; omitempty keeps those bylaws' bytes, IDs and digests.
+	Tellers int `json:"tellers,omitempty"`
 	// Special holds stricter rules ("special resolutions") for kinds of
 	// proposal, by kind: admission, removal, member-change, bylaws or
 	// agreement (never general). A proposal of such a kind is decided by its
@@ -255,7 +262,8 @@ func DefaultBylaws(coopName string) Bylaws {
 			"2. A decision needs at least half of the voting members to take part (quorum 1/2).\n" +
 			"3. A proposal passes when more than half of the yes and no votes are yes (threshold 1/2).\n" +
 			"4. Founders admit new members directly until the members decide otherwise.\n" +
-			"5. A proposal's author closes it after its closing time; after 24 hours more, any member may.\n",
+			"5. A proposal's author closes it after its closing time; after 24 hours more, any member may.\n" +
+			"6. A close decides once two other members (one, in a co-op of two) have checked and co-signed it.\n",
 		VotingRule: OneMemberOneVote,
 		Quorum:     exact.R(1, 2),
 		Threshold:  exact.R(1, 2),
@@ -265,6 +273,7 @@ func DefaultBylaws(coopName string) Bylaws {
 		},
 		Admission:       Admission{Rule: AdmitDirect, Roles: []string{RoleFounder}},
 		CloseGraceHours: 24,
+		Tellers:         2,
 	}
 }
 
@@ -296,6 +305,9 @@ func (b *Bylaws) Validate() error {
 	}
 	if err := b.validateSpecial(); err != nil {
 		return err
+	}
+	if b.Tellers < 0 || b.Tellers > MaxTellers {
+		return fmt.Errorf("bylaws: tellers must be 0 to %d members, not %d", MaxTellers, b.Tellers)
 	}
 	if b.CloseGraceHours < 0 || b.CloseGraceHours > 24*365 {
 		return fmt.Errorf("bylaws: the grace period for closing must be 0 to %d hours, not %d", 24*365, b.CloseGraceHours)
