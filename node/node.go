@@ -385,6 +385,7 @@ func (n *Node) Start(ctx context.Context) error {
 	n.ctx, n.cancel = context.WithCancel(ctx)
 	n.group, n.ctx = errgroup.WithContext(n.ctx)
 	n.group.Go(func() error { return n.maintain(n.ctx) })
+	n.group.Go(func() error { return n.tellInBackground(n.ctx) })
 	return nil
 }
 

@@ -297,6 +297,12 @@ const (
 type CoSignRefusal struct {
 	Code   CoSignCode
 	Ballot record.ID // for CoSignLeavesOut, a ballot it leaves out
+	// Answer, for CoSignLeavesOut: a fuller close from this node would
+	// decide once it has its tellers, so the node signs one (the close
+	// leaving the ballot out does not decide yet, or the bylaws need no
+	// tellers). Against a close that decides with its tellers, a fuller
+	// one would find none: the node leaves it (finality).
+	Answer bool
 	text   string
 }
 
@@ -340,17 +346,20 @@ func (s *State) mayCoSign(pid, id record.ID, m MemberID) *CoSignRefusal {
 	}
 	for _, bid := range held {
 		if b := p.byID[bid]; b.Time.Before(p.ClosesAt) && !s.covers(p, c, b) {
-			return &CoSignRefusal{Code: CoSignLeavesOut, Ballot: bid,
+			return &CoSignRefusal{Code: CoSignLeavesOut, Ballot: bid, Answer: p.Close == nil || p.Tellers == 0,
 				text: fmt.Sprintf("close %s of %q leaves out ballot %s, which this node holds", id.Short(), p.Title, bid.Short())}
 		}
+	}
+	if c.tellered {
+		return &CoSignRefusal{Code: CoSignDone, text: "it has its tellers"}
 	}
 	return nil
 }
 
-// AwaitingTellers lists, per proposal, the valid closes that do not yet
-// have their tellers and that nothing has voided: what a member's node
-// looks at to co-sign, or to answer with a fuller close.
-func (s *State) AwaitingTellers() map[record.ID][]record.ID {
+// ClosesToTell lists, per proposal, the valid closes nothing has voided
+// (awaiting their tellers, or deciding): what a member's node checks
+// against the ballots it holds, to co-sign or to answer with a fuller close.
+func (s *State) ClosesToTell() map[record.ID][]record.ID {
 	void := map[record.ID]bool{}
 	for _, rj := range s.Rejected {
 		if rj.Void {
@@ -360,7 +369,7 @@ func (s *State) AwaitingTellers() map[record.ID][]record.ID {
 	out := map[record.ID][]record.ID{}
 	for pid, cs := range s.cands {
 		for _, c := range cs {
-			if !c.tellered && !void[c.id] {
+			if !void[c.id] {
 				out[pid] = append(out[pid], c.id)
 			}
 		}
