@@ -700,6 +700,9 @@ func (c *cli) verify(file string) error {
 		}
 		if len(rep.Decisions)+rep.Open > 0 {
 			fmt.Fprintf(w, "Decisions   %d closed proposals recounted from their ballots, %d open\n", len(rep.Decisions), rep.Open)
+			if rep.AwaitingTellers > 0 {
+				fmt.Fprintf(w, "            %d of the open ones have a close awaiting its tellers' co-signatures\n", rep.AwaitingTellers)
+			}
 			for _, d := range rep.Decisions {
 				fmt.Fprintf(w, "            %s %q (%s, %s): %s, %d ballots", d.Proposal[:12], d.Title, d.Kind, d.Method, d.Outcome, d.Ballots)
 				if d.Proxies > 0 {

@@ -178,8 +178,13 @@ func (n *Node) closeWith(s *coop.State, p *coop.ProposalState) (*record.Record, 
 		return nil, err
 	}
 	now := n.opts.now()
-	if why := s.MayClose(p, m.ID, now, s.Contest(p.ID)); why != nil {
-		return nil, fmt.Errorf("%w: %s (until %s)", ErrTooEarly, why, why.Until.Local().Format(time.DateTime))
+	switch why := s.MayClose(p, m.ID, now, s.Contest(p.ID)); {
+	case why == nil:
+	case why.Code == coop.CloseTooEarly:
+		return nil, fmt.Errorf("%w: %q closes at %s", ErrTooEarly, p.Title, why.Until.Local().Format(time.DateTime))
+	default:
+		return nil, fmt.Errorf("%w: until %s only the proposal's author may close %q (the bylaws' grace period)",
+			ErrTooEarly, why.Until.Local().Format(time.DateTime), p.Title)
 	}
 	cert, err := n.deviceCert()
 	if err != nil {

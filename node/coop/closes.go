@@ -393,3 +393,28 @@ func (f *Folder) CountAll(pid record.ID) (*Count, bool) {
 	at.g = f.g
 	return at.count(p, nil), true
 }
+
+// AwaitingClose is a close of a proposal that passed its checks and awaits
+// its tellers.
+type AwaitingClose struct {
+	ID      record.ID
+	By      MemberID
+	Tellers []MemberID // who co-signed so far
+	Need    int        // how many must
+}
+
+// Awaiting returns the closes of proposal pid that await their tellers
+// (none once a close decides it), in fold order.
+func (s *State) Awaiting(pid record.ID) []AwaitingClose {
+	p, ok := s.proposals[pid]
+	if !ok || p.Close != nil {
+		return nil
+	}
+	var out []AwaitingClose
+	for _, c := range s.cands[pid] {
+		if !c.tellered {
+			out = append(out, AwaitingClose{ID: c.id, By: c.by, Tellers: slices.Clone(c.tellers), Need: p.Tellers})
+		}
+	}
+	return out
+}

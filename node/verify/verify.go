@@ -54,6 +54,9 @@ type Report struct {
 	// causal past (a close whose count or result is wrong is a failure).
 	Decisions []Decision `json:"decisions"`
 	Open      int        `json:"open"` // proposals not closed
+	// AwaitingTellers counts the open proposals with a close that awaits
+	// its tellers' co-signatures (not a failure: it decides nothing yet).
+	AwaitingTellers int `json:"awaitingTellers"`
 	// Agreements are the adopted data agreement versions; Consent counts
 	// the valid consent receipts (a receipt the rules refuse is a failure).
 	Agreements []AgreementVersion `json:"agreements"`
@@ -151,7 +154,7 @@ func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
 		if r, ok := byID[rj.ID]; ok {
 			f.Proposal = proposalOf(r)
 		}
-		if !rj.Cut.IsZero() {
+		if !rj.Cut.IsZero() && !rj.Void {
 			f.Cut = rj.Cut.String()
 			rep.Cut++
 		}
@@ -187,6 +190,9 @@ func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
 	for _, p := range s.Proposals() {
 		if p.Close == nil {
 			rep.Open++
+			if len(s.Awaiting(p.ID)) > 0 {
+				rep.AwaitingTellers++
+			}
 			continue
 		}
 		rep.Decisions = append(rep.Decisions, Decision{Proposal: p.ID.String(), Title: p.Title, Kind: p.Kind, Method: string(p.Method),
