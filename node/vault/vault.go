@@ -574,6 +574,28 @@ func (s *Store) Remove(d Digest) error {
 	return nil
 }
 
+// MoveAside moves d's file, unread, into the directory to (created if
+// needed): for content a caller no longer lists but must not delete.
+// Moved back into the vault's directory, it is an item again.
+func (s *Store) MoveAside(d Digest, to string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		return fmt.Errorf("move vault item %s aside: %w", d.Short(), err)
+	}
+	name := s.fileName(d)
+	if err := os.Rename(s.path(d), filepath.Join(to, name)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("move vault item %s aside: %w", d.Short(), ErrNotFound)
+		}
+		return fmt.Errorf("move vault item %s aside: %w", d.Short(), err)
+	}
+	if err := syncDir(to); err != nil {
+		return fmt.Errorf("move vault item %s aside: %w", d.Short(), err)
+	}
+	return syncDir(s.dir)
+}
+
 // Check reads d's whole file and verifies it: nil, ErrNotFound, or an error
 // wrapping ErrCorrupt (or an I/O error).
 func (s *Store) Check(d Digest) error {
