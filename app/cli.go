@@ -404,7 +404,9 @@ func (c *cli) reindex() error {
 	if err != nil {
 		return err
 	}
-	n, err := node.Open(c.home, pass, node.Options{})
+	// Reindex is the way out of a store that lost records: it accepts
+	// the store as it is (see node.Options.AcceptStore).
+	n, err := node.Open(c.home, pass, node.Options{AcceptStore: true})
 	if err != nil {
 		return err
 	}

@@ -68,6 +68,11 @@ type Options struct {
 	// Lock, when set, is the home's lock already held by the caller, who keeps
 	// it: Init and Open use it instead of locking, and Close leaves it held.
 	Lock *HomeLock
+	// AcceptStore opens a store that holds fewer records than this node
+	// last knew, as it is (`coopnode reindex`); Open otherwise refuses it
+	// (see StoreCountFile). A store Badger cannot read whole is refused
+	// all the same.
+	AcceptStore bool
 }
 
 // lock returns the home's lock and whether this call took it.
@@ -269,7 +274,15 @@ func Open(home string, passphrase []byte, opts Options) (*Node, error) {
 
 func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options) (*Node, error) {
 	kv, err := store.OpenBadger(filepath.Join(home, DBDir), keys.StorageKey("badger"))
+	if errors.Is(err, store.ErrDamaged) {
+		return nil, fmt.Errorf("%w. %s", err, recovery(false))
+	}
 	if err != nil {
+		return nil, err
+	}
+	accepted, err := checkStore(home, kv, opts)
+	if err != nil {
+		kv.Close()
 		return nil, err
 	}
 	c, err := kv.Get(keyCoop)
@@ -293,6 +306,14 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 	if err := n.load(true); err != nil {
 		kv.Close()
 		return nil, err
+	}
+	if kv.Orphans != "" {
+		n.corrupt = append(n.corrupt, fmt.Sprintf("table files of the store that its MANIFEST did not name were kept in %s (Badger would have deleted them). If every record is here, that folder may be deleted; otherwise keep it for recovery.", kv.Orphans))
+	}
+	if accepted != "" {
+		// What the store no longer lists is not swept while it is short.
+		n.corrupt = append(n.corrupt, accepted)
+		return n, nil
 	}
 	n.sweepVault()
 	return n, nil

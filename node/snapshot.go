@@ -295,6 +295,9 @@ func (n *Node) writeSnapshot() error {
 	if err != nil {
 		return fmt.Errorf("write the state snapshot: %w", err)
 	}
+	if err := n.writeStoreCount(); err != nil {
+		return err
+	}
 	n.mu.Lock()
 	n.sinceSnapshot -= since
 	n.snapshotAt = time.Now()
