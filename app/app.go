@@ -252,7 +252,11 @@ func (a *App) Bylaws() (BylawsView, error) {
 	v := BylawsView{Text: b.Text, VotingRule: b.VotingRule, Quorum: ratio(b.Quorum), Threshold: ratio(b.Threshold),
 		Classes: []MemberClassView{}, AdmissionRule: b.Admission.Rule, AdmitRoles: nonNil(b.Admission.Roles),
 		AdoptedBy: s.BylawsFrom.String(), AdoptedAt: adoptedAt(n, s).UTC().Format(timeLayout), Methods: []string{}, CloseGraceHours: b.CloseGraceHours,
-		Special: specialView(b)}
+		Tellers: b.Tellers, Special: specialView(b)}
+	if b.Tellers == 0 && len(s.RollNow(nil)) > 1 {
+		v.TellersAdvice = fmt.Sprintf("These bylaws predate tellers: a close decides on its closer's word alone. Propose an amendment with tellers set to %d, so that other members' nodes check each close against the ballots they hold before it decides.",
+			coop.DefaultBylaws("").Tellers)
+	}
 	for _, m := range b.Methods {
 		v.Methods = append(v.Methods, string(m))
 	}

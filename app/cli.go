@@ -392,6 +392,14 @@ func (c *cli) bylaws(api API) error {
 			}
 			fmt.Fprintf(w, "  %-12s %s (%s)\n", cl.Name, cl.Description, votes)
 		}
+		if b.Tellers > 0 {
+			fmt.Fprintf(w, "Tellers    %d other members co-sign a close before it decides\n", b.Tellers)
+		} else {
+			fmt.Fprintf(w, "Tellers    none: a close decides on its closer's word\n")
+		}
+		if b.TellersAdvice != "" {
+			fmt.Fprintf(w, "           %s\n", b.TellersAdvice)
+		}
 		fmt.Fprintf(w, "Adopted    %s by record %s\n\n%s", b.AdoptedAt, b.AdoptedBy, b.Text)
 	})
 }

@@ -89,6 +89,7 @@ func bylawsChanges(old, new coop.Bylaws) []BylawsChangeView {
 	changed("admission", "Admission", admissionWords(old.Admission.Rule), admissionWords(new.Admission.Rule))
 	changed("admit-roles", "Roles that may admit directly", listWords(old.Admission.Roles), listWords(new.Admission.Roles))
 	changed("grace", "Hours only a proposal's author may close it", fmt.Sprint(old.CloseGraceHours), fmt.Sprint(new.CloseGraceHours))
+	changed("tellers", "Members who co-sign a close before it decides", fmt.Sprint(old.Tellers), fmt.Sprint(new.Tellers))
 
 	for _, kind := range coop.SpecialKinds() {
 		o, n := old.Special.For(kind), new.Special.For(kind)
