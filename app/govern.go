@@ -149,7 +149,7 @@ type ProposalView struct {
 	// before it decides; Awaiting, the closes signed and still awaiting them.
 	Tellers  int                 `json:"tellers"`
 	Awaiting []AwaitingCloseView `json:"awaiting"`
-	Effect       string        `json:"effect"` // what the close changed
+	Effect   string              `json:"effect"` // what the close changed
 	// Subject: who or what the proposal is about (removal, member-change, admission).
 	Subject string       `json:"subject"`
 	Class   string       `json:"class"`

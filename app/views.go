@@ -149,15 +149,15 @@ type BylawsView struct {
 	// Methods are the decision methods proposals may use; empty allows all.
 	Methods []string `json:"methods"`
 	// CloseGraceHours: after a proposal's closing time only its author may close it for this long.
-	CloseGraceHours int    `json:"closeGraceHours"`
+	CloseGraceHours int `json:"closeGraceHours"`
 	// Tellers: how many members besides its author co-sign a close before
 	// it decides (0: bylaws from before tellers, the closer alone).
 	Tellers int `json:"tellers"`
 	// TellersAdvice, for bylaws from before tellers in a co-op of more than
 	// one member: what to propose so closes are checked by other members.
 	TellersAdvice string `json:"tellersAdvice"`
-	AdoptedBy       string `json:"adoptedBy"` // record ID that put these bylaws in force
-	AdoptedAt       string `json:"adoptedAt"` // RFC 3339
+	AdoptedBy     string `json:"adoptedBy"` // record ID that put these bylaws in force
+	AdoptedAt     string `json:"adoptedAt"` // RFC 3339
 
 	// Special are the stricter rules for kinds of proposal ("special
 	// resolutions"), keyed by kind; empty: every kind uses Quorum and Threshold.

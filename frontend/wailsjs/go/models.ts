@@ -178,6 +178,24 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class AwaitingCloseView {
+	    record: string;
+	    by: string;
+	    tellers: string[];
+	    need: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new AwaitingCloseView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.record = source["record"];
+	        this.by = source["by"];
+	        this.tellers = source["tellers"];
+	        this.need = source["need"];
+	    }
+	}
 	export class VoteInput {
 	    position: string;
 	    reason: string;
@@ -341,6 +359,7 @@ export namespace app {
 	    admitRoles: string[];
 	    methods: string[];
 	    closeGraceHours: number;
+	    tellers: number;
 	    special: Record<string, DecisionRuleInput>;
 	
 	    static createFrom(source: any = {}) {
@@ -357,6 +376,7 @@ export namespace app {
 	        this.admitRoles = source["admitRoles"];
 	        this.methods = source["methods"];
 	        this.closeGraceHours = source["closeGraceHours"];
+	        this.tellers = source["tellers"];
 	        this.special = this.convertValues(source["special"], DecisionRuleInput, true);
 	    }
 	
@@ -438,6 +458,8 @@ export namespace app {
 	    admitRoles: string[];
 	    methods: string[];
 	    closeGraceHours: number;
+	    tellers: number;
+	    tellersAdvice: string;
 	    adoptedBy: string;
 	    adoptedAt: string;
 	    special: Record<string, DecisionRuleView>;
@@ -457,6 +479,8 @@ export namespace app {
 	        this.admitRoles = source["admitRoles"];
 	        this.methods = source["methods"];
 	        this.closeGraceHours = source["closeGraceHours"];
+	        this.tellers = source["tellers"];
+	        this.tellersAdvice = source["tellersAdvice"];
 	        this.adoptedBy = source["adoptedBy"];
 	        this.adoptedAt = source["adoptedAt"];
 	        this.special = this.convertValues(source["special"], DecisionRuleView, true);
@@ -1166,6 +1190,8 @@ export namespace app {
 	    closedBy: string;
 	    closedAt: string;
 	    closeRecord: string;
+	    tellers: number;
+	    awaiting: AwaitingCloseView[];
 	    effect: string;
 	    subject: string;
 	    class: string;
@@ -1214,6 +1240,8 @@ export namespace app {
 	        this.closedBy = source["closedBy"];
 	        this.closedAt = source["closedAt"];
 	        this.closeRecord = source["closeRecord"];
+	        this.tellers = source["tellers"];
+	        this.awaiting = this.convertValues(source["awaiting"], AwaitingCloseView);
 	        this.effect = source["effect"];
 	        this.subject = source["subject"];
 	        this.class = source["class"];
