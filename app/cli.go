@@ -710,6 +710,9 @@ func (c *cli) verify(file string) error {
 		}
 		if len(rep.Decisions)+rep.Open > 0 {
 			fmt.Fprintf(w, "Decisions   %d closed proposals recounted from their ballots, %d open\n", len(rep.Decisions), rep.Open)
+			if rep.Superseded > 0 {
+				fmt.Fprintf(w, "            %d closes were superseded by a close as full that decides (not a failure)\n", rep.Superseded)
+			}
 			if rep.AwaitingTellers > 0 {
 				fmt.Fprintf(w, "            %d of the open ones have a close awaiting its tellers' co-signatures\n", rep.AwaitingTellers)
 			}

@@ -45,7 +45,9 @@ func (n *Node) Tell() (Told, error) {
 
 // tellProposal co-signs or answers the closes ids of proposal pid.
 func (n *Node) tellProposal(s *coop.State, m *coop.Member, pid record.ID, ids []record.ID, told *Told) error {
-	answer := false
+	// Answer only when no close out counts everything this node holds:
+	// otherwise co-signing that one is the answer.
+	answer, covered := false, false
 	for _, id := range ids {
 		n.mu.Lock()
 		why := n.folder.MayCoSign(pid, id, m.ID)
@@ -56,11 +58,14 @@ func (n *Node) tellProposal(s *coop.State, m *coop.Member, pid record.ID, ids []
 				return err
 			}
 			told.CoSigned = append(told.CoSigned, id)
+			covered = true
 		case why.Code == coop.CoSignLeavesOut && why.Answer:
 			answer = true
+		case why.Code == coop.CoSignDone || why.Code == coop.CoSignOwn:
+			covered = true // already told, or this node's own close
 		}
 	}
-	if !answer {
+	if !answer || covered {
 		return nil
 	}
 	p, ok := s.ProposalByID(pid)

@@ -167,7 +167,7 @@ func settleCloses(s *State) map[record.ID]Rejection {
 		for i := range cs {
 			c := &cs[i]
 			if b, t := s.omission(p, c, cs); b != nil {
-				out[c.id] = Rejection{ID: c.id, Type: TypeClosed, Cut: t.id, Void: true,
+				out[c.id] = Rejection{ID: c.id, Type: TypeClosed, Cut: t.id, Void: true, LeftOut: b.ID,
 					Reason: fmt.Sprintf("the close of %s leaves out ballot %s, dated before the closing time, which close %s counts: a close that leaves out a standing ballot never decides",
 						name, b.ID.Short(), t.id.Short())}
 				continue

@@ -63,6 +63,10 @@ type Rejection struct {
 	// Void marks a close that passed its own checks but does not decide
 	// (closes.go): records that name it are judged as usual.
 	Void bool
+	// LeftOut, for a void close, is a ballot it leaves out that the deciding
+	// close counts (closes.go, rule 2): a close that breaks the co-op's
+	// rules. Zero for a close merely superseded by another as full.
+	LeftOut record.ID
 }
 
 // State is the co-op's state: a pure function of its valid records.

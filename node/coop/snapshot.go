@@ -243,6 +243,7 @@ func (s *State) encode(e *wenc) {
 		e.str(r.Reason)
 		e.id(r.Cut)
 		e.bool(r.Void)
+		e.id(r.LeftOut)
 	}
 	e.count(len(s.memberByKey), s.memberByKey == nil)
 	for _, k := range sortedKeys(s.memberByKey) {
@@ -399,7 +400,7 @@ func decodeState(d *wdec, g *graph) *State {
 	if k := d.count(66); k >= 0 {
 		s.Rejected = make([]Rejection, k)
 		for i := range s.Rejected {
-			s.Rejected[i] = Rejection{ID: d.id(), Type: internType(d.str()), Reason: d.str(), Cut: d.id(), Void: d.bool()}
+			s.Rejected[i] = Rejection{ID: d.id(), Type: internType(d.str()), Reason: d.str(), Cut: d.id(), Void: d.bool(), LeftOut: d.id()}
 		}
 	}
 	if k := d.count(33); k >= 0 {

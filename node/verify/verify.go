@@ -57,6 +57,9 @@ type Report struct {
 	// AwaitingTellers counts the open proposals with a close that awaits
 	// its tellers' co-signatures (not a failure: it decides nothing yet).
 	AwaitingTellers int `json:"awaitingTellers"`
+	// Superseded counts closes as full as the close that decides, which
+	// lost only the tie (the earlier, then the lower ID): not failures.
+	Superseded int `json:"superseded"`
 	// Agreements are the adopted data agreement versions; Consent counts
 	// the valid consent receipts (a receipt the rules refuse is a failure).
 	Agreements []AgreementVersion `json:"agreements"`
@@ -150,6 +153,10 @@ func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
 	}
 	rep.Cut = 0
 	for _, rj := range s.Rejected {
+		if rj.Void && rj.LeftOut.IsZero() {
+			rep.Superseded++ // as full as the close that decides: no rule broken
+			continue
+		}
 		f := Finding{Record: rj.ID.String(), Type: rj.Type, Reason: rj.Reason}
 		if r, ok := byID[rj.ID]; ok {
 			f.Proposal = proposalOf(r)
