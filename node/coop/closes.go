@@ -331,14 +331,8 @@ func (s *State) mayCoSign(pid, id record.ID, m MemberID) *CoSignRefusal {
 		return &CoSignRefusal{Code: CoSignUnknown, text: fmt.Sprintf("close %s is not a valid close of proposal %s here", id.Short(), pid.Short())}
 	}
 	c := &s.cands[pid][i]
-	switch {
-	case c.by == m:
-		return &CoSignRefusal{Code: CoSignOwn, text: "a member does not tell their own close"}
-	case slices.Contains(c.tellers, m):
-		return &CoSignRefusal{Code: CoSignDone, text: "already co-signed"}
-	case p.Close != nil && p.Close.ID != id:
-		return &CoSignRefusal{Code: CoSignOtherDecides, text: fmt.Sprintf("close %s already decides %q", p.Close.ID.Short(), p.Title)}
-	}
+	// First what the close leaves out: it decides whether this node answers,
+	// even where its own close or one it co-signed is the one found short.
 	all := s.count(p, nil)
 	held := slices.Clone(all.Counted)
 	for _, px := range all.Proxies {
@@ -350,28 +344,35 @@ func (s *State) mayCoSign(pid, id record.ID, m MemberID) *CoSignRefusal {
 				text: fmt.Sprintf("close %s of %q leaves out ballot %s, which this node holds", id.Short(), p.Title, bid.Short())}
 		}
 	}
+	switch {
+	case c.by == m:
+		return &CoSignRefusal{Code: CoSignOwn, text: "a member does not tell their own close"}
+	case slices.Contains(c.tellers, m):
+		return &CoSignRefusal{Code: CoSignDone, text: "already co-signed"}
+	case p.Close != nil && p.Close.ID != id:
+		return &CoSignRefusal{Code: CoSignOtherDecides, text: fmt.Sprintf("close %s already decides %q", p.Close.ID.Short(), p.Title)}
+	}
 	if c.tellered {
 		return &CoSignRefusal{Code: CoSignDone, text: "it has its tellers"}
 	}
 	return nil
 }
 
-// ClosesToTell lists, per proposal, the valid closes nothing has voided
-// (awaiting their tellers, or deciding): what a member's node checks
-// against the ballots it holds, to co-sign or to answer with a fuller close.
+// ClosesToTell lists, per proposal, the closes a member's node checks
+// against the ballots it holds, to co-sign one or to answer with a fuller
+// close: every valid close of an undecided proposal (awaiting its tellers,
+// or void because it leaves ballots out), and the deciding close of a
+// decided one (which, under bylaws that need no tellers, a fuller close
+// still overrides).
 func (s *State) ClosesToTell() map[record.ID][]record.ID {
-	void := map[record.ID]bool{}
-	for _, rj := range s.Rejected {
-		if rj.Void {
-			void[rj.ID] = true
-		}
-	}
 	out := map[record.ID][]record.ID{}
 	for pid, cs := range s.cands {
+		if p := s.proposals[pid]; p.Close != nil {
+			out[pid] = []record.ID{p.Close.ID}
+			continue
+		}
 		for _, c := range cs {
-			if !void[c.id] {
-				out[pid] = append(out[pid], c.id)
-			}
+			out[pid] = append(out[pid], c.id)
 		}
 	}
 	return out
