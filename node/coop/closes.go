@@ -2,10 +2,12 @@ package coop
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/coopnode/coopnode/node/record"
+	"github.com/coopnode/coopnode/node/tally"
 )
 
 // Which close decides a proposal.
@@ -418,4 +420,66 @@ func (s *State) Awaiting(pid record.ID) []AwaitingClose {
 		}
 	}
 	return out
+}
+
+// addTellers applies the co-signatures close r carries to ns directly, and
+// reports whether it could. It can when the fold would reach the same
+// state: r is its proposal's only close, nothing in the graph has r in its
+// past (so nothing was judged with r not deciding that would be judged
+// otherwise once it does), no revocation or removal is in play, and the
+// proposal's effect does not change the membership. Otherwise the node
+// folds everything, as for any record it cannot apply directly.
+func (f *Folder) addTellers(ns *State, own *owned, r *record.Record) bool {
+	var body Closing
+	if r.DecodeBody(&body) != nil || len(ns.cutters) > 0 {
+		return false
+	}
+	p, ok := ns.proposals[body.Proposal]
+	pos, at := f.g.pos[r.ID]
+	cs := ns.cands[body.Proposal]
+	if !ok || !at || len(cs) != 1 || cs[0].id != r.ID || len(f.g.children[pos]) > 0 {
+		return false
+	}
+	switch p.Kind {
+	case KindGeneral, KindAgreement, KindBylaws:
+	default:
+		return false // changes the membership
+	}
+	own.ownProposal(ns, p.ID)
+	if !own.closes {
+		ns.closes, ns.versions, own.closes = maps.Clone(ns.closes), maps.Clone(ns.versions), true
+		ns.cands = maps.Clone(ns.cands)
+		ns.versionOrder, ns.amendments = slices.Clip(ns.versionOrder), slices.Clip(ns.amendments)
+	}
+	p = ns.proposals[p.ID]
+	ns.g, ns.cow = f.g, true
+	c := cs[0]
+	c.tellers = ns.tellersOf(r, c.by)
+	was := c.tellered
+	c.tellered = len(c.tellers) >= p.Tellers
+	ns.cands[p.ID] = []closeCand{c}
+	switch {
+	case was:
+		if p.Close != nil && p.Close.ID == r.ID {
+			cl := *p.Close
+			cl.Tellers = c.tellers
+			p.Close = &cl
+		}
+	case c.tellered:
+		s := ns
+		floor := p.pos
+		if s.firstDelegation >= 0 && s.firstDelegation < floor {
+			floor = s.firstDelegation
+		}
+		s.g.markPast(pos, floor)
+		cnt := s.count(p, s.g.marked)
+		s.closes[p.ID] = append(slices.Clip(s.closes[p.ID]), r.ID)
+		p.Close = &CloseState{ID: r.ID, By: c.by, Time: r.Time, Result: cnt.Result, Tellers: c.tellers}
+		p.Now = cnt
+		if cnt.Result.Outcome == tally.OutcomePassed {
+			p.Effect = s.effect(r, p)
+		}
+		s.finishProposal(p)
+	}
+	return true
 }

@@ -365,3 +365,47 @@ func TestMayClose(t *testing.T) {
 		}
 	}
 }
+
+// Co-signatures that make a close decide are applied directly where the
+// fold would reach the same state (nothing has the close in its past), and
+// the state equals a full fold's at each step; where something does, the
+// Folder folds everything.
+func TestCoSignaturesApplied(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		child  bool // a record naming the close arrives before its co-signatures
+		direct bool
+	}{{"nothing relies on the close", false, true}, {"a record names the close", true, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newGovWorld(t)
+			nb := Fold(w.coop(), w.recs).Bylaws
+			nb.Quorum = exact.R(2, 3)
+			p := w.open(w.bo, Proposal{Title: "Quorum of two thirds", Kind: KindBylaws, Bylaws: &nb, Method: tally.Majority})
+			for _, m := range []MemberID{w.ana, w.bo, w.cy, w.di} {
+				w.vote(m, p, yes)
+			}
+			cl := w.closeOver(w.bo, w.recs, p.ID, tClose)
+			if tc.child {
+				w.open(w.cy, majority("Later")) // names the frontier, the close among it
+			}
+			f := NewFolder(w.coop(), w.recs)
+			for i, m := range []MemberID{w.cy, w.di} {
+				cl = w.cosign(cl, m)
+				if got := f.Add(cl); got != tc.direct {
+					t.Fatalf("teller %d applied directly: %v", i+1, got)
+				}
+				got, err := f.State()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := stateDiff(got, Fold(w.coop(), w.recs)); d != "" {
+					t.Fatalf("after teller %d: %s", i+1, d)
+				}
+			}
+			s, _ := f.State()
+			if ps, _ := s.ProposalByID(p.ID); ps.Close == nil || len(ps.Close.Tellers) != 2 || s.Bylaws.Quorum != nb.Quorum {
+				t.Fatalf("decided %+v, bylaws quorum %v", ps.Close, s.Bylaws.Quorum)
+			}
+		})
+	}
+}

@@ -232,7 +232,10 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 		return false, false
 	}
 	if _, dup := g.pos[r.ID]; dup {
-		return false, false // more co-signatures, or given twice
+		if r.Type == TypeClosed {
+			return f.addTellers(ns, own, r), false // a close with more co-signatures
+		}
+		return false, false // given twice
 	}
 	for _, p := range r.Prev {
 		if _, ok := g.pos[p]; !ok {
