@@ -335,8 +335,8 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 			}
 		}
 	}
-	if p, ok := ns.proposals[proposal]; ok && !proposal.IsZero() {
-		ns.finishProposal(p)
+	if p, ok := ns.proposals[proposal]; ok && !proposal.IsZero() && (r.Type != TypeClosed || p.Close != nil) {
+		ns.finishProposal(p) // a close that awaits its tellers changes no count
 	}
 	return true, false
 }
