@@ -18,39 +18,9 @@ import (
 // it, and every node converges on it.
 func TestPartitionedClosesConverge(t *testing.T) {
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	opts := testOpts
-	opts.Now = func() time.Time { return now }
-	ana, err := Init(filepath.Join(t.TempDir(), "ana"), "Ana", "Riverside", pass, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ana.Close() })
-	nodes := []*Node{ana}
-	for _, name := range []string{"Bo", "Cy", "Di", "Ed"} {
-		n, err := Join(filepath.Join(t.TempDir(), name), ana.CoopID(), pass, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { n.Close() })
-		req, err := n.RequestJoin(name, "inv")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ana.Admit(req, ""); err != nil {
-			t.Fatal(err)
-		}
-		nodes = append(nodes, n)
-	}
-	sync := func(group ...*Node) {
-		t.Helper()
-		for _, from := range group {
-			for _, to := range group {
-				if err := to.Put(recordsOf(t, from)...); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-	}
+	nodes := testCoop(t, &now, "Ana", "Bo", "Cy", "Di", "Ed")
+	ana := nodes[0]
+	sync := func(group ...*Node) { t.Helper(); syncNodes(t, group...) }
 	// tellEach has each node tell in turn, syncing the group in between,
 	// as nodes that are online together would.
 	tellEach := func(group ...*Node) {
@@ -168,4 +138,47 @@ func rejectionOf(s *coop.State, id record.ID) coop.Rejection {
 		}
 	}
 	return coop.Rejection{}
+}
+
+// testCoop founds a co-op of real nodes (Badger homes) with clock *now, one
+// per name, the first the founder, who admits the others; synced.
+func testCoop(t *testing.T, now *time.Time, names ...string) []*Node {
+	t.Helper()
+	opts := testOpts
+	opts.Now = func() time.Time { return *now }
+	first, err := Init(filepath.Join(t.TempDir(), names[0]), names[0], "Riverside", pass, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { first.Close() })
+	nodes := []*Node{first}
+	for _, name := range names[1:] {
+		n, err := Join(filepath.Join(t.TempDir(), name), first.CoopID(), pass, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { n.Close() })
+		req, err := n.RequestJoin(name, "inv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := first.Admit(req, ""); err != nil {
+			t.Fatal(err)
+		}
+		nodes = append(nodes, n)
+	}
+	syncNodes(t, nodes...)
+	return nodes
+}
+
+// syncNodes gives every node of group every record the others hold.
+func syncNodes(t *testing.T, group ...*Node) {
+	t.Helper()
+	for _, from := range group {
+		for _, to := range group {
+			if err := to.Put(recordsOf(t, from)...); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
