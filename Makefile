@@ -86,6 +86,7 @@ fuzz:
 	$(GO) test ./node/tally -run '^$$' -fuzz '^FuzzCount$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/coop -run '^$$' -fuzz '^FuzzGovernanceBodies$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/coop -run '^$$' -fuzz '^FuzzConsentBodies$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./node/coop -run '^$$' -fuzz '^FuzzCloses$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/vault -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME)
 
 # Benchmarks, run and reported (not part of `make test`).

@@ -454,7 +454,10 @@ func (f *Folder) addTellers(ns *State, own *owned, r *record.Record) bool {
 	p = ns.proposals[p.ID]
 	ns.g, ns.cow = f.g, true
 	c := cs[0]
-	c.tellers = ns.tellersOf(r, c.by)
+	// The tellers already counted stay: a copy may carry other co-signatures.
+	c.tellers = append(slices.Clone(c.tellers), ns.tellersOf(r, c.by)...)
+	slices.SortFunc(c.tellers, func(a, b MemberID) int { return record.CompareIDs(record.ID(a), record.ID(b)) })
+	c.tellers = slices.Compact(c.tellers)
 	was := c.tellered
 	c.tellered = len(c.tellers) >= p.Tellers
 	ns.cands[p.ID] = []closeCand{c}

@@ -409,3 +409,105 @@ func TestCoSignaturesApplied(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCloses: two closes of one proposal by any members, each over any
+// subset of the ballots, at any time after the closing time, co-signed by
+// any members. Whatever arrives in whatever order, the nodes agree; a
+// close decides only with its tellers; and a decided proposal is decided
+// by a close that counts every ballot any other close with its tellers
+// counts (a strict superset always wins).
+func FuzzCloses(f *testing.F) {
+	f.Add(uint8(0b11111), uint8(0b00011), uint8(1), uint8(3), uint8(0b00110), uint8(0b11000), uint16(0), uint16(1500))
+	f.Add(uint8(0b00111), uint8(0b11100), uint8(1), uint8(1), uint8(0b01100), uint8(0b10001), uint16(1), uint16(2))
+	w := newGovWorld(f)
+	members := []MemberID{w.ana, w.bo, w.cy, w.di, w.ed}
+	p := w.open(w.bo, majority("Fuzzed"))
+	base := slices.Clone(w.recs)
+	var ballots []*record.Record
+	for i, m := range members {
+		ballots = append(ballots, w.vote(m, p, []tally.Ballot{yes, no}[i%2]))
+	}
+	f.Fuzz(func(t *testing.T, mask1, mask2, by1, by2, cos1, cos2 uint8, min1, min2 uint16) {
+		recs := slices.Clone(w.recs)
+		var closes []*record.Record
+		for _, c := range []struct {
+			mask, by, cos uint8
+			min           uint16
+		}{{mask1, by1, cos1, min1}, {mask2, by2, cos2, min2}} {
+			past := slices.Clone(base)
+			for i, b := range ballots {
+				if c.mask&(1<<i) != 0 {
+					past = append(past, b)
+				}
+			}
+			by := members[int(c.by)%len(members)]
+			cnt, _ := NewFolder(w.coop(), past).CountAll(p.ID)
+			r, err := Close(w.dkey[by], w.coop(), Closing{Proposal: p.ID, Counted: cnt.Counted, Proxies: cnt.Proxies, Result: cnt.Result},
+				append(cnt.Uses(), cnt.Counted...), tClose.Add(time.Duration(c.min)*time.Minute), w.cert[by])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, m := range members {
+				if c.cos&(1<<i) != 0 {
+					if r, err = r.CoSign(w.dkey[m]); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			closes = append(closes, r)
+			recs = append(recs, r)
+		}
+		s := Fold(w.coop(), recs)
+		rev := slices.Clone(recs)
+		slices.Reverse(rev)
+		if Fold(w.coop(), rev).Digest() != s.Digest() {
+			t.Fatal("digest depends on order")
+		}
+		ps, _ := s.ProposalByID(p.ID)
+		if ps.Close == nil {
+			return
+		}
+		if len(ps.Close.Tellers) < ps.Tellers {
+			t.Fatalf("decided with %d tellers of %d", len(ps.Close.Tellers), ps.Tellers)
+		}
+		var win *closeCand
+		for i := range s.cands[p.ID] {
+			if s.cands[p.ID][i].id == ps.Close.ID {
+				win = &s.cands[p.ID][i]
+			}
+		}
+		for _, c := range s.cands[p.ID] {
+			if c.id == win.id || !c.tellered {
+				continue
+			}
+			for _, b := range c.counted {
+				if !slices.Contains(win.counted, b) {
+					t.Fatalf("the deciding close %s leaves out ballot %s that close %s, with its tellers, counts", win.id.Short(), b.Short(), c.id.Short())
+				}
+			}
+		}
+	})
+}
+
+// Copies of a close with different co-signatures add up, in a Folder as in
+// the fold, in either order.
+func TestCoSignatureCopiesAddUp(t *testing.T) {
+	w := newGovWorld(t)
+	p := w.open(w.bo, majority("Two copies"))
+	w.vote(w.ana, p, yes)
+	cl := w.closeOver(w.bo, w.recs, p.ID, tClose)
+	f := NewFolder(w.coop(), w.recs)
+	a, _ := cl.CoSign(w.dkey[w.cy])
+	b, _ := cl.CoSign(w.dkey[w.di])
+	f.Add(a)
+	f.Add(b)
+	s, _ := f.State()
+	if ps, _ := s.ProposalByID(p.ID); ps.Close == nil || len(ps.Close.Tellers) != 2 {
+		t.Fatalf("a Folder given two copies: %+v", ps.Close)
+	}
+	for _, order := range [][]*record.Record{{a, b}, {b, a}} {
+		if ps, _ := Fold(w.coop(), append(slices.Clone(w.recs), order...)).ProposalByID(p.ID); ps.Close == nil || len(ps.Close.Tellers) != 2 {
+			t.Fatalf("the fold given two copies: %+v", ps.Close)
+		}
+	}
+}

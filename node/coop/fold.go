@@ -398,14 +398,16 @@ func (g *graph) posOf(id record.ID) (int32, bool) {
 }
 
 func newGraph(recs []*record.Record) *graph {
-	// Number the distinct records (of duplicates, the last given is kept)
-	// and work with those numbers, in arrays: maps and a heap of IDs were
-	// most of the cost of arranging a large co-op's records.
+	// Number the distinct records and work with those numbers, in arrays:
+	// maps and a heap of IDs were most of the cost of arranging a large
+	// co-op's records. Copies of one record may carry different
+	// co-signatures (a close's tellers): the fold sees all of them, as a
+	// node's store keeps them, whatever order the copies come in.
 	slot := make(map[record.ID]int32, len(recs))
 	uniq := make([]*record.Record, 0, len(recs))
 	for _, r := range recs {
 		if j, ok := slot[r.ID]; ok {
-			uniq[j] = r
+			uniq[j] = withSignatures(uniq[j], r)
 			continue
 		}
 		slot[r.ID] = int32(len(uniq))
@@ -543,6 +545,17 @@ func newGraph(recs []*record.Record) *graph {
 	}
 	sortIDs(g.pending)
 	return g
+}
+
+// withSignatures is a, with the signatures of b (a copy of a) it lacks.
+func withSignatures(a, b *record.Record) *record.Record {
+	sigs := record.MergeSignatures(a.Sigs, b.Sigs)
+	if len(sigs) == len(a.Sigs) {
+		return a
+	}
+	c := *a
+	c.Sigs = sigs
+	return &c
 }
 
 // fold applies g's records in order; cuts are records already known to be

@@ -604,7 +604,7 @@ func decodeCands(d *wdec, g *graph) map[record.ID][]closeCand {
 	m := make(map[record.ID][]closeCand, k)
 	for range k {
 		pid := d.id()
-		n := max(d.count(33+4+33), 0)
+		n := max(d.count(64), 0)
 		cs := make([]closeCand, n)
 		for i := range cs {
 			cs[i] = closeCand{id: d.id(), pos: d.pos(g), by: d.id(), counted: d.ids(), tellers: d.members(), tellered: d.bool()}
