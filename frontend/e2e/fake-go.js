@@ -141,6 +141,8 @@
   const KINDS = ['general', 'admission', 'removal', 'member-change', 'bylaws', 'agreement'];
   const BINDING = ['majority', 'consent', 'consensus'];
   const BYLAWS_QUORUM = [1, 2], BYLAWS_THRESHOLD = [2, 3], GRACE_MS = 24 * 3600_000; // as Bylaws() says
+  // Members besides its author who co-sign a close before it decides; tellers=0: bylaws from before tellers.
+  const TELLERS = Number(q.get('tellers') ?? 2);
   const HIDDEN_NOTICE = "Results are hidden until the proposal closes. This is a display rule, not secrecy: ballots are signed records that every member's node holds, so anyone who inspects the data can read them.";
   let proposals = [];
   let delegations = []; // { id, from, to, proposal, kind }
@@ -244,6 +246,7 @@
       quorum: { num: 1, den: 2, text: '1/2 (50%)' }, threshold: { num: 2, den: 3, text: '2/3 (67%)' },
       classes: [{ name: 'worker', description: 'Works in the co-op', votes: true }, { name: 'supporter', description: 'Supports the co-op', votes: false }],
       admissionRule: 'direct', admitRoles: ['admin'], adoptedBy: hex(1), adoptedAt: '2025-03-01T10:00:00Z',
+      tellers: TELLERS,
     };
   }
 
@@ -271,6 +274,8 @@
     changed('admission', 'Admission', old.admissionRule, b.admissionRule);
     changed('admit-roles', 'Roles that may admit directly', old.admitRoles.join(', '), (b.admitRoles || []).join(', ') || 'none');
     changed('grace', "Hours only a proposal's author may close it", '24', String(b.closeGraceHours ?? 24));
+    // As the node reads the input: tellers left out is 0.
+    changed('tellers', 'Members who co-sign a close before it decides', String(old.tellers), String(b.tellers ?? 0));
     const rule = (r) => `quorum ${ratio(r.quorum)}, threshold ${ratio(r.threshold)}, ${r.methods?.length ? `by ${r.methods.join(' or ')} only` : 'any method that passes or fails'}`;
     for (const [kind, r] of Object.entries(b.special || {})) {
       add({ what: 'special', name: kind, label: `Special rule for ${kind} proposals`, change: 'added', after: rule(r) });

@@ -889,6 +889,42 @@ test('proposals: a bylaws proposal shows what it changes; a special admission ru
   await context.close();
 });
 
+// The bylaws changes a proposal's page lists: [what, change, text].
+const bylawsChangeRows = (page) =>
+  page.getByTestId('bylaws-change').evaluateAll((ls) => ls.map((l) => [l.dataset.what, l.dataset.change, l.textContent.replace(/\s+/g, ' ').trim()]));
+
+test('proposals: a bylaws amendment from the editor keeps the tellers in force; a change to them shows in the diff', opts, async () => {
+  const { page, errors, context } = await proposalsTab();
+  // Unchanged: the draft carries the bylaws' 2 tellers, so the amendment does not drop them to 0.
+  await page.getByTestId('new-proposal').click();
+  await page.getByTestId('np-kind').selectOption('bylaws');
+  assert.equal(await page.getByTestId('np-bylaws-tellers').inputValue(), '2');
+  await page.getByTestId('np-title').fill('Reword nothing');
+  await page.getByTestId('np-submit').click();
+  await page.locator('[data-testid=proposal-title]', { hasText: 'Reword nothing' }).waitFor();
+  assert.equal((await page.evaluate(() => window.__fake.proposals[0].bylaws)).tellers, 2);
+  await page.getByTestId('bylaws-no-changes').waitFor();
+  assert.equal(await page.getByTestId('bylaws-whole-tellers').textContent(), 'A close decides once 2 other members have co-signed it.');
+
+  // Changed: out of range is refused in the form, 3 is sent and listed as a change.
+  await page.getByTestId('proposals-back').click();
+  await page.getByTestId('new-proposal').click();
+  await page.getByTestId('np-kind').selectOption('bylaws');
+  await page.getByTestId('np-title').fill('Three tellers');
+  await page.getByTestId('np-bylaws-tellers').fill('16');
+  await page.getByTestId('np-submit').click();
+  assert.match(await page.getByTestId('error').innerText(), /co-sign a close must be a whole number from 0 to 15/);
+  await page.getByTestId('np-bylaws-tellers').fill('3');
+  await page.getByTestId('np-submit').click();
+  await page.locator('[data-testid=proposal-title]', { hasText: 'Three tellers' }).waitFor();
+  assert.equal((await page.evaluate(() => window.__fake.proposals[0].bylaws)).tellers, 3);
+  await page.getByTestId('bylaws-change').first().waitFor();
+  assert.deepEqual(await bylawsChangeRows(page), [['tellers', 'changed', 'Changed Members who co-sign a close before it decides: 2 → 3']]);
+  assert.equal(await page.getByTestId('bylaws-whole-tellers').textContent(), 'A close decides once 3 other members have co-signed it.');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 // ---- My data: the vault, consent per item and purpose, data agreements ----
 
 // Opens the My data tab; the fake holds two items ("Harvest notes 2024",

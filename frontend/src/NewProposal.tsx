@@ -16,7 +16,7 @@ import {
 } from './api';
 import { InlineError } from './ErrorBox';
 import { formatDateTime, list } from './format';
-import { BINDING_METHODS, KINDS, METHODS, isChoiceMethod, kindLabel, methodInfo, ratioInput } from './govern';
+import { BINDING_METHODS, DEFAULT_TELLERS, KINDS, MAX_TELLERS, METHODS, isChoiceMethod, kindLabel, methodInfo, ratioInput } from './govern';
 import { MemberSelect } from './Delegations';
 import { AgreementEditor, agreementInput, checkAgreement, emptyAgreementDraft, type AgreementDraft } from './AgreementProposal';
 
@@ -57,6 +57,8 @@ function bylawsDraft(b: BylawsLike | undefined): BylawsInput {
     admitRoles: list(b?.admitRoles),
     methods: list(b?.methods),
     closeGraceHours: b?.closeGraceHours ?? 24,
+    // Carried over, 0 included (bylaws from before tellers): an amendment changes it only if asked to.
+    tellers: b?.tellers ?? DEFAULT_TELLERS,
     special: Object.fromEntries(
       Object.entries((b?.special as BylawsView['special'] | null | undefined) ?? {}).map(([kind, r]) => [
         kind,
@@ -164,6 +166,8 @@ export function NewProposalForm({
       if (!ratioPattern.test(draft.quorum)) return 'Write the new quorum as a fraction, such as 1/2.';
       if (!ratioPattern.test(draft.threshold)) return 'Write the new threshold as a fraction, such as 1/2.';
       if (draft.classes.length === 0 || draft.classes.some((c) => !c.name.trim())) return 'Every member class needs a name.';
+      if (!Number.isInteger(draft.tellers) || draft.tellers < 0 || draft.tellers > MAX_TELLERS)
+        return `The members who co-sign a close must be a whole number from 0 to ${MAX_TELLERS}.`;
       for (const [k, r] of Object.entries(draft.special ?? {})) {
         const what = `the special rule for ${kindLabel(k).toLowerCase()} proposals`;
         if (!ratioPattern.test(r.quorum)) return `Write the quorum of ${what} as a fraction, such as 2/3.`;
@@ -543,6 +547,15 @@ function BylawsEditor({ draft, setDraft }: { draft: BylawsInput; setDraft: (f: (
           />
         </div>
       </div>
+      <NumberField
+        id="np-bylaws-tellers"
+        label="Members who co-sign a close before it decides"
+        value={draft.tellers}
+        set={(n) => set('tellers', n)}
+        min={0}
+        max={MAX_TELLERS}
+        hint="Other members’ nodes check each close against the ballots they hold and co-sign it by themselves when they sync (all of them, if fewer may vote on a proposal). 0: a close decides on its closer’s word alone."
+      />
       <div class="field">
         <label for="np-bylaws-admission">Admission</label>
         <select id="np-bylaws-admission" data-testid="np-bylaws-admission" value={draft.admissionRule} onChange={(e) => set('admissionRule', (e.currentTarget as HTMLSelectElement).value)}>

@@ -190,6 +190,11 @@ function BylawsSubject({ p }: { p: ProposalView }) {
           </li>
           {list(b.methods).length > 0 && <li>Decision methods allowed: {list(b.methods).map((m) => methodInfo(m).label).join(', ')}</li>}
           <li>After a proposal’s voting ends, only its author may close it for {plural(b.closeGraceHours, 'hour')}.</li>
+          <li data-testid="bylaws-whole-tellers">
+            {b.tellers > 0
+              ? `A close decides once ${plural(b.tellers, 'other member')} ${b.tellers === 1 ? 'has' : 'have'} co-signed it.`
+              : 'A close decides on its closer’s word alone (no tellers).'}
+          </li>
           {special.map(([kind, r]) => (
             <li key={kind}>
               {kindLabel(kind)} proposals need quorum {r.quorum} and more than {r.threshold} of the yes and no votes

@@ -201,6 +201,9 @@ export type BylawsInput = {
   admitRoles: string[];
   methods: string[];
   closeGraceHours: number;
+  // How many members besides a close's author co-sign it before it decides
+  // (0: the closer alone, as bylaws from before tellers had it).
+  tellers: number;
   // By kind of proposal (admission, removal, member-change, bylaws, agreement).
   special?: Record<string, DecisionRuleInput> | null;
 };
@@ -266,7 +269,7 @@ export type BallotView = {
 // in force when it opened (app.BylawsChangeView).
 export type BylawsChangeView = {
   // voting-rule, quorum, threshold, methods, class, class-order, default-class,
-  // admission, admit-roles, grace, special or text.
+  // admission, admit-roles, grace, tellers, special or text.
   what: string;
   name: string; // the class (class) or the kind of proposal (special)
   label: string;
