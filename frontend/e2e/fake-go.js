@@ -233,6 +233,9 @@
     if (p.kind === 'agreement') checkAgreementInput(p.agreement);
     else p.agreement = null;
     p.eligible = roster.map((m) => m.name).filter((n) => votes(n) && (!p.classes.length || p.classes.includes(roster.find((m) => m.name === n).class)));
+    // As coop.tellersNeeded: at most the others on the roll.
+    p.tellers = Math.min(TELLERS, p.eligible.filter((n) => n !== author).length);
+    p.awaiting = null; // a close signed and awaiting its tellers: { id, by, at, tellers: names }
     proposals.unshift(p);
     records++;
     return p;
@@ -441,6 +444,9 @@
   function closeNote(p) {
     const st = statusOf(p);
     if (st === 'open') return `Voting ends ${isoAt(p.closes)}; then ${p.author} may close it, and any member from ${isoAt(p.closes + GRACE_MS)}.`;
+    if (st === 'ended' && p.awaiting) {
+      return `Closed by ${p.awaiting.by}; the result decides once ${p.tellers} of the other members have checked the count and co-signed it (${p.awaiting.tellers.length} so far). Their nodes do it by themselves when they sync.`;
+    }
     if (st === 'ended') return Date.now() >= p.closes + GRACE_MS ? 'Voting has ended: any member may close it now.' : `Voting has ended: ${p.author} may close it now, and any member from ${isoAt(p.closes + GRACE_MS)}.`;
     return `Closed by ${p.closed.by} with the count of ${p.closed.counted} ballots; ballots cast later do not change it.`;
   }
@@ -464,6 +470,7 @@
       canVote: st === 'open' && p.eligible.includes(me),
       canClose: st === 'ended' && (p.author === me || Date.now() >= p.closes + GRACE_MS),
       closeNote: closeNote(p), closedBy: p.closed?.by ?? '', closedAt: p.closed ? isoAt(p.closed.at) : '', closeRecord: p.closed?.id ?? '',
+      tellers: p.tellers, awaiting: p.awaiting ? [{ record: p.awaiting.id, by: p.awaiting.by, tellers: [...p.awaiting.tellers], need: p.tellers }] : [],
       effect: p.effect, subject: p.subject, class: p.class, roles: p.roles, bylaws: p.bylaws, agreement: p.agreement, ballots: [],
       bylawsBase: '', bylawsChanges: [], bylawsTextDiff: [], warnings: p.bylaws ? bylawsWarnings(p.bylaws) : [],
     };
@@ -493,8 +500,15 @@
     if (st === 'closed') throw invalid('the proposal is already closed');
     if (st === 'open') throw invalid(`voting is open until ${isoAt(p.closes)}: it can be closed after that`);
     if (p.author !== by && Date.now() < p.closes + GRACE_MS) throw invalid(`only ${p.author} may close it until ${isoAt(p.closes + GRACE_MS)}`);
+    decide(p, { by, at: Date.now(), id: randomId() });
+  }
+
+  // A close decides: its result and effect (the fake's own closes decide at
+  // once, as if the tellers had co-signed; awaitClose and cosign steer that).
+  function decide(p, c) {
     const result = tally({ ...p, hide: false });
-    p.closed = { by, at: Date.now(), result, counted: counting(p).counted.length, id: randomId() };
+    p.awaiting = null;
+    p.closed = { ...c, result, counted: counting(p).counted.length };
     if (result.outcome === 'passed') {
       if (p.kind === 'removal') p.effect = `removed ${p.subject}`;
       if (p.kind === 'member-change') p.effect = `${p.subject} is now ${p.class}${p.roles.length ? ' with roles ' + p.roles.join(', ') : ' with no roles'}`;
@@ -1066,6 +1080,21 @@
     propose: (input, author = me) => openProposal(input, author).id,
     castAs: (name, id, vote) => cast(findProposal(id), name, vote),
     endVoting: (id) => { findProposal(id).closes = Date.now() - 1000; },
+    // A close by `by` (voting must have ended) that awaits its tellers, co-signed so far by `tellers`;
+    // cosign adds one, and the close decides once it has the proposal's number.
+    awaitClose: (id, by = me, tellers = []) => {
+      const p = findProposal(id);
+      if (statusOf(p) !== 'ended') throw invalid('only a proposal whose voting ended awaits a close');
+      p.awaiting = { id: randomId(), by, at: Date.now(), tellers: [...tellers] };
+      records++;
+    },
+    cosign: (id, name) => {
+      const p = findProposal(id);
+      if (!p.awaiting) throw invalid('no close of this proposal awaits its tellers');
+      p.awaiting.tellers.push(name);
+      if (p.awaiting.tellers.length >= p.tellers) decide(p, p.awaiting);
+      else records++;
+    },
     delegateAs: (from, to, proposal = '', kind = '') => delegations.push({ id: randomId(), from, to, proposal, kind }),
     // Data: look at the vault and consent events; drop files on the "window" (window=1).
     uploads: [], // every upload the page sent: { name, title, tags, size, type, source }

@@ -530,9 +530,10 @@ const coopOfTwo = `${'?token=t&members='}${encodeURIComponent('Ada Lovelace,Grac
 
 // Opens the Proposals tab of a two-member co-op (Ada is you); propose, if given,
 // is opened in the fake first (as if it had arrived from another member).
-async function proposalsTab(propose = []) {
+// query: the fake's URL parameters, for another co-op.
+async function proposalsTab(propose = [], query = coopOfTwo) {
   const { page, errors, context } = await openPage(browser);
-  await page.goto(`${fake.base}${coopOfTwo}`);
+  await page.goto(`${fake.base}${query}`);
   await page.getByTestId('coop-name').waitFor();
   const ids = [];
   for (const p of propose) ids.push(await page.evaluate((input) => window.__fake.propose(input), p));
@@ -921,6 +922,35 @@ test('proposals: a bylaws amendment from the editor keeps the tellers in force; 
   await page.getByTestId('bylaws-change').first().waitFor();
   assert.deepEqual(await bylawsChangeRows(page), [['tellers', 'changed', 'Changed Members who co-sign a close before it decides: 2 → 3']]);
   assert.equal(await page.getByTestId('bylaws-whole-tellers').textContent(), 'A close decides once 3 other members have co-signed it.');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('proposals: a close awaiting its tellers shows who co-signed so far, then the outcome once they all have', opts, async () => {
+  const three = `?token=t&members=${encodeURIComponent('Ada Lovelace,Grace Hopper,Mary Jackson')}`;
+  const { page, errors, context, ids } = await proposalsTab([{ title: 'Buy a van', method: 'majority', hours: 1 }], three);
+  await page.evaluate((id) => {
+    for (const name of ['Ada Lovelace', 'Grace Hopper', 'Mary Jackson']) window.__fake.castAs(name, id, { position: 'yes' });
+    window.__fake.endVoting(id);
+    window.__fake.awaitClose(id, 'Ada Lovelace', ['Grace Hopper']);
+  }, ids[0]);
+  await openProposal(page, 'Buy a van');
+  const awaiting = page.getByTestId('pd-awaiting');
+  await awaiting.waitFor();
+  assert.equal(
+    (await awaiting.innerText()).replace(/\s+/g, ' ').trim(),
+    'Awaiting tellers: 1 of 2 co-signed (Grace Hopper), for the close by Ada Lovelace.',
+  );
+  assert.match(await page.getByTestId('close-note').innerText(), /^Closed by Ada Lovelace; the result decides once 2 of the other members have checked the count and co-signed it \(1 so far\)/);
+  assert.equal(await page.getByTestId('proposal-status').getAttribute('data-status'), 'ended');
+  assert.equal(await page.getByTestId('closed-info').count(), 0);
+
+  // The last teller's node co-signs: the page (polling) shows the decision, and no longer awaits.
+  await page.evaluate((id) => window.__fake.cosign(id, 'Mary Jackson'), ids[0]);
+  await page.getByTestId('closed-info').waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByTestId('pd-awaiting').count(), 0);
+  assert.equal(await page.getByTestId('outcome').getAttribute('data-outcome'), 'passed');
+  assert.match(await page.getByTestId('closed-info').innerText(), /^Closed by Ada Lovelace on /);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -438,6 +438,7 @@ function Closing({ p, onClosed }: { p: ProposalView; onClosed: (v: ProposalView)
           {withLocalTimes(p.closeNote)}
         </p>
       )}
+      <Awaiting p={p} />
       {p.status === 'closed' && (
         <p data-testid="closed-info">
           Closed by <strong>{p.closedBy || 'a member'}</strong> on <time dateTime={p.closedAt}>{formatDateTime(p.closedAt)}</time>.
@@ -459,6 +460,25 @@ function Closing({ p, onClosed }: { p: ProposalView; onClosed: (v: ProposalView)
       )}
       {error && <InlineError text={error} />}
     </section>
+  );
+}
+
+// The closes signed and awaiting their tellers' co-signatures.
+function Awaiting({ p }: { p: ProposalView }) {
+  const closes = list(p.awaiting);
+  if (closes.length === 0) return null;
+  return (
+    <ul class="awaiting" data-testid="pd-awaiting">
+      {closes.map((a) => {
+        const names = list(a.tellers);
+        return (
+          <li key={a.record} data-testid="pd-awaiting-close" data-record={a.record}>
+            Awaiting tellers: {names.length} of {a.need} co-signed{names.length > 0 ? ` (${names.join(', ')})` : ''}, for the close by{' '}
+            <strong>{a.by || 'a member'}</strong>.
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 

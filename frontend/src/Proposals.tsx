@@ -206,7 +206,7 @@ function StateBadge({ p }: { p: ProposalView }) {
   if (p.status === 'ended') {
     return (
       <span class="badge waiting" data-testid="state-badge">
-        {p.canClose ? 'ready to close' : 'waiting to be closed'}
+        {list(p.awaiting).length > 0 ? 'awaiting tellers' : p.canClose ? 'ready to close' : 'waiting to be closed'}
       </span>
     );
   }

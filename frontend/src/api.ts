@@ -280,6 +280,14 @@ export type BylawsChangeView = {
   text: string; // the whole change in one line, as `coopnode show` prints it
 };
 
+// A close signed and awaiting its tellers' co-signatures (app.AwaitingCloseView).
+export type AwaitingCloseView = {
+  record: string;
+  by: string; // the closer's name
+  tellers: string[] | null; // names of those who co-signed so far
+  need: number; // how many co-signatures it needs
+};
+
 export type ProposalView = {
   id: string;
   title: string;
@@ -311,6 +319,10 @@ export type ProposalView = {
   closedBy: string;
   closedAt: string;
   closeRecord: string;
+  // How many members besides its author co-sign a close before it decides,
+  // and the closes signed and still awaiting them.
+  tellers: number;
+  awaiting: AwaitingCloseView[] | null;
   effect: string;
   subject: string;
   class: string;
