@@ -250,6 +250,9 @@
       classes: [{ name: 'worker', description: 'Works in the co-op', votes: true }, { name: 'supporter', description: 'Supports the co-op', votes: false }],
       admissionRule: 'direct', admitRoles: ['admin'], adoptedBy: hex(1), adoptedAt: '2025-03-01T10:00:00Z',
       tellers: TELLERS,
+      tellersAdvice: TELLERS === 0 && roster.length > 1
+        ? "These bylaws predate tellers: a close decides on its closer's word alone. Propose an amendment with tellers set to 2, so that other members' nodes check each close against the ballots they hold before it decides."
+        : '',
     };
   }
 

@@ -955,6 +955,47 @@ test('proposals: a close awaiting its tellers shows who co-signed so far, then t
   await context.close();
 });
 
+test('bylaws: the tellers in force; bylaws from before tellers show the advice, and its button opens the amendment with 2', opts, async () => {
+  // Bylaws with tellers: the line, and no advice.
+  const { page, errors, context } = await openPage(browser);
+  await page.goto(`${fake.base}${coopOfTwo}`);
+  await page.getByTestId('tab-bylaws').click();
+  assert.equal(await page.getByTestId('bylaws-tellers').innerText(), '2 other members co-sign a close before it decides.');
+  assert.equal(await page.getByTestId('bylaws-tellers-advice').count(), 0);
+
+  // Bylaws from before tellers.
+  await page.goto(`${fake.base}${coopOfTwo}&tellers=0`);
+  await page.getByTestId('tab-bylaws').click();
+  assert.equal(await page.getByTestId('bylaws-tellers').innerText(), 'None: a close decides on its closer’s word alone.');
+  const advice = page.getByTestId('bylaws-tellers-advice');
+  assert.match(await advice.innerText(), /These bylaws predate tellers: a close decides on its closer's word alone\. Propose an amendment with tellers set to 2/);
+  await advice.getByRole('button', { name: 'Propose this amendment' }).click();
+
+  // The Proposals tab, with the bylaws editor: the bylaws in force, and 2 tellers.
+  assert.equal(await page.getByTestId('tab-proposals').getAttribute('aria-selected'), 'true');
+  await page.getByTestId('new-proposal-form').waitFor();
+  assert.equal(await page.getByTestId('np-kind').inputValue(), 'bylaws');
+  assert.equal(await page.getByTestId('np-bylaws-tellers').inputValue(), '2');
+  assert.equal(await page.getByTestId('np-bylaws-quorum').inputValue(), '1/2');
+  assert.equal(await page.getByTestId('np-bylaws-threshold').inputValue(), '2/3');
+  assert.match(await page.getByTestId('np-bylaws-text').inputValue(), /^Article 1\. Name/);
+  assert.equal(await page.getByTestId('np-title').inputValue(), 'Tellers: 2 members co-sign each close');
+  await page.getByTestId('np-submit').click();
+  await page.locator('[data-testid=proposal-title]', { hasText: 'Tellers: 2 members co-sign each close' }).waitFor();
+  const sent = await page.evaluate(() => window.__fake.proposals[0]);
+  assert.deepEqual([sent.kind, sent.bylaws.tellers, sent.bylaws.quorum, sent.bylaws.admitRoles], ['bylaws', 2, '1/2', ['admin']]);
+  await page.getByTestId('bylaws-change').first().waitFor();
+  assert.deepEqual(await bylawsChangeRows(page), [['tellers', 'changed', 'Changed Members who co-sign a close before it decides: 0 → 2']]);
+
+  // Back on the list, a new proposal starts empty again.
+  await page.getByTestId('proposals-back').click();
+  await page.getByTestId('new-proposal').click();
+  assert.equal(await page.getByTestId('np-kind').inputValue(), 'general');
+  assert.equal(await page.getByTestId('np-title').inputValue(), '');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 // ---- My data: the vault, consent per item and purpose, data agreements ----
 
 // Opens the My data tab; the fake holds two items ("Harvest notes 2024",

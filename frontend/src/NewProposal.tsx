@@ -68,23 +68,37 @@ function bylawsDraft(b: BylawsLike | undefined): BylawsInput {
   };
 }
 
+// The method a proposal of kind k starts with: the current one if it may
+// decide it, else majority or the first the bylaws' special rule allows.
+function methodFor(bylaws: BylawsLike | undefined, k: string, current: string): string {
+  const only = list(specialRule(bylaws, k)?.methods);
+  if (only.length > 0 && !only.includes(current)) return only.includes('majority') ? 'majority' : only[0];
+  if (k !== 'general' && !BINDING_METHODS.includes(current)) return 'majority';
+  return current;
+}
+
+// A bylaws amendment the form opens with: its title, and what it changes in the bylaws in force.
+export type Amendment = { title: string; bylaws: Partial<BylawsInput> };
+
 export function NewProposalForm({
   bylaws,
+  amend,
   members,
   requests,
   onCreated,
   onCancel,
 }: {
   bylaws: BylawsLike | undefined;
+  amend?: Amendment;
   members: MemberView[];
   requests: JoinRequestView[];
   onCreated: (p: ProposalView) => void;
   onCancel: () => void;
 }) {
-  const [title, setTitle] = useState('');
+  const [title, setTitle] = useState(amend?.title ?? '');
   const [body, setBody] = useState('');
-  const [kind, setKind] = useState('general');
-  const [method, setMethod] = useState('majority');
+  const [kind, setKind] = useState(amend ? 'bylaws' : 'general');
+  const [method, setMethod] = useState(() => methodFor(bylaws, amend ? 'bylaws' : 'general', 'majority'));
   const [options, setOptions] = useState<string[]>(['', '']);
   const [seats, setSeats] = useState(1);
   const [dots, setDots] = useState(5);
@@ -98,7 +112,9 @@ export function NewProposalForm({
   const [request, setRequest] = useState('');
   const [cls, setCls] = useState('');
   const [roles, setRoles] = useState('');
-  const [draft, setDraft] = useState<BylawsInput>(() => bylawsDraft(bylaws));
+  // The bylaws in force, with the amendment's changes if the form opened with one.
+  const startDraft = (): BylawsInput => ({ ...bylawsDraft(bylaws), ...amend?.bylaws });
+  const [draft, setDraft] = useState<BylawsInput>(startDraft);
   const [terms, setTerms] = useState<AgreementDraft>(emptyAgreementDraft);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -124,10 +140,8 @@ export function NewProposalForm({
 
   function chooseKind(k: string) {
     setKind(k);
-    const only = list(specialRule(bylaws, k)?.methods);
-    if (only.length > 0 && !only.includes(method)) setMethod(only.includes('majority') ? 'majority' : only[0]);
-    else if (k !== 'general' && !BINDING_METHODS.includes(method)) setMethod('majority');
-    if (k === 'bylaws') setDraft(bylawsDraft(bylaws));
+    setMethod(methodFor(bylaws, k, method));
+    if (k === 'bylaws') setDraft(startDraft());
     if (k === 'admission' && !cls) setCls(bylawsClasses[0]?.name ?? '');
     // Starts from the chosen member's class and roles, unless already edited.
     const m = members.find((x) => x.id === member);
