@@ -1088,12 +1088,14 @@
     awaitClose: (id, by = me, tellers = []) => {
       const p = findProposal(id);
       if (statusOf(p) !== 'ended') throw invalid('only a proposal whose voting ended awaits a close');
+      if (!p.tellers) throw invalid('a close of this proposal needs no tellers: it decides at once (use CloseProposal)');
       p.awaiting = { id: randomId(), by, at: Date.now(), tellers: [...tellers] };
       records++;
     },
     cosign: (id, name) => {
       const p = findProposal(id);
       if (!p.awaiting) throw invalid('no close of this proposal awaits its tellers');
+      if (name === p.awaiting.by || p.awaiting.tellers.includes(name)) throw invalid(`${name} may not co-sign this close again`);
       p.awaiting.tellers.push(name);
       if (p.awaiting.tellers.length >= p.tellers) decide(p, p.awaiting);
       else records++;
