@@ -131,8 +131,14 @@ func Bundle(r io.Reader) (Report, error) {
 			return full, nil
 		}
 	}
-	// Signatures, IDs, truncation and tampering: nothing after this point can be trusted.
-	rep.Failures = append(rep.Failures, Finding{Reason: err.Error()})
+	// Signatures, IDs, truncation and tampering: nothing after this point
+	// can be trusted. A record refused in an intact bundle is named.
+	f := Finding{Reason: err.Error()}
+	var re *bundle.RecordError
+	if errors.As(err, &re) && !re.ID.IsZero() {
+		f.Record, f.Type = re.ID.String(), re.Type
+	}
+	rep.Failures = append(rep.Failures, f)
 	return rep, nil
 }
 
