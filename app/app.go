@@ -198,6 +198,9 @@ func (a *App) Status() (StatusView, error) {
 	v.Digest = fmt.Sprintf("%x", d)
 	v.Records, v.Pending, v.NeedsNewer = s.Applied, len(s.Pending), len(s.NeedsNewer)
 	v.Problems = append(v.Problems, n.Problems()...)
+	for _, h := range n.Held() {
+		v.Held = append(v.Held, HeldView{ID: h.ID.String(), Type: h.Type, Time: h.Time.UTC().Format(timeLayout), Due: h.Due.UTC().Format(timeLayout)})
+	}
 	current := 0
 	for _, m := range s.Members {
 		if !m.Removed {

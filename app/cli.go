@@ -340,6 +340,9 @@ func (c *cli) status(api API) error {
 		if nw := st.Network; nw != nil {
 			fmt.Fprintf(tw, "Network\tpeer %s, %d connected, %d strangers refused\n", nw.PeerID, nw.Connected, nw.RefusedHandshakes)
 		}
+		for _, h := range st.Held {
+			fmt.Fprintf(tw, "Held\t%s (%s) dated %s: applied from %s\n", h.ID, h.Type, h.Time, h.Due)
+		}
 		for _, p := range st.Problems {
 			fmt.Fprintf(tw, "Problem\t%s\n", p)
 		}

@@ -1051,6 +1051,24 @@ export namespace app {
 	        this.left = source["left"];
 	    }
 	}
+	export class HeldView {
+	    id: string;
+	    type: string;
+	    time: string;
+	    due: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HeldView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.type = source["type"];
+	        this.time = source["time"];
+	        this.due = source["due"];
+	    }
+	}
 	export class NetworkView {
 	    peerId: string;
 	    addrs: string[];
@@ -1352,6 +1370,7 @@ export namespace app {
 	    pending: number;
 	    needsNewer: number;
 	    problems: string[];
+	    held?: HeldView[];
 	    joinRequest?: string;
 	    network?: NetworkView;
 	
@@ -1371,6 +1390,7 @@ export namespace app {
 	        this.pending = source["pending"];
 	        this.needsNewer = source["needsNewer"];
 	        this.problems = source["problems"];
+	        this.held = this.convertValues(source["held"], HeldView);
 	        this.joinRequest = source["joinRequest"];
 	        this.network = this.convertValues(source["network"], NetworkView);
 	    }
