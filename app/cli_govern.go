@@ -272,6 +272,7 @@ type bylawsFile struct {
 	Methods         []string            `json:"methods"`
 	CloseGraceHours int                 `json:"closeGraceHours"`
 	Tellers         *int                `json:"tellers"` // absent (a file from before tellers): the default
+	MaxSkewMinutes  int                 `json:"maxSkewMinutes"`
 	Special         map[string]fileRule `json:"special"`
 	AdoptedBy       json.RawMessage     `json:"adoptedBy"` // about the bylaws in force: not proposed
 	AdoptedAt       json.RawMessage     `json:"adoptedAt"`
@@ -387,7 +388,8 @@ func parseBylawsFile(b []byte) (BylawsInput, error) {
 		return BylawsInput{}, fmt.Errorf("voting rule %q: the only one is %q", f.VotingRule, coop.OneMemberOneVote)
 	}
 	in := BylawsInput{Text: f.Text, Quorum: string(f.Quorum), Threshold: string(f.Threshold), Classes: f.Classes, AdmissionRule: f.AdmissionRule,
-		AdmitRoles: f.AdmitRoles, Methods: f.Methods, CloseGraceHours: f.CloseGraceHours, Tellers: coop.DefaultBylaws("").Tellers}
+		AdmitRoles: f.AdmitRoles, Methods: f.Methods, CloseGraceHours: f.CloseGraceHours, Tellers: coop.DefaultBylaws("").Tellers,
+		MaxSkewMinutes: f.MaxSkewMinutes}
 	if f.Tellers != nil {
 		in.Tellers = *f.Tellers
 	}

@@ -69,6 +69,9 @@ type BylawsInput struct {
 	CloseGraceHours int               `json:"closeGraceHours"`
 	// Tellers: how many members besides its author co-sign a close before it decides.
 	Tellers int `json:"tellers"`
+	// MaxSkewMinutes: how far ahead of a node's clock a record may be dated
+	// and still be applied on arrival (0: the default, 5 minutes).
+	MaxSkewMinutes int `json:"maxSkewMinutes"`
 	// Special are stricter rules for kinds of proposal ("special
 	// resolutions"), keyed by kind: admission, removal, member-change,
 	// bylaws or agreement (not general). Empty or absent: none.
@@ -540,7 +543,7 @@ func findRequest(n *node.Node, id string) (record.ID, error) {
 
 func bylawsFrom(in BylawsInput) (coop.Bylaws, error) {
 	b := coop.Bylaws{Text: in.Text, VotingRule: coop.OneMemberOneVote, Admission: coop.Admission{Rule: in.AdmissionRule, Roles: in.AdmitRoles},
-		CloseGraceHours: in.CloseGraceHours, Tellers: in.Tellers}
+		CloseGraceHours: in.CloseGraceHours, Tellers: in.Tellers, MaxSkewMinutes: in.MaxSkewMinutes}
 	q, err := exact.ParseRatio(in.Quorum)
 	if err != nil {
 		return b, fmt.Errorf("quorum: %w", err)
@@ -619,7 +622,8 @@ func methodStrings(ms []tally.Method) []string {
 
 func bylawsInput(b coop.Bylaws) *BylawsInput {
 	v := &BylawsInput{Text: b.Text, Quorum: b.Quorum.String(), Threshold: b.Threshold.String(), AdmissionRule: b.Admission.Rule,
-		AdmitRoles: nonNil(b.Admission.Roles), Methods: []string{}, CloseGraceHours: b.CloseGraceHours, Tellers: b.Tellers, Classes: []MemberClassView{}}
+		AdmitRoles: nonNil(b.Admission.Roles), Methods: []string{}, CloseGraceHours: b.CloseGraceHours, Tellers: b.Tellers,
+		MaxSkewMinutes: b.MaxSkewMinutes, Classes: []MemberClassView{}}
 	for _, c := range b.Classes {
 		v.Classes = append(v.Classes, MemberClassView{Name: c.Name, Description: c.Description, Votes: c.Votes})
 	}

@@ -35,10 +35,21 @@ type StatusView struct {
 	NeedsNewer int `json:"needsNewer"`
 	// Problems are human-readable sentences about what is wrong and what to do.
 	Problems []string `json:"problems"`
+	// Held are records dated too far ahead of this node's clock: stored,
+	// but neither applied nor sent to peers until their time (see node.Held).
+	Held []HeldView `json:"held,omitempty"`
 	// JoinRequest is the ID of this node's own request to join, while State is StateJoining.
 	JoinRequest string `json:"joinRequest,omitempty"`
 	// Network is nil when this process runs no network (one-shot CLI commands).
 	Network *NetworkView `json:"network,omitempty"`
+}
+
+// HeldView is a record held until its date.
+type HeldView struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+	Time string `json:"time"` // the time the record claims
+	Due  string `json:"due"`  // when this node applies it
 }
 
 // NetworkView is this node's place on the co-op's network.
@@ -156,6 +167,9 @@ type BylawsView struct {
 	// TellersAdvice, for bylaws from before tellers in a co-op of more than
 	// one member: what to propose so closes are checked by other members.
 	TellersAdvice string `json:"tellersAdvice"`
+	// MaxSkewMinutes: how far ahead of a node's clock a record may be dated
+	// and still be applied on arrival (0: the default, 5 minutes).
+	MaxSkewMinutes int `json:"maxSkewMinutes"`
 	AdoptedBy     string `json:"adoptedBy"` // record ID that put these bylaws in force
 	AdoptedAt     string `json:"adoptedAt"` // RFC 3339
 

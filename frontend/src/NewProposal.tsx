@@ -59,6 +59,8 @@ function bylawsDraft(b: BylawsLike | undefined): BylawsInput {
     closeGraceHours: b?.closeGraceHours ?? 24,
     // Carried over, 0 included (bylaws from before tellers): an amendment changes it only if asked to.
     tellers: b?.tellers ?? DEFAULT_TELLERS,
+    // Carried over likewise: the form does not edit it (0: the default, 5 minutes).
+    maxSkewMinutes: (b as { maxSkewMinutes?: number } | undefined)?.maxSkewMinutes ?? 0,
     special: Object.fromEntries(
       Object.entries((b?.special as BylawsView['special'] | null | undefined) ?? {}).map(([kind, r]) => [
         kind,

@@ -204,6 +204,8 @@ export type BylawsInput = {
   // How many members besides a close's author co-sign it before it decides
   // (0: the closer alone, as bylaws from before tellers had it).
   tellers: number;
+  // Minutes a record may be dated ahead of a node's clock (0: the default, 5); carried over, not edited.
+  maxSkewMinutes?: number;
   // By kind of proposal (admission, removal, member-change, bylaws, agreement).
   special?: Record<string, DecisionRuleInput> | null;
 };

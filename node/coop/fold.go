@@ -663,6 +663,9 @@ func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
 	if s.Name == "" {
 		return "the co-op's genesis record is missing or invalid"
 	}
+	if r.Time.Before(s.Founded) {
+		return BeforeFounding(r.Time, s.Founded)
+	}
 	if !Known(r.Type, r.V) {
 		s.needsNewer(r.ID)
 		return ""
@@ -698,6 +701,19 @@ func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
 		s.Applied++
 	}
 	return reason
+}
+
+// ReasonBeforeFounding starts the reason a record dated before the
+// genesis is refused for. Its signer chose that time freely, and nothing
+// of the co-op existed then: every node refuses it alike, whatever its
+// own clock says.
+const ReasonBeforeFounding = "dated before the co-op was founded"
+
+// BeforeFounding is the full reason for a record dated at, in a co-op
+// founded at founded.
+func BeforeFounding(at, founded time.Time) string {
+	return fmt.Sprintf("%s (dated %s, founded %s): a record's time must not precede the genesis",
+		ReasonBeforeFounding, at.UTC().Format(record.TimeFormat), founded.UTC().Format(record.TimeFormat))
 }
 
 func (s *State) applyGenesis(r *record.Record) string {

@@ -360,6 +360,7 @@ export namespace app {
 	    methods: string[];
 	    closeGraceHours: number;
 	    tellers: number;
+	    maxSkewMinutes: number;
 	    special: Record<string, DecisionRuleInput>;
 	
 	    static createFrom(source: any = {}) {
@@ -377,6 +378,7 @@ export namespace app {
 	        this.methods = source["methods"];
 	        this.closeGraceHours = source["closeGraceHours"];
 	        this.tellers = source["tellers"];
+	        this.maxSkewMinutes = source["maxSkewMinutes"];
 	        this.special = this.convertValues(source["special"], DecisionRuleInput, true);
 	    }
 	
@@ -460,6 +462,7 @@ export namespace app {
 	    closeGraceHours: number;
 	    tellers: number;
 	    tellersAdvice: string;
+	    maxSkewMinutes: number;
 	    adoptedBy: string;
 	    adoptedAt: string;
 	    special: Record<string, DecisionRuleView>;
@@ -481,6 +484,7 @@ export namespace app {
 	        this.closeGraceHours = source["closeGraceHours"];
 	        this.tellers = source["tellers"];
 	        this.tellersAdvice = source["tellersAdvice"];
+	        this.maxSkewMinutes = source["maxSkewMinutes"];
 	        this.adoptedBy = source["adoptedBy"];
 	        this.adoptedAt = source["adoptedAt"];
 	        this.special = this.convertValues(source["special"], DecisionRuleView, true);
@@ -932,6 +936,24 @@ export namespace app {
 	        this.bytes = source["bytes"];
 	    }
 	}
+	export class HeldView {
+	    id: string;
+	    type: string;
+	    time: string;
+	    due: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HeldView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.type = source["type"];
+	        this.time = source["time"];
+	        this.due = source["due"];
+	    }
+	}
 	export class IdentityView {
 	    memberId: string;
 	    name: string;
@@ -1380,6 +1402,7 @@ export namespace app {
 	    pending: number;
 	    needsNewer: number;
 	    problems: string[];
+	    held?: HeldView[];
 	    joinRequest?: string;
 	    network?: NetworkView;
 	
@@ -1399,6 +1422,7 @@ export namespace app {
 	        this.pending = source["pending"];
 	        this.needsNewer = source["needsNewer"];
 	        this.problems = source["problems"];
+	        this.held = this.convertValues(source["held"], HeldView);
 	        this.joinRequest = source["joinRequest"];
 	        this.network = this.convertValues(source["network"], NetworkView);
 	    }
