@@ -169,9 +169,9 @@ type BylawsView struct {
 	TellersAdvice string `json:"tellersAdvice"`
 	// MaxSkewMinutes: how far ahead of a node's clock a record may be dated
 	// and still be applied on arrival (0: the default, 5 minutes).
-	MaxSkewMinutes int `json:"maxSkewMinutes"`
-	AdoptedBy     string `json:"adoptedBy"` // record ID that put these bylaws in force
-	AdoptedAt     string `json:"adoptedAt"` // RFC 3339
+	MaxSkewMinutes int    `json:"maxSkewMinutes"`
+	AdoptedBy      string `json:"adoptedBy"` // record ID that put these bylaws in force
+	AdoptedAt      string `json:"adoptedAt"` // RFC 3339
 
 	// Special are the stricter rules for kinds of proposal ("special
 	// resolutions"), keyed by kind; empty: every kind uses Quorum and Threshold.
