@@ -87,6 +87,7 @@ fuzz:
 	$(GO) test ./node/coop -run '^$$' -fuzz '^FuzzGovernanceBodies$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/coop -run '^$$' -fuzz '^FuzzConsentBodies$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/coop -run '^$$' -fuzz '^FuzzDeviceCertificate$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./node/coop -run '^$$' -fuzz '^FuzzCloses$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./node/vault -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME)
 
 # Benchmarks, run and reported (not part of `make test`).

@@ -107,7 +107,10 @@ func (c *cli) root() *cobra.Command {
 		cmd.Flags().BoolVar(&c.asJSON, "json", false, "print JSON instead of text")
 		return cmd
 	}
-	var name, coopName, addr string
+	var name, coopName, addr, verifyAt string
+	verifyCmd := jsonFlag(&cobra.Command{Use: "verify BUNDLE", Short: "Check a bundle offline: signatures, IDs, authority; no home needed", Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error { return c.verify(args[0], verifyAt) }})
+	verifyCmd.Flags().StringVar(&verifyAt, "at", "", "judge records' claimed times as at this time (RFC 3339, e.g. 2027-01-31T12:00:00Z; default: now): a record dated more than the bylaws' skew after it fails")
 	initCmd := &cobra.Command{
 		Use:   "init --name NAME --coop NAME",
 		Short: "Create your identity and found a co-op in this home",
@@ -191,8 +194,7 @@ func (c *cli) root() *cobra.Command {
 			RunE: func(*cobra.Command, []string) error { return c.peers() }}),
 		jsonFlag(&cobra.Command{Use: "import FILE", Short: "Verify a bundle, then add the records this node lacks", Args: cobra.ExactArgs(1),
 			RunE: func(_ *cobra.Command, args []string) error { return c.importBundle(args[0]) }}),
-		jsonFlag(&cobra.Command{Use: "verify BUNDLE", Short: "Check a bundle offline: signatures, IDs, authority; no home needed", Args: cobra.ExactArgs(1),
-			RunE: func(_ *cobra.Command, args []string) error { return c.verify(args[0]) }}),
+		verifyCmd,
 		jsonFlag(&cobra.Command{Use: "reindex", Short: "Rebuild every derived index from the stored records", Args: cobra.NoArgs,
 			RunE: func(*cobra.Command, []string) error { return c.reindex() }}),
 	)
@@ -338,6 +340,9 @@ func (c *cli) status(api API) error {
 		if nw := st.Network; nw != nil {
 			fmt.Fprintf(tw, "Network\tpeer %s, %d connected, %d strangers refused\n", nw.PeerID, nw.Connected, nw.RefusedHandshakes)
 		}
+		for _, h := range st.Held {
+			fmt.Fprintf(tw, "Held\t%s (%s) dated %s: applied from %s\n", h.ID, h.Type, h.Time, h.Due)
+		}
 		for _, p := range st.Problems {
 			fmt.Fprintf(tw, "Problem\t%s\n", p)
 		}
@@ -392,6 +397,14 @@ func (c *cli) bylaws(api API) error {
 			}
 			fmt.Fprintf(w, "  %-12s %s (%s)\n", cl.Name, cl.Description, votes)
 		}
+		if b.Tellers > 0 {
+			fmt.Fprintf(w, "Tellers    %d other members co-sign a close before it decides\n", b.Tellers)
+		} else {
+			fmt.Fprintf(w, "Tellers    none: a close decides on its closer's word\n")
+		}
+		if b.TellersAdvice != "" {
+			fmt.Fprintf(w, "           %s\n", b.TellersAdvice)
+		}
 		fmt.Fprintf(w, "Adopted    %s by record %s\n\n%s", b.AdoptedAt, b.AdoptedBy, b.Text)
 	})
 }
@@ -404,7 +417,9 @@ func (c *cli) reindex() error {
 	if err != nil {
 		return err
 	}
-	n, err := node.Open(c.home, pass, node.Options{})
+	// Reindex is the way out of a store that lost records: it accepts
+	// the store as it is (see node.Options.AcceptStore).
+	n, err := node.Open(c.home, pass, node.Options{AcceptStore: true})
 	if err != nil {
 		return err
 	}
@@ -679,13 +694,20 @@ func thousands(n int) string {
 	return s
 }
 
-func (c *cli) verify(file string) error {
+func (c *cli) verify(file, atText string) error {
+	at := time.Now() // an auditor judges claimed times by their own clock, as a node does
+	if atText != "" {
+		var err error
+		if at, err = time.Parse(time.RFC3339, atText); err != nil {
+			return fmt.Errorf("--at %q is not a time: give one in RFC 3339, like 2027-01-31T12:00:00Z", atText)
+		}
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	rep, err := verify.Bundle(f)
+	rep, err := verify.BundleAt(f, at)
 	if err != nil {
 		return fmt.Errorf("verify %s: %w", file, err)
 	}
@@ -694,12 +716,18 @@ func (c *cli) verify(file string) error {
 			fmt.Fprintf(w, "Bundle of %q (co-op %s), written %s\n", rep.CoopName, rep.Coop, rep.Created)
 		}
 		fmt.Fprintf(w, "Records     %d read, %d signatures checked, %d valid by the co-op's rules\n", rep.Records, rep.Signatures, rep.Valid)
-		fmt.Fprintf(w, "Members     %d\nDigest      %s\n", rep.Members, rep.Digest)
+		fmt.Fprintf(w, "Members     %d\nDigest      %s\nJudged at   %s\n", rep.Members, rep.Digest, rep.At)
 		if rep.NeedsNewer > 0 {
 			fmt.Fprintf(w, "Note        %d records are of types this coopnode does not know: not judged; verify with a newer coopnode\n", rep.NeedsNewer)
 		}
 		if len(rep.Decisions)+rep.Open > 0 {
 			fmt.Fprintf(w, "Decisions   %d closed proposals recounted from their ballots, %d open\n", len(rep.Decisions), rep.Open)
+			if rep.Superseded > 0 {
+				fmt.Fprintf(w, "            %d closes were superseded by a close as full that decides (not a failure)\n", rep.Superseded)
+			}
+			if rep.AwaitingTellers > 0 {
+				fmt.Fprintf(w, "            %d of the open ones have a close awaiting its tellers' co-signatures\n", rep.AwaitingTellers)
+			}
 			for _, d := range rep.Decisions {
 				fmt.Fprintf(w, "            %s %q (%s, %s): %s, %d ballots", d.Proposal[:12], d.Title, d.Kind, d.Method, d.Outcome, d.Ballots)
 				if d.Proxies > 0 {

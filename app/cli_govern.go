@@ -271,9 +271,12 @@ type bylawsFile struct {
 	AdmitRoles      []string            `json:"admitRoles"`
 	Methods         []string            `json:"methods"`
 	CloseGraceHours int                 `json:"closeGraceHours"`
+	Tellers         *int                `json:"tellers"` // absent (a file from before tellers): the default
+	MaxSkewMinutes  int                 `json:"maxSkewMinutes"`
 	Special         map[string]fileRule `json:"special"`
 	AdoptedBy       json.RawMessage     `json:"adoptedBy"` // about the bylaws in force: not proposed
 	AdoptedAt       json.RawMessage     `json:"adoptedAt"`
+	TellersAdvice   json.RawMessage     `json:"tellersAdvice"`
 }
 
 type fileRule struct {
@@ -385,7 +388,11 @@ func parseBylawsFile(b []byte) (BylawsInput, error) {
 		return BylawsInput{}, fmt.Errorf("voting rule %q: the only one is %q", f.VotingRule, coop.OneMemberOneVote)
 	}
 	in := BylawsInput{Text: f.Text, Quorum: string(f.Quorum), Threshold: string(f.Threshold), Classes: f.Classes, AdmissionRule: f.AdmissionRule,
-		AdmitRoles: f.AdmitRoles, Methods: f.Methods, CloseGraceHours: f.CloseGraceHours}
+		AdmitRoles: f.AdmitRoles, Methods: f.Methods, CloseGraceHours: f.CloseGraceHours, Tellers: coop.DefaultBylaws("").Tellers,
+		MaxSkewMinutes: f.MaxSkewMinutes}
+	if f.Tellers != nil {
+		in.Tellers = *f.Tellers
+	}
 	if f.Special != nil {
 		in.Special = map[string]DecisionRuleInput{}
 		for kind, r := range f.Special {

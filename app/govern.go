@@ -67,6 +67,11 @@ type BylawsInput struct {
 	AdmitRoles      []string          `json:"admitRoles"`
 	Methods         []string          `json:"methods"`
 	CloseGraceHours int               `json:"closeGraceHours"`
+	// Tellers: how many members besides its author co-sign a close before it decides.
+	Tellers int `json:"tellers"`
+	// MaxSkewMinutes: how far ahead of a node's clock a record may be dated
+	// and still be applied on arrival (0: the default, 5 minutes).
+	MaxSkewMinutes int `json:"maxSkewMinutes"`
 	// Special are stricter rules for kinds of proposal ("special
 	// resolutions"), keyed by kind: admission, removal, member-change,
 	// bylaws or agreement (not general). Empty or absent: none.
@@ -99,6 +104,14 @@ type VoteInput struct {
 	Reason   string `json:"reason"`
 	Choices  []int  `json:"choices"`
 	Points   []int  `json:"points"`
+}
+
+// AwaitingCloseView is a close signed and awaiting its tellers.
+type AwaitingCloseView struct {
+	Record  string   `json:"record"`
+	By      string   `json:"by"`      // name
+	Tellers []string `json:"tellers"` // names of those who co-signed so far
+	Need    int      `json:"need"`
 }
 
 // ProposalView is one proposal. The list (Proposals) leaves Ballots empty.
@@ -135,7 +148,11 @@ type ProposalView struct {
 	ClosedBy     string        `json:"closedBy"`  // name
 	ClosedAt     string        `json:"closedAt"`
 	CloseRecord  string        `json:"closeRecord"`
-	Effect       string        `json:"effect"` // what the close changed
+	// Tellers is how many members besides a close's author must co-sign it
+	// before it decides; Awaiting, the closes signed and still awaiting them.
+	Tellers  int                 `json:"tellers"`
+	Awaiting []AwaitingCloseView `json:"awaiting"`
+	Effect   string              `json:"effect"` // what the close changed
 	// Subject: who or what the proposal is about (removal, member-change, admission).
 	Subject string       `json:"subject"`
 	Class   string       `json:"class"`
@@ -526,7 +543,7 @@ func findRequest(n *node.Node, id string) (record.ID, error) {
 
 func bylawsFrom(in BylawsInput) (coop.Bylaws, error) {
 	b := coop.Bylaws{Text: in.Text, VotingRule: coop.OneMemberOneVote, Admission: coop.Admission{Rule: in.AdmissionRule, Roles: in.AdmitRoles},
-		CloseGraceHours: in.CloseGraceHours}
+		CloseGraceHours: in.CloseGraceHours, Tellers: in.Tellers, MaxSkewMinutes: in.MaxSkewMinutes}
 	q, err := exact.ParseRatio(in.Quorum)
 	if err != nil {
 		return b, fmt.Errorf("quorum: %w", err)
@@ -605,7 +622,8 @@ func methodStrings(ms []tally.Method) []string {
 
 func bylawsInput(b coop.Bylaws) *BylawsInput {
 	v := &BylawsInput{Text: b.Text, Quorum: b.Quorum.String(), Threshold: b.Threshold.String(), AdmissionRule: b.Admission.Rule,
-		AdmitRoles: nonNil(b.Admission.Roles), Methods: []string{}, CloseGraceHours: b.CloseGraceHours, Classes: []MemberClassView{}}
+		AdmitRoles: nonNil(b.Admission.Roles), Methods: []string{}, CloseGraceHours: b.CloseGraceHours, Tellers: b.Tellers,
+		MaxSkewMinutes: b.MaxSkewMinutes, Classes: []MemberClassView{}}
 	for _, c := range b.Classes {
 		v.Classes = append(v.Classes, MemberClassView{Name: c.Name, Description: c.Description, Votes: c.Votes})
 	}
@@ -638,7 +656,8 @@ func proposalView(n *node.Node, s *coop.State, p *coop.ProposalState, detail boo
 		Quorum: ratio(p.Rules.Quorum), Threshold: ratio(p.Rules.Threshold), Classes: nonNil(p.Classes),
 		Author: memberName(s, p.Author), AuthorID: p.Author.String(), Opened: p.Opened.UTC().Format(timeLayout),
 		Closes: p.ClosesAt.UTC().Format(timeLayout), Eligible: len(p.Eligible), Class: p.Class, Roles: nonNil(p.Roles),
-		Ballots: []BallotView{}, Effect: p.Effect, BylawsChanges: []BylawsChangeView{}, BylawsTextDiff: []DiffLineView{}, Warnings: []string{}}
+		Ballots: []BallotView{}, Effect: p.Effect, BylawsChanges: []BylawsChangeView{}, BylawsTextDiff: []DiffLineView{}, Warnings: []string{},
+		Tellers: p.Tellers, Awaiting: awaitingViews(s, s.Awaiting(p.ID))}
 	switch p.Kind {
 	case coop.KindRemoval, coop.KindMemberChange:
 		v.Subject = memberName(s, p.Member)
@@ -711,8 +730,12 @@ func proposalView(n *node.Node, s *coop.State, p *coop.ProposalState, detail boo
 			v.Author, p.ClosesAt.Add(p.Grace).UTC().Format(timeLayout))
 	case ProposalEnded:
 		mayAll := !now.Before(p.ClosesAt.Add(p.Grace))
-		v.CanClose = isMember && (me.ID == p.Author || mayAll)
-		if mayAll {
+		v.CanClose = isMember && s.MayClose(p, me.ID, now, s.Contest(p.ID)) == nil
+		if len(v.Awaiting) > 0 {
+			a := v.Awaiting[0]
+			v.CloseNote = fmt.Sprintf("Closed by %s; the result decides once %s of the other members have checked the count and co-signed it (%d so far). Their nodes do it by themselves when they sync.",
+				a.By, fmt.Sprint(a.Need), len(a.Tellers))
+		} else if mayAll {
 			v.CloseNote = "Voting has ended: any member may close it now."
 		} else {
 			v.CloseNote = fmt.Sprintf("Voting has ended: %s may close it now, and any member from %s.", v.Author, p.ClosesAt.Add(p.Grace).UTC().Format(timeLayout))
@@ -743,4 +766,16 @@ func proposalView(n *node.Node, s *coop.State, p *coop.ProposalState, detail boo
 		v.Ballots = append(v.Ballots, bv)
 	}
 	return v
+}
+
+func awaitingViews(s *coop.State, cs []coop.AwaitingClose) []AwaitingCloseView {
+	out := make([]AwaitingCloseView, 0, len(cs))
+	for _, c := range cs {
+		v := AwaitingCloseView{Record: c.ID.String(), By: memberName(s, c.By), Tellers: []string{}, Need: c.Need}
+		for _, m := range c.Tellers {
+			v.Tellers = append(v.Tellers, memberName(s, m))
+		}
+		out = append(out, v)
+	}
+	return out
 }

@@ -258,6 +258,7 @@ func TestParseBylawsFile(t *testing.T) {
 		"special": {"removal": {"quorum": {"num": 2, "den": 3, "text": "2/3 (66.67%)"}, "threshold": {"num": 3, "den": 4}, "methods": ["majority"]}}}`
 	want := BylawsInput{Text: "T", Quorum: "1/2", Threshold: "2/3", Classes: []MemberClassView{{Name: "member", Description: "d", Votes: true}},
 		AdmissionRule: "direct", AdmitRoles: []string{"founder"}, Methods: []string{}, CloseGraceHours: 24,
+		Tellers: 2, // absent from the file: the default
 		Special: map[string]DecisionRuleInput{"removal": {Quorum: "2/3", Threshold: "3/4", Methods: []string{"majority"}}}}
 	for _, c := range []struct {
 		name, json string
@@ -278,6 +279,9 @@ func TestParseBylawsFile(t *testing.T) {
 		{"quorum twice, in two cases", strings.Replace(view, `"text": "T",`, `"text": "T", "Quorum": "3/4",`, 1), nil, `names "Quorum" and "quorum"`},
 		{"a key folded as encoding/json folds it", strings.Replace(view, `"text": "T",`, `"text": "T", "ſpecial": {},`, 1), nil, `names "ſpecial" and "special"`},
 		{"a ratio as a number", strings.Replace(view, `{"num": 3, "den": 4}`, `0.75`, 1), nil, `a ratio is "n/d" or {"num": n, "den": d}, not 0.75`},
+		{"tellers given", strings.Replace(view, `"text": "T",`, `"text": "T", "tellers": 3,`, 1),
+			func() *BylawsInput { w := want; w.Tellers = 3; return &w }(), ""},
+		{"tellers as a word", strings.Replace(view, `"text": "T",`, `"text": "T", "tellers": "two",`, 1), nil, "tellers"},
 		{"a misspelt key", strings.Replace(view, `"special"`, `"specail"`, 1), nil, `unknown field "specail"`},
 		{"another voting rule", strings.Replace(view, `one-member-one-vote`, `by-shares`, 1), nil, `voting rule "by-shares"`},
 		{"two documents", view + " {}", nil, "more than one JSON value"},

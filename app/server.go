@@ -334,7 +334,7 @@ func statusOf(err error) int {
 	case errors.Is(err, node.ErrProposalClosed), errors.Is(err, node.ErrTooEarly):
 		return http.StatusConflict
 	case errors.Is(err, node.ErrForeignCoop), errors.Is(err, bundle.ErrNotBundle), errors.Is(err, bundle.ErrTruncated),
-		errors.Is(err, bundle.ErrTampered), errors.Is(err, fs.ErrNotExist):
+		errors.Is(err, bundle.ErrTampered), errors.Is(err, bundle.ErrBadRecord), errors.Is(err, fs.ErrNotExist):
 		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError

@@ -296,6 +296,7 @@ func TestStatusOf(t *testing.T) {
 		{fmt.Errorf("close: %w", node.ErrTooEarly), http.StatusConflict},
 		{invalid("give a name"), http.StatusBadRequest},
 		{fmt.Errorf("import: %w", bundle.ErrTampered), http.StatusUnprocessableEntity},
+		{fmt.Errorf("import: %w", &bundle.RecordError{N: 1, Of: 1, Err: errors.New("bad")}), http.StatusUnprocessableEntity},
 		{ErrLocked, http.StatusConflict},
 		{errors.New("disk on fire"), http.StatusInternalServerError},
 	}

@@ -35,10 +35,21 @@ type StatusView struct {
 	NeedsNewer int `json:"needsNewer"`
 	// Problems are human-readable sentences about what is wrong and what to do.
 	Problems []string `json:"problems"`
+	// Held are records dated too far ahead of this node's clock: stored,
+	// but neither applied nor sent to peers until their time (see node.Held).
+	Held []HeldView `json:"held,omitempty"`
 	// JoinRequest is the ID of this node's own request to join, while State is StateJoining.
 	JoinRequest string `json:"joinRequest,omitempty"`
 	// Network is nil when this process runs no network (one-shot CLI commands).
 	Network *NetworkView `json:"network,omitempty"`
+}
+
+// HeldView is a record held until its date.
+type HeldView struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+	Time string `json:"time"` // the time the record claims
+	Due  string `json:"due"`  // when this node applies it
 }
 
 // NetworkView is this node's place on the co-op's network.
@@ -149,9 +160,18 @@ type BylawsView struct {
 	// Methods are the decision methods proposals may use; empty allows all.
 	Methods []string `json:"methods"`
 	// CloseGraceHours: after a proposal's closing time only its author may close it for this long.
-	CloseGraceHours int    `json:"closeGraceHours"`
-	AdoptedBy       string `json:"adoptedBy"` // record ID that put these bylaws in force
-	AdoptedAt       string `json:"adoptedAt"` // RFC 3339
+	CloseGraceHours int `json:"closeGraceHours"`
+	// Tellers: how many members besides its author co-sign a close before
+	// it decides (0: bylaws from before tellers, the closer alone).
+	Tellers int `json:"tellers"`
+	// TellersAdvice, for bylaws from before tellers in a co-op of more than
+	// one member: what to propose so closes are checked by other members.
+	TellersAdvice string `json:"tellersAdvice"`
+	// MaxSkewMinutes: how far ahead of a node's clock a record may be dated
+	// and still be applied on arrival (0: the default, 5 minutes).
+	MaxSkewMinutes int    `json:"maxSkewMinutes"`
+	AdoptedBy      string `json:"adoptedBy"` // record ID that put these bylaws in force
+	AdoptedAt      string `json:"adoptedAt"` // RFC 3339
 
 	// Special are the stricter rules for kinds of proposal ("special
 	// resolutions"), keyed by kind; empty: every kind uses Quorum and Threshold.

@@ -306,7 +306,10 @@ type scanned struct {
 // scanBundle reads and verifies a whole bundle, trailer included, a batch
 // at a time (the signatures of each batch on every core). header, if not
 // nil, may refuse the bundle by its header before any record is read; each,
-// if not nil, may refuse it by any verified record.
+// if not nil, may refuse it by any verified record. A record that fails to
+// verify is reported once the rest of the bundle has been read (none of it
+// kept): as bundle.ErrTampered if the trailer's checksum fails, else as a
+// *bundle.RecordError naming it.
 func scanBundle(src io.Reader, size int64, phase string, header func(bundle.Header) error, each func(*record.Record) error, progress func(BundleProgress)) (*scanned, error) {
 	if progress == nil {
 		progress = func(BundleProgress) {}
@@ -340,7 +343,8 @@ func scanBundle(src io.Reader, size int64, phase string, header func(bundle.Head
 		recs, errs := record.DecodeAll(raw)
 		for i, rec := range recs {
 			if errs[i] != nil {
-				return nil, fmt.Errorf("%w: record %d of %d: %v", bundle.ErrTampered, len(sc.ids)+1, sc.hdr.Records, errs[i])
+				// Read on to the trailer: altered if it fails, else written with this record.
+				return nil, br.Refused(len(sc.ids)+1, raw[i], errs[i])
 			}
 			if each != nil {
 				if err := each(rec); err != nil {

@@ -79,6 +79,8 @@ func TestDataAndConsentAcrossNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		sync()
+		tell(t, b)
+		sync()
 		v, ok := b.State().Version(p.ID)
 		if !ok {
 			t.Fatalf("version not adopted: %v", b.Problems())

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"testing"
-	"time"
 
 	"github.com/coopnode/coopnode/node/coop"
 	"github.com/coopnode/coopnode/node/identity"
@@ -36,7 +35,7 @@ func crashWriter(home string) {
 	w := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
 		k, _ := identity.Generate(nil)
-		r, err := coop.Admit(n.keys.Device(), n.CoopID(), coop.Profile{Name: fmt.Sprintf("m%d", i), MemberKey: k.MemberKey(), Class: "member"}, time.Now(), cert)
+		r, err := coop.Admit(n.keys.Device(), n.CoopID(), coop.Profile{Name: fmt.Sprintf("m%d", i), MemberKey: k.MemberKey(), Class: "member"}, n.opts.now(), cert)
 		if err == nil {
 			err = n.Put(r)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"mime"
 	"net/http"
 	"path/filepath"
@@ -250,17 +251,35 @@ func (n *Node) ActivityLog() ([]*record.Record, error) {
 // Now is the node's clock (what its records are stamped with).
 func (n *Node) Now() time.Time { return n.opts.now() }
 
-// sweepVault deletes vault files no item lists: what a crash between
+// QuarantineDir is the folder, in the vault's, where vault files no item
+// lists are moved (one folder per sweep, by date): never deleted, since a
+// store that lost part of its list must not cost the member their files.
+const QuarantineDir = "quarantine"
+
+// sweepVault moves aside vault files no item lists: what a crash between
 // storing content and listing it (or between unlisting and deleting it)
-// left behind. Damaged files are reported as problems, not deleted.
+// left behind, or what a damaged store no longer lists. Only a store that
+// passed its check (checkStore) is swept. Damaged files are reported as
+// problems, not moved.
 func (n *Node) sweepVault() {
 	ds, err := n.vault.List()
 	if err != nil {
 		n.corrupt = append(n.corrupt, fmt.Sprintf("data vault: %v", err))
 	}
+	to := filepath.Join(n.home, VaultDir, QuarantineDir, n.opts.now().UTC().Format("2006-01-02T150405Z"))
+	moved := 0
 	for _, d := range ds {
 		if _, err := n.kv.Get(itemKey(d)); errors.Is(err, store.ErrNotFound) {
-			_ = n.vault.Remove(d)
+			if err := n.vault.MoveAside(d, to); err != nil {
+				n.corrupt = append(n.corrupt, fmt.Sprintf("data vault: %v", err))
+				continue
+			}
+			moved++
 		}
+	}
+	if moved > 0 {
+		p := fmt.Sprintf("data vault: %d encrypted item files that no item lists were moved to %s, not deleted (left by a crash, or by a store that lost their listing). Move them back into %s to keep them, if the store is restored; delete them once you are sure they are not needed.", moved, to, filepath.Join(n.home, VaultDir))
+		n.corrupt = append(n.corrupt, p)
+		log.Print(p)
 	}
 }

@@ -155,12 +155,9 @@ func (n *Node) EndDelegation(id record.ID) (*record.Record, error) {
 
 // CloseProposal closes proposal id with the count of every ballot this node
 // holds. The author may close from the closing time on; any member after
-// the bylaws' grace period.
+// the bylaws' grace period, or at once to answer a close already out. The
+// close decides once its tellers have co-signed it (see Tell).
 func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
-	m, err := n.me()
-	if err != nil {
-		return nil, err
-	}
 	s := n.State()
 	p, ok := s.ProposalByID(id)
 	if !ok {
@@ -169,19 +166,36 @@ func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
 	if p.Close != nil {
 		return nil, fmt.Errorf("%w: %q was already closed by %s", ErrProposalClosed, p.Title, p.Close.ID.Short())
 	}
+	return n.closeWith(s, p)
+}
+
+// closeWith signs and stores a close of p counting every ballot this node
+// holds, naming the frontier (and so any close of p already out, which it
+// contests).
+func (n *Node) closeWith(s *coop.State, p *coop.ProposalState) (*record.Record, error) {
+	m, err := n.me()
+	if err != nil {
+		return nil, err
+	}
 	now := n.opts.now()
-	switch {
-	case now.Before(p.ClosesAt):
-		return nil, fmt.Errorf("%w: %q closes at %s", ErrTooEarly, p.Title, p.ClosesAt.Local().Format(time.DateTime))
-	case m.ID != p.Author && now.Before(p.ClosesAt.Add(p.Grace)):
+	switch why := s.MayClose(p, m.ID, now, s.Contest(p.ID)); {
+	case why == nil:
+	case why.Code == coop.CloseTooEarly:
+		return nil, fmt.Errorf("%w: %q closes at %s", ErrTooEarly, p.Title, why.Until.Local().Format(time.DateTime))
+	default:
 		return nil, fmt.Errorf("%w: until %s only the proposal's author may close %q (the bylaws' grace period)",
-			ErrTooEarly, p.ClosesAt.Add(p.Grace).Local().Format(time.DateTime), p.Title)
+			ErrTooEarly, why.Until.Local().Format(time.DateTime), p.Title)
 	}
 	cert, err := n.deviceCert()
 	if err != nil {
 		return nil, err
 	}
-	c := p.Now
+	n.mu.Lock()
+	c, ok := n.folder.CountAll(p.ID)
+	n.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoProposal, p.ID.Short())
+	}
 	uses := c.Uses()
 	if m, ok := s.Members[p.Member]; ok && p.Kind == coop.KindRemoval {
 		// A removal is final from its close: name the member's latest
@@ -193,7 +207,7 @@ func (n *Node) CloseProposal(id record.ID) (*record.Record, error) {
 		}
 		uses = append(uses, coop.KeyHeads(all, coop.KeysOf(m)...)...)
 	}
-	r, err := coop.Close(n.Device(), n.coop, coop.Closing{Proposal: id, Counted: c.Counted, Proxies: c.Proxies, Result: c.Result},
+	r, err := coop.Close(n.Device(), n.coop, coop.Closing{Proposal: p.ID, Counted: c.Counted, Proxies: c.Proxies, Result: c.Result},
 		uses, now, append(s.Frontier(), cert)...) // after every close and membership change this node knows
 	if err != nil {
 		return nil, refused(err)

@@ -107,6 +107,11 @@ func TestGovernanceAcrossNodes(t *testing.T) {
 		t.Fatalf("records %d -> %d", before, len(recordsOf(t, a)))
 	}
 	sync()
+	if p, _ := a.State().ProposalByID(prop.ID); p.Close != nil {
+		t.Fatal("the close decided before its tellers co-signed it")
+	}
+	tell(t, b, c)
+	sync()
 	for _, n := range nodes {
 		p, ok := n.State().ProposalByID(prop.ID)
 		if !ok || p.Close == nil || p.Close.ID != cl.ID {

@@ -68,6 +68,11 @@ type Options struct {
 	// Lock, when set, is the home's lock already held by the caller, who keeps
 	// it: Init and Open use it instead of locking, and Close leaves it held.
 	Lock *HomeLock
+	// AcceptStore opens a store that holds fewer records than this node
+	// last knew, as it is (`coopnode reindex`); Open otherwise refuses it
+	// (see StoreCountFile). A store Badger cannot read whole is refused
+	// all the same.
+	AcceptStore bool
 }
 
 // lock returns the home's lock and whether this call took it.
@@ -114,6 +119,10 @@ type Node struct {
 	// stored (see coop.KeyBook). refused counts the records refused, by kind.
 	book    *coop.KeyBook
 	refused map[string]int
+	// early are the stored records held until their dates, kept out of
+	// the Folder (see hold.go); wake tells releaseHeld of new ones.
+	early   map[record.ID]heldRecord
+	wake    chan struct{}
 	missing map[record.ID]bool // named by the state, not in the store (see prefixMissing)
 	corrupt []string           // problems found reading the store
 	snapMu  sync.Mutex         // writing a snapshot, and Reindex
@@ -218,7 +227,8 @@ func create(home string, passphrase []byte, opts Options, first func(keys *ident
 		return nil, err
 	}
 	n := &Node{home: home, opts: opts, lock: lock, owns: owns, keys: keys, kv: kv, coop: coopID, held: map[record.ID]struct{}{},
-		folder: coop.NewFolder(coopID, nil), snapshotDue: true, book: coop.NewKeyBook(coopID)}
+		early: map[record.ID]heldRecord{}, wake: make(chan struct{}, 1), folder: coop.NewFolder(coopID, nil), snapshotDue: true,
+		book: coop.NewKeyBook(coopID)}
 	n.folder.UseSource(n.source)
 	n.vault, err = vault.Open(filepath.Join(home, VaultDir), keys.StorageKey("vault"))
 	if err == nil {
@@ -273,7 +283,15 @@ func Open(home string, passphrase []byte, opts Options) (*Node, error) {
 
 func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options) (*Node, error) {
 	kv, err := store.OpenBadger(filepath.Join(home, DBDir), keys.StorageKey("badger"))
+	if errors.Is(err, store.ErrDamaged) {
+		return nil, fmt.Errorf("%w. %s", err, recovery(false))
+	}
 	if err != nil {
+		return nil, err
+	}
+	accepted, err := checkStore(home, kv, opts)
+	if err != nil {
+		kv.Close()
 		return nil, err
 	}
 	c, err := kv.Get(keyCoop)
@@ -281,7 +299,8 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 		kv.Close()
 		return nil, fmt.Errorf("the store names no co-op (m/coop: %v); the home is damaged", err)
 	}
-	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, held: map[record.ID]struct{}{}}
+	n := &Node{home: home, opts: opts, lock: lock, keys: keys, kv: kv, held: map[record.ID]struct{}{},
+		early: map[record.ID]heldRecord{}, wake: make(chan struct{}, 1)}
 	copy(n.coop[:], c)
 	if n.vault, err = vault.Open(filepath.Join(home, VaultDir), keys.StorageKey("vault")); err != nil {
 		kv.Close()
@@ -297,6 +316,14 @@ func openStore(home string, keys *identity.Keyring, lock *HomeLock, opts Options
 	if err := n.load(true); err != nil {
 		kv.Close()
 		return nil, err
+	}
+	if kv.Orphans != "" {
+		n.corrupt = append(n.corrupt, fmt.Sprintf("table files of the store that its MANIFEST did not name were kept in %s (Badger would have deleted them). If every record is here, that folder may be deleted; otherwise keep it for recovery.", kv.Orphans))
+	}
+	if accepted != "" {
+		// What the store no longer lists is not swept while it is short.
+		n.corrupt = append(n.corrupt, accepted)
+		return n, nil
 	}
 	n.sweepVault()
 	return n, nil
@@ -333,6 +360,7 @@ func (n *Node) load(withSnapshot bool) error {
 	}
 	since, fromSnapshot := len(extra), f != nil
 	var last *coop.State // a state to answer with should a full fold fail
+	var early map[record.ID]heldRecord
 	if f != nil {
 		var recs []*record.Record
 		for _, id := range extra {
@@ -349,6 +377,12 @@ func (n *Node) load(withSnapshot bool) error {
 			recs = append(recs, r)
 		}
 		last, _ = f.Current()
+		// Records held when the snapshot was written are not in it: due
+		// ones are folded now, the others held again.
+		var err error
+		if recs, early, err = n.loadHeld(last, held, recs); err != nil {
+			return err
+		}
 		f.Add(causalOrder(recs)...) // predecessors first, so they apply directly
 	} else {
 		recs, problems, bad, err := n.readAll(false)
@@ -357,6 +391,9 @@ func (n *Node) load(withSnapshot bool) error {
 		}
 		corrupt = append(corrupt, problems...)
 		n.markBad(bad...)
+		if recs, early, err = n.loadHeld(nil, held, recs); err != nil {
+			return err
+		}
 		f = coop.NewFolder(n.coop, recs)
 		f.UseSource(n.source)
 		last, _ = f.Current()
@@ -372,7 +409,7 @@ func (n *Node) load(withSnapshot bool) error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.held, n.missing, n.corrupt, n.folder, n.last, n.book = held, missing, corrupt, f, last, book
+	n.held, n.early, n.missing, n.corrupt, n.folder, n.last, n.book = held, early, missing, corrupt, f, last, book
 	n.sinceSnapshot = since
 	n.snapshotDue = !fromSnapshot // write one soon
 	n.snapshotAt = time.Now()
@@ -393,6 +430,8 @@ func (n *Node) Start(ctx context.Context) error {
 	n.ctx, n.cancel = context.WithCancel(ctx)
 	n.group, n.ctx = errgroup.WithContext(n.ctx)
 	n.group.Go(func() error { return n.maintain(n.ctx) })
+	n.group.Go(func() error { return n.tellInBackground(n.ctx) })
+	n.group.Go(func() error { return n.releaseHeld(n.ctx) })
 	return nil
 }
 
@@ -513,6 +552,7 @@ func (n *Node) FoldCounts() (full, direct int) {
 // Problems are sentences about what is wrong in this home and what to do.
 func (n *Node) Problems() []string {
 	s := n.State()
+	held := n.Held()
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	out := append([]string(nil), n.corrupt...)
@@ -522,16 +562,20 @@ func (n *Node) Problems() []string {
 	for _, r := range s.Rejected {
 		out = append(out, fmt.Sprintf("record %s (%s) breaks the co-op's rules: %s", r.ID.Short(), r.Type, r.Reason))
 	}
-	return out
+	return append(out, heldProblems(held)...)
 }
 
 // Records reads every record this node holds (whether or not the co-op's
 // rules accept it: see State for that) from the store, in ID order.
-// Damaged records are left out (Problems names them).
+// Damaged records are left out (Problems names them), and so are records
+// held until their dates (Held): until then they are as if not arrived.
 func (n *Node) Records() ([]*record.Record, error) {
 	recs, _, _, err := n.readAll(true)
 	if err != nil {
 		return nil, err
+	}
+	if early := n.heldSet(); len(early) > 0 {
+		recs = slices.DeleteFunc(recs, func(r *record.Record) bool { _, ok := early[r.ID]; return ok })
 	}
 	slices.SortFunc(recs, func(a, b *record.Record) int { return record.CompareIDs(a.ID, b.ID) })
 	return recs, nil
@@ -690,35 +734,46 @@ func (n *Node) store(recs []*record.Record, batch int, from string, whole *coop.
 			return 0, nil, fmt.Errorf("record %s %w (%s)", r.ID.Short(), ErrForeignCoop, r.Coop.Short())
 		}
 	}
-	stored, refused, err := n.storeLocked(recs, batch, whole)
-	if len(stored) > 0 {
-		n.mu.RLock()
-		hooks := make([]func([]*record.Record, string), 0, len(n.hooks))
-		for _, f := range n.hooks {
-			hooks = append(hooks, f)
-		}
-		n.mu.RUnlock()
-		for _, f := range hooks {
-			f(stored, from)
-		}
+	stored, relay, refused, err := n.storeLocked(recs, batch, whole)
+	if len(relay) > 0 {
+		n.tell(relay, from)
+	}
+	if len(relay) < len(stored) {
+		n.wakeHeld()
 	}
 	return len(stored), refused, err
 }
 
-func (n *Node) storeLocked(recs []*record.Record, batch int, whole *coop.KeyBook) ([]*record.Record, []Refusal, error) {
+// tell calls the OnStored hooks with recs, from from.
+func (n *Node) tell(recs []*record.Record, from string) {
+	n.mu.RLock()
+	hooks := make([]func([]*record.Record, string), 0, len(n.hooks))
+	for _, f := range n.hooks {
+		hooks = append(hooks, f)
+	}
+	n.mu.RUnlock()
+	for _, f := range hooks {
+		f(recs, from)
+	}
+}
+
+// storeLocked stores recs but those signed by strangers (refused); it
+// returns those stored (new, or with more co-signatures) and, of those,
+// the ones not held until their dates: what peers may be told of.
+func (n *Node) storeLocked(recs []*record.Record, batch int, whole *coop.KeyBook) (stored, relay []*record.Record, refused []Refusal, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
-		return nil, nil, ErrClosed
+		return nil, nil, nil, ErrClosed
 	}
-	recs, refused, _ := n.strangers(recs, whole)
+	recs, refused, _ = n.strangers(recs, whole)
 	var fresh []*record.Record
 	seen := map[record.ID]bool{}
 	for _, r := range recs {
 		if _, ok := n.held[r.ID]; ok && !n.isBad(r.ID) {
 			old, err := n.getLocked(r.ID)
 			if err != nil {
-				return nil, refused, err
+				return nil, nil, refused, err
 			}
 			// A copy with more co-signatures replaces the one we hold; the ID is the same.
 			merged := record.MergeSignatures(old.Sigs, r.Sigs)
@@ -734,6 +789,15 @@ func (n *Node) storeLocked(recs []*record.Record, batch int, whole *coop.KeyBook
 			fresh = append(fresh, r)
 		}
 	}
+	// A new record dated beyond the node's clock and the skew is held; a
+	// copy of one held stays held; one already folded stays folded.
+	limit := n.opts.now().Add(n.skewLocked())
+	hold := func(r *record.Record) bool {
+		if _, stored := n.held[r.ID]; stored && !n.isBad(r.ID) {
+			return n.isHeldLocked(r.ID)
+		}
+		return r.Time.After(limit)
+	}
 	for i := 0; i < len(fresh); {
 		// Up to batch records and batchBytes per transaction.
 		end, size := i, 0
@@ -742,10 +806,19 @@ func (n *Node) storeLocked(recs []*record.Record, batch int, whole *coop.KeyBook
 			end++
 		}
 		chunk := fresh[i:end]
+		held := make([]bool, len(chunk))
+		for j, r := range chunk {
+			held[j] = hold(r)
+		}
 		err := n.kv.Update(func(tx store.Tx) error {
-			for _, r := range chunk {
+			for j, r := range chunk {
 				if err := tx.Set(recordKey(r.ID), r.Bytes()); err != nil {
 					return err
+				}
+				if held[j] {
+					if err := tx.Set(heldKey(r.ID), []byte(r.Time.UTC().Format(record.TimeFormat))); err != nil {
+						return err
+					}
 				}
 				if err := tx.Set(typeKey(r), nil); err != nil {
 					return err
@@ -760,22 +833,31 @@ func (n *Node) storeLocked(recs []*record.Record, batch int, whole *coop.KeyBook
 		})
 		if err != nil {
 			// What earlier batches stored is durable and verified; a re-run resumes.
-			return fresh[:i], refused, fmt.Errorf("store records: %w (%d of %d new records were stored; run it again to resume)", err, i, len(fresh))
+			return fresh[:i], relay, refused, fmt.Errorf("store records: %w (%d of %d new records were stored; run it again to resume)", err, i, len(fresh))
 		}
-		for _, r := range chunk {
-			n.book.Add(r)
+		apply := make([]*record.Record, 0, len(chunk))
+		for j, r := range chunk {
+			n.book.Add(r) // held until its date or not: its author is known
 			n.held[r.ID] = struct{}{}
 			delete(n.missing, r.ID)
 			n.repaired(r.ID)
+			if held[j] {
+				n.early[r.ID] = heldRecord{typ: r.Type, at: r.Time}
+			} else {
+				apply = append(apply, r)
+			}
 		}
 		n.sinceSnapshot += len(chunk)
 		if s, ok := n.folder.Current(); ok {
 			n.last = s
 		}
-		n.folder.Add(chunk...)
+		if len(apply) > 0 {
+			n.folder.Add(apply...)
+		}
+		relay = append(relay, apply...)
 		i = end
 	}
-	return fresh, refused, nil
+	return fresh, relay, refused, nil
 }
 
 // getLocked reads a held record from the store.
@@ -867,7 +949,7 @@ func (n *Node) recordsOfType(types ...string) ([]*record.Record, error) {
 	out := make([]*record.Record, 0, len(ids))
 	var first error
 	for _, id := range ids {
-		if _, ok := n.held[id]; !ok {
+		if _, ok := n.held[id]; !ok || n.isHeldLocked(id) {
 			continue
 		}
 		r, err := n.getLocked(id)

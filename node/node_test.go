@@ -214,3 +214,14 @@ func recordsOf(t testing.TB, n *Node) []*record.Record {
 	}
 	return recs
 }
+
+// tell has each node do its part as a teller (co-sign the closes it can);
+// the caller syncs afterwards.
+func tell(t testing.TB, nodes ...*Node) {
+	t.Helper()
+	for _, n := range nodes {
+		if _, err := n.Tell(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

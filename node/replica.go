@@ -14,14 +14,15 @@ import (
 // a gate for records from peers, and a little local state of its own.
 
 // IDs returns the ID of every record this node holds, valid or not: the
-// set that replicas reconcile.
+// set that replicas reconcile. Records held until their dates are left
+// out: they are not this node's to vouch for until then (see hold.go).
 func (n *Node) IDs() []record.ID {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	bad := n.damagedIDs() // not served: a peer's intact copy can replace it
 	out := make([]record.ID, 0, len(n.held))
 	for id := range n.held {
-		if !bad[id] {
+		if !bad[id] && !n.isHeldLocked(id) {
 			out = append(out, id)
 		}
 	}
@@ -29,13 +30,14 @@ func (n *Node) IDs() []record.ID {
 }
 
 // Get reads the records held among ids from the store, in the order
-// asked; IDs not held, and records damaged on disk, are left out.
+// asked; IDs not held, records held until their dates, and records
+// damaged on disk, are left out.
 func (n *Node) Get(ids []record.ID) []*record.Record {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	out := make([]*record.Record, 0, len(ids))
 	for _, id := range ids {
-		if _, ok := n.held[id]; !ok {
+		if _, ok := n.held[id]; !ok || n.isHeldLocked(id) {
 			continue
 		}
 		if r, err := n.getLocked(id); err == nil {
@@ -45,12 +47,13 @@ func (n *Node) Get(ids []record.ID) []*record.Record {
 	return out
 }
 
-// Has reports whether the node holds id.
+// Has reports whether the node holds id (and serves it: not damaged, not
+// held until its date).
 func (n *Node) Has(id record.ID) bool {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	_, ok := n.held[id]
-	return ok && !n.isBad(id)
+	return ok && !n.isBad(id) && !n.isHeldLocked(id)
 }
 
 // Refusal is a record a node would not store, and why.

@@ -170,8 +170,14 @@ func recordID(k []byte) (record.ID, bool) {
 // record is part of (peers hold intact copies with the same ID); so state
 // does not depend on when the background check ran. Such records are not
 // sent or exported (see Get, Records).
+//
+// Records held until their dates are left out (see hold.go). The Folder
+// calls source with mu held, which guards early.
 func (n *Node) source() ([]*record.Record, error) {
 	recs, _, _, err := n.readAll(false)
+	if len(n.early) > 0 {
+		recs = slices.DeleteFunc(recs, func(r *record.Record) bool { return n.isHeldLocked(r.ID) })
+	}
 	return recs, err
 }
 
@@ -294,6 +300,9 @@ func (n *Node) writeSnapshot() error {
 	}
 	if err != nil {
 		return fmt.Errorf("write the state snapshot: %w", err)
+	}
+	if err := n.writeStoreCount(); err != nil {
+		return err
 	}
 	n.mu.Lock()
 	n.sinceSnapshot -= since

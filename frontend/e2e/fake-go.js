@@ -141,6 +141,8 @@
   const KINDS = ['general', 'admission', 'removal', 'member-change', 'bylaws', 'agreement'];
   const BINDING = ['majority', 'consent', 'consensus'];
   const BYLAWS_QUORUM = [1, 2], BYLAWS_THRESHOLD = [2, 3], GRACE_MS = 24 * 3600_000; // as Bylaws() says
+  // Members besides its author who co-sign a close before it decides; tellers=0: bylaws from before tellers.
+  const TELLERS = Number(q.get('tellers') ?? 2);
   const HIDDEN_NOTICE = "Results are hidden until the proposal closes. This is a display rule, not secrecy: ballots are signed records that every member's node holds, so anyone who inspects the data can read them.";
   let proposals = [];
   let delegations = []; // { id, from, to, proposal, kind }
@@ -231,6 +233,9 @@
     if (p.kind === 'agreement') checkAgreementInput(p.agreement);
     else p.agreement = null;
     p.eligible = roster.map((m) => m.name).filter((n) => votes(n) && (!p.classes.length || p.classes.includes(roster.find((m) => m.name === n).class)));
+    // As coop.tellersNeeded: at most the others on the roll.
+    p.tellers = Math.min(TELLERS, p.eligible.filter((n) => n !== author).length);
+    p.awaiting = null; // a close signed and awaiting its tellers: { id, by, at, tellers: names }
     proposals.unshift(p);
     records++;
     return p;
@@ -244,6 +249,10 @@
       quorum: { num: 1, den: 2, text: '1/2 (50%)' }, threshold: { num: 2, den: 3, text: '2/3 (67%)' },
       classes: [{ name: 'worker', description: 'Works in the co-op', votes: true }, { name: 'supporter', description: 'Supports the co-op', votes: false }],
       admissionRule: 'direct', admitRoles: ['admin'], adoptedBy: hex(1), adoptedAt: '2025-03-01T10:00:00Z',
+      tellers: TELLERS,
+      tellersAdvice: TELLERS === 0 && roster.length > 1
+        ? "These bylaws predate tellers: a close decides on its closer's word alone. Propose an amendment with tellers set to 2, so that other members' nodes check each close against the ballots they hold before it decides."
+        : '',
     };
   }
 
@@ -271,6 +280,8 @@
     changed('admission', 'Admission', old.admissionRule, b.admissionRule);
     changed('admit-roles', 'Roles that may admit directly', old.admitRoles.join(', '), (b.admitRoles || []).join(', ') || 'none');
     changed('grace', "Hours only a proposal's author may close it", '24', String(b.closeGraceHours ?? 24));
+    // As the node reads the input: tellers left out is 0.
+    changed('tellers', 'Members who co-sign a close before it decides', String(old.tellers), String(b.tellers ?? 0));
     const rule = (r) => `quorum ${ratio(r.quorum)}, threshold ${ratio(r.threshold)}, ${r.methods?.length ? `by ${r.methods.join(' or ')} only` : 'any method that passes or fails'}`;
     for (const [kind, r] of Object.entries(b.special || {})) {
       add({ what: 'special', name: kind, label: `Special rule for ${kind} proposals`, change: 'added', after: rule(r) });
@@ -436,6 +447,9 @@
   function closeNote(p) {
     const st = statusOf(p);
     if (st === 'open') return `Voting ends ${isoAt(p.closes)}; then ${p.author} may close it, and any member from ${isoAt(p.closes + GRACE_MS)}.`;
+    if (st === 'ended' && p.awaiting) {
+      return `Closed by ${p.awaiting.by}; the result decides once ${p.tellers} of the other members have checked the count and co-signed it (${p.awaiting.tellers.length} so far). Their nodes do it by themselves when they sync.`;
+    }
     if (st === 'ended') return Date.now() >= p.closes + GRACE_MS ? 'Voting has ended: any member may close it now.' : `Voting has ended: ${p.author} may close it now, and any member from ${isoAt(p.closes + GRACE_MS)}.`;
     return `Closed by ${p.closed.by} with the count of ${p.closed.counted} ballots; ballots cast later do not change it.`;
   }
@@ -459,6 +473,7 @@
       canVote: st === 'open' && p.eligible.includes(me),
       canClose: st === 'ended' && (p.author === me || Date.now() >= p.closes + GRACE_MS),
       closeNote: closeNote(p), closedBy: p.closed?.by ?? '', closedAt: p.closed ? isoAt(p.closed.at) : '', closeRecord: p.closed?.id ?? '',
+      tellers: p.tellers, awaiting: p.awaiting ? [{ record: p.awaiting.id, by: p.awaiting.by, tellers: [...p.awaiting.tellers], need: p.tellers }] : [],
       effect: p.effect, subject: p.subject, class: p.class, roles: p.roles, bylaws: p.bylaws, agreement: p.agreement, ballots: [],
       bylawsBase: '', bylawsChanges: [], bylawsTextDiff: [], warnings: p.bylaws ? bylawsWarnings(p.bylaws) : [],
     };
@@ -488,8 +503,15 @@
     if (st === 'closed') throw invalid('the proposal is already closed');
     if (st === 'open') throw invalid(`voting is open until ${isoAt(p.closes)}: it can be closed after that`);
     if (p.author !== by && Date.now() < p.closes + GRACE_MS) throw invalid(`only ${p.author} may close it until ${isoAt(p.closes + GRACE_MS)}`);
+    decide(p, { by, at: Date.now(), id: randomId() });
+  }
+
+  // A close decides: its result and effect (the fake's own closes decide at
+  // once, as if the tellers had co-signed; awaitClose and cosign steer that).
+  function decide(p, c) {
     const result = tally({ ...p, hide: false });
-    p.closed = { by, at: Date.now(), result, counted: counting(p).counted.length, id: randomId() };
+    p.awaiting = null;
+    p.closed = { ...c, result, counted: counting(p).counted.length };
     if (result.outcome === 'passed') {
       if (p.kind === 'removal') p.effect = `removed ${p.subject}`;
       if (p.kind === 'member-change') p.effect = `${p.subject} is now ${p.class}${p.roles.length ? ' with roles ' + p.roles.join(', ') : ' with no roles'}`;
@@ -1061,6 +1083,23 @@
     propose: (input, author = me) => openProposal(input, author).id,
     castAs: (name, id, vote) => cast(findProposal(id), name, vote),
     endVoting: (id) => { findProposal(id).closes = Date.now() - 1000; },
+    // A close by `by` (voting must have ended) that awaits its tellers, co-signed so far by `tellers`;
+    // cosign adds one, and the close decides once it has the proposal's number.
+    awaitClose: (id, by = me, tellers = []) => {
+      const p = findProposal(id);
+      if (statusOf(p) !== 'ended') throw invalid('only a proposal whose voting ended awaits a close');
+      if (!p.tellers) throw invalid('a close of this proposal needs no tellers: it decides at once (use CloseProposal)');
+      p.awaiting = { id: randomId(), by, at: Date.now(), tellers: [...tellers] };
+      records++;
+    },
+    cosign: (id, name) => {
+      const p = findProposal(id);
+      if (!p.awaiting) throw invalid('no close of this proposal awaits its tellers');
+      if (name === p.awaiting.by || p.awaiting.tellers.includes(name)) throw invalid(`${name} may not co-sign this close again`);
+      p.awaiting.tellers.push(name);
+      if (p.awaiting.tellers.length >= p.tellers) decide(p, p.awaiting);
+      else records++;
+    },
     delegateAs: (from, to, proposal = '', kind = '') => delegations.push({ id: randomId(), from, to, proposal, kind }),
     // Data: look at the vault and consent events; drop files on the "window" (window=1).
     uploads: [], // every upload the page sent: { name, title, tags, size, type, source }

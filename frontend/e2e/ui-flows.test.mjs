@@ -530,9 +530,10 @@ const coopOfTwo = `${'?token=t&members='}${encodeURIComponent('Ada Lovelace,Grac
 
 // Opens the Proposals tab of a two-member co-op (Ada is you); propose, if given,
 // is opened in the fake first (as if it had arrived from another member).
-async function proposalsTab(propose = []) {
+// query: the fake's URL parameters, for another co-op.
+async function proposalsTab(propose = [], query = coopOfTwo) {
   const { page, errors, context } = await openPage(browser);
-  await page.goto(`${fake.base}${coopOfTwo}`);
+  await page.goto(`${fake.base}${query}`);
   await page.getByTestId('coop-name').waitFor();
   const ids = [];
   for (const p of propose) ids.push(await page.evaluate((input) => window.__fake.propose(input), p));
@@ -885,6 +886,112 @@ test('proposals: a bylaws proposal shows what it changes; a special admission ru
   await openProposal(page, 'Admissions by three quarters');
   assert.match(await page.getByTestId('proposal-warning').innerText(), /^Note: these bylaws admit members directly .* binds only an admission someone chooses to put to a vote/);
   assert.ok(id);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// The bylaws changes a proposal's page lists: [what, change, text].
+const bylawsChangeRows = (page) =>
+  page.getByTestId('bylaws-change').evaluateAll((ls) => ls.map((l) => [l.dataset.what, l.dataset.change, l.textContent.replace(/\s+/g, ' ').trim()]));
+
+test('proposals: a bylaws amendment from the editor keeps the tellers in force; a change to them shows in the diff', opts, async () => {
+  const { page, errors, context } = await proposalsTab();
+  // Unchanged: the draft carries the bylaws' 2 tellers, so the amendment does not drop them to 0.
+  await page.getByTestId('new-proposal').click();
+  await page.getByTestId('np-kind').selectOption('bylaws');
+  assert.equal(await page.getByTestId('np-bylaws-tellers').inputValue(), '2');
+  await page.getByTestId('np-title').fill('Reword nothing');
+  await page.getByTestId('np-submit').click();
+  await page.locator('[data-testid=proposal-title]', { hasText: 'Reword nothing' }).waitFor();
+  assert.equal((await page.evaluate(() => window.__fake.proposals[0].bylaws)).tellers, 2);
+  await page.getByTestId('bylaws-no-changes').waitFor();
+  assert.equal(await page.getByTestId('bylaws-whole-tellers').textContent(), 'A close decides once 2 other members have co-signed it.');
+
+  // Changed: out of range is refused in the form, 3 is sent and listed as a change.
+  await page.getByTestId('proposals-back').click();
+  await page.getByTestId('new-proposal').click();
+  await page.getByTestId('np-kind').selectOption('bylaws');
+  await page.getByTestId('np-title').fill('Three tellers');
+  await page.getByTestId('np-bylaws-tellers').fill('16');
+  await page.getByTestId('np-submit').click();
+  assert.match(await page.getByTestId('error').innerText(), /co-sign a close must be a whole number from 0 to 15/);
+  await page.getByTestId('np-bylaws-tellers').fill('3');
+  await page.getByTestId('np-submit').click();
+  await page.locator('[data-testid=proposal-title]', { hasText: 'Three tellers' }).waitFor();
+  assert.equal((await page.evaluate(() => window.__fake.proposals[0].bylaws)).tellers, 3);
+  await page.getByTestId('bylaws-change').first().waitFor();
+  assert.deepEqual(await bylawsChangeRows(page), [['tellers', 'changed', 'Changed Members who co-sign a close before it decides: 2 → 3']]);
+  assert.equal(await page.getByTestId('bylaws-whole-tellers').textContent(), 'A close decides once 3 other members have co-signed it.');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('proposals: a close awaiting its tellers shows who co-signed so far, then the outcome once they all have', opts, async () => {
+  const three = `?token=t&members=${encodeURIComponent('Ada Lovelace,Grace Hopper,Mary Jackson')}`;
+  const { page, errors, context, ids } = await proposalsTab([{ title: 'Buy a van', method: 'majority', hours: 1 }], three);
+  await page.evaluate((id) => {
+    for (const name of ['Ada Lovelace', 'Grace Hopper', 'Mary Jackson']) window.__fake.castAs(name, id, { position: 'yes' });
+    window.__fake.endVoting(id);
+    window.__fake.awaitClose(id, 'Ada Lovelace', ['Grace Hopper']);
+  }, ids[0]);
+  await openProposal(page, 'Buy a van');
+  const awaiting = page.getByTestId('pd-awaiting');
+  await awaiting.waitFor();
+  assert.equal(
+    (await awaiting.innerText()).replace(/\s+/g, ' ').trim(),
+    'Awaiting tellers: 1 of 2 co-signed (Grace Hopper), for the close by Ada Lovelace.',
+  );
+  assert.match(await page.getByTestId('close-note').innerText(), /^Closed by Ada Lovelace; the result decides once 2 of the other members have checked the count and co-signed it \(1 so far\)/);
+  assert.equal(await page.getByTestId('proposal-status').getAttribute('data-status'), 'ended');
+  assert.equal(await page.getByTestId('closed-info').count(), 0);
+
+  // The last teller's node co-signs: the page (polling) shows the decision, and no longer awaits.
+  await page.evaluate((id) => window.__fake.cosign(id, 'Mary Jackson'), ids[0]);
+  await page.getByTestId('closed-info').waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByTestId('pd-awaiting').count(), 0);
+  assert.equal(await page.getByTestId('outcome').getAttribute('data-outcome'), 'passed');
+  assert.match(await page.getByTestId('closed-info').innerText(), /^Closed by Ada Lovelace on /);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('bylaws: the tellers in force; bylaws from before tellers show the advice, and its button opens the amendment with 2', opts, async () => {
+  // Bylaws with tellers: the line, and no advice.
+  const { page, errors, context } = await openPage(browser);
+  await page.goto(`${fake.base}${coopOfTwo}`);
+  await page.getByTestId('tab-bylaws').click();
+  assert.equal(await page.getByTestId('bylaws-tellers').innerText(), '2 other members co-sign a close before it decides.');
+  assert.equal(await page.getByTestId('bylaws-tellers-advice').count(), 0);
+
+  // Bylaws from before tellers.
+  await page.goto(`${fake.base}${coopOfTwo}&tellers=0`);
+  await page.getByTestId('tab-bylaws').click();
+  assert.equal(await page.getByTestId('bylaws-tellers').innerText(), 'None: a close decides on its closer’s word alone.');
+  const advice = page.getByTestId('bylaws-tellers-advice');
+  assert.match(await advice.innerText(), /These bylaws predate tellers: a close decides on its closer's word alone\. Propose an amendment with tellers set to 2/);
+  await advice.getByRole('button', { name: 'Propose this amendment' }).click();
+
+  // The Proposals tab, with the bylaws editor: the bylaws in force, and 2 tellers.
+  assert.equal(await page.getByTestId('tab-proposals').getAttribute('aria-selected'), 'true');
+  await page.getByTestId('new-proposal-form').waitFor();
+  assert.equal(await page.getByTestId('np-kind').inputValue(), 'bylaws');
+  assert.equal(await page.getByTestId('np-bylaws-tellers').inputValue(), '2');
+  assert.equal(await page.getByTestId('np-bylaws-quorum').inputValue(), '1/2');
+  assert.equal(await page.getByTestId('np-bylaws-threshold').inputValue(), '2/3');
+  assert.match(await page.getByTestId('np-bylaws-text').inputValue(), /^Article 1\. Name/);
+  assert.equal(await page.getByTestId('np-title').inputValue(), 'Tellers: 2 members co-sign each close');
+  await page.getByTestId('np-submit').click();
+  await page.locator('[data-testid=proposal-title]', { hasText: 'Tellers: 2 members co-sign each close' }).waitFor();
+  const sent = await page.evaluate(() => window.__fake.proposals[0]);
+  assert.deepEqual([sent.kind, sent.bylaws.tellers, sent.bylaws.quorum, sent.bylaws.admitRoles], ['bylaws', 2, '1/2', ['admin']]);
+  await page.getByTestId('bylaws-change').first().waitFor();
+  assert.deepEqual(await bylawsChangeRows(page), [['tellers', 'changed', 'Changed Members who co-sign a close before it decides: 0 → 2']]);
+
+  // Back on the list, a new proposal starts empty again.
+  await page.getByTestId('proposals-back').click();
+  await page.getByTestId('new-proposal').click();
+  assert.equal(await page.getByTestId('np-kind').inputValue(), 'general');
+  assert.equal(await page.getByTestId('np-title').inputValue(), '');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -16,7 +16,7 @@ import {
 } from './api';
 import { InlineError } from './ErrorBox';
 import { formatDateTime, list } from './format';
-import { BINDING_METHODS, KINDS, METHODS, isChoiceMethod, kindLabel, methodInfo, ratioInput } from './govern';
+import { BINDING_METHODS, DEFAULT_TELLERS, KINDS, MAX_TELLERS, METHODS, isChoiceMethod, kindLabel, methodInfo, ratioInput } from './govern';
 import { MemberSelect } from './Delegations';
 import { AgreementEditor, agreementInput, checkAgreement, emptyAgreementDraft, type AgreementDraft } from './AgreementProposal';
 
@@ -57,6 +57,10 @@ function bylawsDraft(b: BylawsLike | undefined): BylawsInput {
     admitRoles: list(b?.admitRoles),
     methods: list(b?.methods),
     closeGraceHours: b?.closeGraceHours ?? 24,
+    // Carried over, 0 included (bylaws from before tellers): an amendment changes it only if asked to.
+    tellers: b?.tellers ?? DEFAULT_TELLERS,
+    // Carried over likewise: the form does not edit it (0: the default, 5 minutes).
+    maxSkewMinutes: (b as { maxSkewMinutes?: number } | undefined)?.maxSkewMinutes ?? 0,
     special: Object.fromEntries(
       Object.entries((b?.special as BylawsView['special'] | null | undefined) ?? {}).map(([kind, r]) => [
         kind,
@@ -66,23 +70,37 @@ function bylawsDraft(b: BylawsLike | undefined): BylawsInput {
   };
 }
 
+// The method a proposal of kind k starts with: the current one if it may
+// decide it, else majority or the first the bylaws' special rule allows.
+function methodFor(bylaws: BylawsLike | undefined, k: string, current: string): string {
+  const only = list(specialRule(bylaws, k)?.methods);
+  if (only.length > 0 && !only.includes(current)) return only.includes('majority') ? 'majority' : only[0];
+  if (k !== 'general' && !BINDING_METHODS.includes(current)) return 'majority';
+  return current;
+}
+
+// A bylaws amendment the form opens with: its title, and what it changes in the bylaws in force.
+export type Amendment = { title: string; bylaws: Partial<BylawsInput> };
+
 export function NewProposalForm({
   bylaws,
+  amend,
   members,
   requests,
   onCreated,
   onCancel,
 }: {
   bylaws: BylawsLike | undefined;
+  amend?: Amendment;
   members: MemberView[];
   requests: JoinRequestView[];
   onCreated: (p: ProposalView) => void;
   onCancel: () => void;
 }) {
-  const [title, setTitle] = useState('');
+  const [title, setTitle] = useState(amend?.title ?? '');
   const [body, setBody] = useState('');
-  const [kind, setKind] = useState('general');
-  const [method, setMethod] = useState('majority');
+  const [kind, setKind] = useState(amend ? 'bylaws' : 'general');
+  const [method, setMethod] = useState(() => methodFor(bylaws, amend ? 'bylaws' : 'general', 'majority'));
   const [options, setOptions] = useState<string[]>(['', '']);
   const [seats, setSeats] = useState(1);
   const [dots, setDots] = useState(5);
@@ -96,7 +114,9 @@ export function NewProposalForm({
   const [request, setRequest] = useState('');
   const [cls, setCls] = useState('');
   const [roles, setRoles] = useState('');
-  const [draft, setDraft] = useState<BylawsInput>(() => bylawsDraft(bylaws));
+  // The bylaws in force, with the amendment's changes if the form opened with one.
+  const startDraft = (): BylawsInput => ({ ...bylawsDraft(bylaws), ...amend?.bylaws });
+  const [draft, setDraft] = useState<BylawsInput>(startDraft);
   const [terms, setTerms] = useState<AgreementDraft>(emptyAgreementDraft);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -122,10 +142,8 @@ export function NewProposalForm({
 
   function chooseKind(k: string) {
     setKind(k);
-    const only = list(specialRule(bylaws, k)?.methods);
-    if (only.length > 0 && !only.includes(method)) setMethod(only.includes('majority') ? 'majority' : only[0]);
-    else if (k !== 'general' && !BINDING_METHODS.includes(method)) setMethod('majority');
-    if (k === 'bylaws') setDraft(bylawsDraft(bylaws));
+    setMethod(methodFor(bylaws, k, method));
+    if (k === 'bylaws') setDraft(startDraft());
     if (k === 'admission' && !cls) setCls(bylawsClasses[0]?.name ?? '');
     // Starts from the chosen member's class and roles, unless already edited.
     const m = members.find((x) => x.id === member);
@@ -164,6 +182,8 @@ export function NewProposalForm({
       if (!ratioPattern.test(draft.quorum)) return 'Write the new quorum as a fraction, such as 1/2.';
       if (!ratioPattern.test(draft.threshold)) return 'Write the new threshold as a fraction, such as 1/2.';
       if (draft.classes.length === 0 || draft.classes.some((c) => !c.name.trim())) return 'Every member class needs a name.';
+      if (!Number.isInteger(draft.tellers) || draft.tellers < 0 || draft.tellers > MAX_TELLERS)
+        return `The members who co-sign a close must be a whole number from 0 to ${MAX_TELLERS}.`;
       for (const [k, r] of Object.entries(draft.special ?? {})) {
         const what = `the special rule for ${kindLabel(k).toLowerCase()} proposals`;
         if (!ratioPattern.test(r.quorum)) return `Write the quorum of ${what} as a fraction, such as 2/3.`;
@@ -543,6 +563,15 @@ function BylawsEditor({ draft, setDraft }: { draft: BylawsInput; setDraft: (f: (
           />
         </div>
       </div>
+      <NumberField
+        id="np-bylaws-tellers"
+        label="Members who co-sign a close before it decides"
+        value={draft.tellers}
+        set={(n) => set('tellers', n)}
+        min={0}
+        max={MAX_TELLERS}
+        hint="Other members’ nodes check each close against the ballots they hold and co-sign it by themselves when they sync (all of them, if fewer may vote on a proposal). 0: a close decides on its closer’s word alone."
+      />
       <div class="field">
         <label for="np-bylaws-admission">Admission</label>
         <select id="np-bylaws-admission" data-testid="np-bylaws-admission" value={draft.admissionRule} onChange={(e) => set('admissionRule', (e.currentTarget as HTMLSelectElement).value)}>

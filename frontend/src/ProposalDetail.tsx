@@ -190,6 +190,11 @@ function BylawsSubject({ p }: { p: ProposalView }) {
           </li>
           {list(b.methods).length > 0 && <li>Decision methods allowed: {list(b.methods).map((m) => methodInfo(m).label).join(', ')}</li>}
           <li>After a proposal’s voting ends, only its author may close it for {plural(b.closeGraceHours, 'hour')}.</li>
+          <li data-testid="bylaws-whole-tellers">
+            {b.tellers > 0
+              ? `A close decides once ${plural(b.tellers, 'other member')} ${b.tellers === 1 ? 'has' : 'have'} co-signed it.`
+              : 'A close decides on its closer’s word alone (no tellers).'}
+          </li>
           {special.map(([kind, r]) => (
             <li key={kind}>
               {kindLabel(kind)} proposals need quorum {r.quorum} and more than {r.threshold} of the yes and no votes
@@ -433,6 +438,7 @@ function Closing({ p, onClosed }: { p: ProposalView; onClosed: (v: ProposalView)
           {withLocalTimes(p.closeNote)}
         </p>
       )}
+      <Awaiting p={p} />
       {p.status === 'closed' && (
         <p data-testid="closed-info">
           Closed by <strong>{p.closedBy || 'a member'}</strong> on <time dateTime={p.closedAt}>{formatDateTime(p.closedAt)}</time>.
@@ -454,6 +460,25 @@ function Closing({ p, onClosed }: { p: ProposalView; onClosed: (v: ProposalView)
       )}
       {error && <InlineError text={error} />}
     </section>
+  );
+}
+
+// The closes signed and awaiting their tellers' co-signatures.
+function Awaiting({ p }: { p: ProposalView }) {
+  const closes = list(p.awaiting);
+  if (closes.length === 0) return null;
+  return (
+    <ul class="awaiting" data-testid="pd-awaiting">
+      {closes.map((a) => {
+        const names = list(a.tellers);
+        return (
+          <li key={a.record} data-testid="pd-awaiting-close" data-record={a.record}>
+            Awaiting tellers: {names.length} of {a.need} co-signed{names.length > 0 ? ` (${names.join(', ')})` : ''}, for the close by{' '}
+            <strong>{a.by || 'a member'}</strong>.
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 

@@ -6,7 +6,7 @@ import { ErrorBox } from './ErrorBox';
 import { formatAgo, formatDateTime, formatUntil, list } from './format';
 import { usePoll } from './poll';
 import { kindLabel, methodInfo, outcomeBadge, outcomeTone } from './govern';
-import { NewProposalForm } from './NewProposal';
+import { NewProposalForm, type Amendment } from './NewProposal';
 import { ProposalDetail } from './ProposalDetail';
 import { MyDelegations } from './Delegations';
 
@@ -22,6 +22,8 @@ export function ProposalsPanel({
   active,
   generation,
   bylaws,
+  amend,
+  onAmendDone,
   members,
   requests,
   refreshStatus,
@@ -30,6 +32,10 @@ export function ProposalsPanel({
   active: boolean;
   generation: number;
   bylaws: BylawsView | undefined;
+  // A bylaws amendment asked for elsewhere (the Bylaws tab): the form opens with it.
+  amend?: Amendment | null;
+  // The form that opened with it was submitted or cancelled.
+  onAmendDone?: () => void;
   members: MemberView[];
   requests: JoinRequestView[];
   refreshStatus: () => Promise<void>;
@@ -73,6 +79,12 @@ export function ProposalsPanel({
     active && !selected,
   );
 
+  useEffect(() => {
+    if (!amend) return;
+    setSelected('');
+    setCreating(true);
+  }, [amend]);
+
   function open(id: string) {
     setCreating(false);
     setSelected(id);
@@ -112,13 +124,19 @@ export function ProposalsPanel({
       </div>
       {creating && (
         <NewProposalForm
+          key={amend ? 'amend' : 'new'}
           bylaws={bylaws}
+          amend={amend ?? undefined}
           members={members}
           requests={requests}
-          onCancel={() => setCreating(false)}
+          onCancel={() => {
+            setCreating(false);
+            onAmendDone?.();
+          }}
           onCreated={(p) => {
             setItems((xs) => [p, ...list(xs).filter((x) => x.id !== p.id)]);
             open(p.id);
+            onAmendDone?.();
           }}
         />
       )}
@@ -206,7 +224,7 @@ function StateBadge({ p }: { p: ProposalView }) {
   if (p.status === 'ended') {
     return (
       <span class="badge waiting" data-testid="state-badge">
-        {p.canClose ? 'ready to close' : 'waiting to be closed'}
+        {list(p.awaiting).length > 0 ? 'awaiting tellers' : p.canClose ? 'ready to close' : 'waiting to be closed'}
       </span>
     );
   }

@@ -3,7 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, describeError, type BylawsView, type JoinRequestView, type MemberView, type Problem, type StatusView } from './api';
 import { ErrorBox } from './ErrorBox';
 import { formatDate, formatDateTime, list, plural } from './format';
-import { kindLabel, KINDS, methodInfo } from './govern';
+import { DEFAULT_TELLERS, kindLabel, KINDS, methodInfo } from './govern';
+import type { Amendment } from './NewProposal';
 import { InviteBox, JoinRequests, MembersTable, roleList } from './Members';
 import { PeersPanel } from './Peers';
 import { BundlesPanel } from './Bundles';
@@ -49,6 +50,8 @@ export function ReadyView({
   const [awaiting, setAwaiting] = useState(0);
   // Current data agreement versions waiting for your answer (the My data tab's count).
   const [unanswered, setUnanswered] = useState(0);
+  // A bylaws amendment asked for on the Bylaws tab, opened on the Proposals tab.
+  const [amend, setAmend] = useState<Amendment | null>(null);
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
   const loadRequests = () =>
@@ -151,7 +154,15 @@ export function ReadyView({
       </Panel>
       <Panel id="bylaws" tab={tab}>
         <Load loaded={bylaws} what="bylaws">
-          {(b) => <BylawsPanel bylaws={b} />}
+          {(b) => (
+            <BylawsPanel
+              bylaws={b}
+              onAmend={(a) => {
+                setAmend(a);
+                setTab('proposals');
+              }}
+            />
+          )}
         </Load>
       </Panel>
       <Panel id="members" tab={tab}>
@@ -170,6 +181,8 @@ export function ReadyView({
           active={tab === 'proposals'}
           generation={generation}
           bylaws={bylaws.value}
+          amend={amend}
+          onAmendDone={() => setAmend(null)}
           members={list(members.value)}
           requests={list(requests.value)}
           refreshStatus={refreshStatus}
@@ -247,7 +260,7 @@ const votingRules: Record<string, string> = {
   'one-member-one-vote': 'One member, one vote',
 };
 
-function BylawsPanel({ bylaws: b }: { bylaws: BylawsView }) {
+function BylawsPanel({ bylaws: b, onAmend }: { bylaws: BylawsView; onAmend: (a: Amendment) => void }) {
   const classes = list(b.classes);
   const admitRoles = list(b.admitRoles);
   // Special rules ("special resolutions"), in the order of the kinds.
@@ -275,6 +288,13 @@ function BylawsPanel({ bylaws: b }: { bylaws: BylawsView }) {
             b.admissionRule || '—'
           )}
         </Fact>
+        <Fact label="Tellers" hint="Other members whose nodes check a close against the ballots they hold and co-sign it.">
+          <span data-testid="bylaws-tellers">
+            {b.tellers > 0
+              ? `${plural(b.tellers, 'other member')} co-sign a close before it decides.`
+              : 'None: a close decides on its closer’s word alone.'}
+          </span>
+        </Fact>
         <Fact label="Adopted by record">
           <Hex value={b.adoptedBy} />
         </Fact>
@@ -282,6 +302,19 @@ function BylawsPanel({ bylaws: b }: { bylaws: BylawsView }) {
           <time dateTime={b.adoptedAt}>{formatDateTime(b.adoptedAt)}</time>
         </Fact>
       </Facts>
+
+      {b.tellersAdvice && (
+        <div class="notice" role="note" data-testid="bylaws-tellers-advice">
+          <p>{b.tellersAdvice}</p>
+          <button
+            type="button"
+            data-testid="bylaws-tellers-amend"
+            onClick={() => onAmend({ title: `Tellers: ${DEFAULT_TELLERS} members co-sign each close`, bylaws: { tellers: DEFAULT_TELLERS } })}
+          >
+            Propose this amendment
+          </button>
+        </div>
+      )}
 
       <h3>Special rules</h3>
       <p class="hint">Some kinds of proposal may need more than the quorum and threshold above. Support must be more than the threshold.</p>

@@ -201,6 +201,11 @@ export type BylawsInput = {
   admitRoles: string[];
   methods: string[];
   closeGraceHours: number;
+  // How many members besides a close's author co-sign it before it decides
+  // (0: the closer alone, as bylaws from before tellers had it).
+  tellers: number;
+  // Minutes a record may be dated ahead of a node's clock (0: the default, 5); carried over, not edited.
+  maxSkewMinutes?: number;
   // By kind of proposal (admission, removal, member-change, bylaws, agreement).
   special?: Record<string, DecisionRuleInput> | null;
 };
@@ -266,7 +271,7 @@ export type BallotView = {
 // in force when it opened (app.BylawsChangeView).
 export type BylawsChangeView = {
   // voting-rule, quorum, threshold, methods, class, class-order, default-class,
-  // admission, admit-roles, grace, special or text.
+  // admission, admit-roles, grace, tellers, special or text.
   what: string;
   name: string; // the class (class) or the kind of proposal (special)
   label: string;
@@ -275,6 +280,14 @@ export type BylawsChangeView = {
   after: string;
   note: string;
   text: string; // the whole change in one line, as `coopnode show` prints it
+};
+
+// A close signed and awaiting its tellers' co-signatures (app.AwaitingCloseView).
+export type AwaitingCloseView = {
+  record: string;
+  by: string; // the closer's name
+  tellers: string[] | null; // names of those who co-signed so far
+  need: number; // how many co-signatures it needs
 };
 
 export type ProposalView = {
@@ -308,6 +321,10 @@ export type ProposalView = {
   closedBy: string;
   closedAt: string;
   closeRecord: string;
+  // How many members besides its author co-sign a close before it decides,
+  // and the closes signed and still awaiting them.
+  tellers: number;
+  awaiting: AwaitingCloseView[] | null;
   effect: string;
   subject: string;
   class: string;

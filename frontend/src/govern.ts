@@ -2,6 +2,12 @@
 import type { Fraction, ProposalView, ResultView, VoteInput } from './api';
 import { formatDateTime, list } from './format';
 
+// Tellers new bylaws get unless they say otherwise (coop.DefaultBylaws), and
+// what the Bylaws tab's amendment for bylaws from before tellers proposes.
+export const DEFAULT_TELLERS = 2;
+// The most tellers bylaws may ask for (coop.MaxTellers: a record carries 16 signatures).
+export const MAX_TELLERS = 15;
+
 export type MethodInfo = { id: string; label: string; help: string; choice: boolean };
 
 // In the order the node offers them (tally.Methods).

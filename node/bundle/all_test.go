@@ -4,46 +4,35 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/coopnode/coopnode/node/record"
 )
 
-// allByBatches is All as it was: each batch read whole, then decoded and
-// verified, before the next is read. AllUnverified must report the same
-// error for any bundle, whichever of its faults comes first.
+// allByBatches is All done plainly: every record's bytes read, then the
+// trailer, then each record decoded and verified in order. AllUnverified
+// must report the same error for any bundle, whichever of its faults comes
+// first: the bundle's own (truncated, altered) if it has one, else the
+// first record that fails.
 func allByBatches(r *Reader) ([]*record.Record, error) {
 	first := r.seen
-	var recs []*record.Record
-	raw := make([][]byte, 0, readBatch)
-	verify := func() error {
-		got, errs := record.DecodeAll(raw)
-		for i, err := range errs {
-			if err != nil {
-				return fmt.Errorf("%w: record %d of %d: %v", ErrTampered, first+len(recs)+i+1, r.hdr.Records, err)
-			}
-		}
-		recs = append(recs, got...)
-		raw = raw[:0]
-		return nil
-	}
+	var raw [][]byte
 	for r.seen < r.hdr.Records {
 		b, err := r.nextRaw()
 		if err != nil {
 			return nil, err
 		}
-		if raw = append(raw, b); len(raw) == readBatch {
-			if err := verify(); err != nil {
-				return nil, err
-			}
+		raw = append(raw, b)
+	}
+	if err := r.trailer(); err != nil {
+		return nil, err
+	}
+	recs, errs := record.DecodeAll(raw)
+	for i, err := range errs {
+		if err != nil {
+			id, typ, _ := record.Identify(raw[i])
+			return nil, &RecordError{N: first + i + 1, Of: r.hdr.Records, ID: id, Type: typ, Err: err}
 		}
-	}
-	if err := verify(); err != nil {
-		return nil, err
-	}
-	if _, err := r.Next(); err != io.EOF {
-		return nil, err
 	}
 	return recs, nil
 }

@@ -12,7 +12,11 @@
 //	  32-byte SHA-256 of everything above in the stream
 //
 // A reader verifies every record as it goes and the trailer at the end; a
-// bundle is only good once Next has returned io.EOF.
+// bundle is only good once Next has returned io.EOF. A record that fails is
+// noted and the reader reads on to the trailer, so that the error says what
+// happened: ErrTampered if the checksum fails (the bytes changed after they
+// were written), a *RecordError (ErrBadRecord) naming the record if it
+// holds (the bundle was written with that record).
 package bundle
 
 import (
@@ -42,7 +46,71 @@ var (
 	ErrTruncated = errors.New("bundle is truncated")
 	// ErrTampered: the bundle's bytes were changed after it was written.
 	ErrTampered = errors.New("bundle was altered after it was written")
+	// ErrBadRecord: the bundle is intact (its checksum holds), but it was
+	// written with a record that does not verify. Its errors are *RecordError.
+	ErrBadRecord = errors.New("the bundle was written with a record that does not verify")
 )
+
+// RecordError is a record refused in a bundle whose checksum holds: the
+// bundle was written with it. It wraps the record's error (record.ErrMalformed,
+// ErrNonCanonical, ErrBadSignature, ...) and is ErrBadRecord.
+type RecordError struct {
+	N, Of int       // record N (from 1) of the Of the header announces
+	ID    record.ID // the ID its payload would have; zero if it has no framed payload
+	Type  string    // its type as it claims it; "" if unknown
+	Err   error     // why it is refused
+}
+
+func (e *RecordError) Error() string {
+	name := "not readable as a record"
+	if !e.ID.IsZero() {
+		name = e.ID.Short()
+		if e.Type != "" {
+			name += ", " + e.Type
+		}
+	}
+	return fmt.Sprintf("%v: record %d of %d (%s): %v; the bundle is as it was written (its checksum holds): ask whoever made it for a fresh export",
+		ErrBadRecord, e.N, e.Of, name, e.Err)
+}
+
+// Is makes errors.Is(err, ErrBadRecord) hold.
+func (e *RecordError) Is(target error) bool { return target == ErrBadRecord }
+
+// Unwrap is the record's error.
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// Refused is the error for record n (from 1) of the bundle, whose bytes b
+// failed to decode with err, as a reader that decodes records itself
+// (NextRaw) finds it. It reads the rest of the bundle, trailer included,
+// holding none of it, and returns the bundle's error if it has one
+// (truncated, or altered: then the record's failure says nothing of how the
+// bundle was written), else a *RecordError. The reader is done after it.
+func (r *Reader) Refused(n int, b []byte, err error) error {
+	e := &RecordError{N: n, Of: r.hdr.Records, Err: err}
+	e.ID, e.Type, _ = record.Identify(b)
+	return r.refused(e)
+}
+
+// refused reads the rest of the bundle and returns its error, or e if it has none.
+func (r *Reader) refused(e *RecordError) error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.done { // the trailer checked out already
+		r.err = e
+		return e
+	}
+	for r.seen < r.hdr.Records && r.err == nil {
+		r.err = r.skipRecord()
+	}
+	if r.err == nil {
+		if r.err = r.trailer(); r.err == nil {
+			r.err = e
+		}
+	}
+	r.done = true
+	return r.err
+}
 
 // Header describes a bundle.
 type Header struct {
@@ -119,6 +187,7 @@ type Reader struct {
 	h    hash.Hash
 	seen int
 	done bool
+	err  error // the bundle's error, once a record failed (Refused)
 	// lenBuf holds a chunk's length for the checksum.
 	lenBuf [binary.MaxVarintLen64]byte
 }
@@ -182,19 +251,15 @@ func (r *Reader) readChunk(max uint64, what func() string) ([]byte, error) {
 // Next returns the next verified record, or io.EOF after the last one once
 // the trailer has checked out. Any other error means the bundle is bad.
 func (r *Reader) Next() (*record.Record, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
 	if r.done {
 		return nil, io.EOF
 	}
 	if r.seen == r.hdr.Records {
-		sum := make([]byte, sha256.Size)
-		if _, err := io.ReadFull(r.br, sum); err != nil {
-			return nil, streamErr(err, "trailer")
-		}
-		if string(sum) != string(r.h.Sum(nil)) {
-			return nil, fmt.Errorf("%w: the checksum over its records does not match", ErrTampered)
-		}
-		if _, err := r.br.ReadByte(); err != io.EOF {
-			return nil, fmt.Errorf("%w: data after the trailer", ErrTampered)
+		if err := r.trailer(); err != nil {
+			return nil, err
 		}
 		r.done = true
 		r.zr.Close()
@@ -206,43 +271,92 @@ func (r *Reader) Next() (*record.Record, error) {
 	}
 	rec, err := record.Decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: record %d of %d: %v", ErrTampered, r.seen, r.hdr.Records, err)
+		return nil, r.Refused(r.seen, b, err)
 	}
 	return rec, nil
+}
+
+// trailer reads and checks the checksum, which must end the stream.
+func (r *Reader) trailer() error {
+	sum := make([]byte, sha256.Size)
+	if _, err := io.ReadFull(r.br, sum); err != nil {
+		return streamErr(err, "trailer")
+	}
+	if string(sum) != string(r.h.Sum(nil)) {
+		return fmt.Errorf("%w: the checksum over its records does not match", ErrTampered)
+	}
+	if _, err := r.br.ReadByte(); err != io.EOF {
+		return fmt.Errorf("%w: data after the trailer", ErrTampered)
+	}
+	return nil
 }
 
 func (r *Reader) recordName() string { return fmt.Sprintf("record %d of %d", r.seen+1, r.hdr.Records) }
 
 // nextUnverified reads and decodes the next record, up to its signatures.
 // Its bytes are decoded where bufio holds them when they fit, not copied
-// out first.
-func (r *Reader) nextUnverified() (record.Unverified, error) {
+// out first. If it has no record at all (u.Err, u.Record is nil), name
+// says what its bytes would be (record.Identify).
+func (r *Reader) nextUnverified() (u record.Unverified, name ident, err error) {
 	n, err := binary.ReadUvarint(r.br)
 	if err != nil {
-		return record.Unverified{}, streamErr(err, r.recordName())
+		return u, name, streamErr(err, r.recordName())
 	}
 	if n > maxRecord {
-		return record.Unverified{}, fmt.Errorf("%w: %s of %d bytes is over the limit", ErrTampered, r.recordName(), n)
+		return u, name, fmt.Errorf("%w: %s of %d bytes is over the limit", ErrTampered, r.recordName(), n)
 	}
 	var b []byte
 	if int(n) <= r.br.Size() {
 		if b, err = r.br.Peek(int(n)); err != nil {
-			return record.Unverified{}, streamErr(err, r.recordName())
+			return u, name, streamErr(err, r.recordName())
 		}
 	} else {
 		b = make([]byte, n)
 		if _, err := io.ReadFull(r.br, b); err != nil {
-			return record.Unverified{}, streamErr(err, r.recordName())
+			return u, name, streamErr(err, r.recordName())
 		}
 	}
 	r.h.Write(binary.AppendUvarint(r.lenBuf[:0], n))
 	r.h.Write(b)
-	u := record.DecodeUnverified(b) // keeps nothing of b
+	u = record.DecodeUnverified(b) // keeps nothing of b
+	if u.Record() == nil {
+		name.id, name.typ, _ = record.Identify(b)
+	}
 	if int(n) <= r.br.Size() {
 		r.br.Discard(int(n))
 	}
 	r.seen++
-	return u, nil
+	return u, name, nil
+}
+
+// ident is what a message can say of a record that has none (record.Identify).
+type ident struct {
+	id  record.ID
+	typ string
+}
+
+// skipRecord reads the next record into the checksum only, a bufio's worth
+// at a time: what a reader reads after a record failed.
+func (r *Reader) skipRecord() error {
+	n, err := binary.ReadUvarint(r.br)
+	if err != nil {
+		return streamErr(err, r.recordName())
+	}
+	if n > maxRecord {
+		return fmt.Errorf("%w: %s of %d bytes is over the limit", ErrTampered, r.recordName(), n)
+	}
+	r.h.Write(binary.AppendUvarint(r.lenBuf[:0], n))
+	for left := int(n); left > 0; {
+		b, err := r.br.Peek(min(left, r.br.Size()))
+		if err != nil {
+			return streamErr(err, r.recordName())
+		}
+		r.h.Write(b)
+		r.br.Discard(len(b))
+		left -= len(b)
+	}
+	r.seen++
+	return nil
 }
 
 // nextRaw returns the next record's bytes, unverified.
@@ -292,7 +406,13 @@ func (r *Reader) All() ([]*record.Record, error) {
 //
 // Until verify returns nil the records are not verified: nothing may rely
 // on them, and what is done with them must be thrown away if it fails.
+//
+// All's error is the bundle's own (truncated, altered) if it has one, else
+// a *RecordError for the first record that fails.
 func (r *Reader) AllUnverified() (recs []*record.Record, verify func() error, err error) {
+	if r.err != nil {
+		return nil, nil, r.err
+	}
 	first := r.seen
 	recs = make([]*record.Record, 0, min(r.hdr.Records-r.seen, 1<<20))
 	q := newSigQueue()
@@ -300,17 +420,8 @@ func (r *Reader) AllUnverified() (recs []*record.Record, verify func() error, er
 		go q.work()
 	}
 	defer q.close() // the workers finish the queue, then end
-	failed := func(b *sigBatch) error {
-		return fmt.Errorf("%w: record %d of %d: %v", ErrTampered, first+b.start+b.bad+1, r.hdr.Records, b.err)
-	}
-	// All checks each batch before it reads the next, so on any error the
-	// first record of the earlier batches that fails takes precedence.
-	earlier := func() error {
-		q.close()
-		if b := q.wait(); b != nil {
-			return failed(b)
-		}
-		return nil
+	failed := func(b *sigBatch) *RecordError {
+		return &RecordError{N: first + b.start + b.bad + 1, Of: r.hdr.Records, ID: b.name.id, Type: b.name.typ, Err: b.err}
 	}
 	// Read in batches, decoding each record as it is read (its bytes are
 	// still in the cache); the signatures are what takes the other cores.
@@ -318,23 +429,29 @@ func (r *Reader) AllUnverified() (recs []*record.Record, verify func() error, er
 		b := &sigBatch{start: len(recs), recs: make([]record.Unverified, 0, min(readBatch, r.hdr.Records-r.seen))}
 		doomed := false
 		for len(b.recs) < readBatch && r.seen < r.hdr.Records {
-			u, err := r.nextUnverified()
+			u, name, err := r.nextUnverified()
 			if err != nil {
-				// A batch that cannot be read whole is not judged.
-				if e := earlier(); e != nil {
-					return nil, nil, e
-				}
+				q.abandon() // the bundle is bad whatever its records' signatures
 				return nil, nil, err
+			}
+			if u.Record() == nil {
+				if b.names == nil {
+					b.names = map[int]ident{}
+				}
+				b.names[len(b.recs)] = name
 			}
 			b.recs = append(b.recs, u)
 			doomed = doomed || u.Fails()
 		}
 		if doomed {
-			if e := earlier(); e != nil {
-				return nil, nil, e
+			// The first record that fails is in an earlier batch, or in this one.
+			q.close()
+			bad := q.wait()
+			if bad == nil {
+				b.check() // in order: a record may fail at its signatures before another fails for its framing
+				bad = b
 			}
-			b.check() // in order: a record may fail at its signatures before another fails for its framing
-			return nil, nil, failed(b)
+			return nil, nil, r.refused(failed(bad))
 		}
 		for i := range b.recs {
 			recs = append(recs, b.recs[i].Record())
@@ -345,15 +462,13 @@ func (r *Reader) AllUnverified() (recs []*record.Record, verify func() error, er
 		}
 	}
 	if _, err := r.Next(); err != io.EOF { // the trailer
-		if e := earlier(); e != nil {
-			return nil, nil, e
-		}
+		q.abandon()
 		return nil, nil, err
 	}
 	q.close()
 	return recs, func() error {
 		if b := q.wait(); b != nil {
-			return failed(b)
+			return failed(b) // the trailer checked out: the bundle was written so
 		}
 		return nil
 	}, nil
@@ -367,8 +482,10 @@ var readBatch, sigShare = 4096, 512
 type sigBatch struct {
 	start int // the index of its first record
 	recs  []record.Unverified
-	bad   int   // the first record that fails, if err is set
-	err   error // its error
+	names map[int]ident // of its records that have none, by index in recs
+	bad   int           // the first record that fails, if err is set
+	err   error         // its error
+	name  ident         // that record's
 }
 
 // check checks the batch's records in order, up to the first that fails.
@@ -376,10 +493,15 @@ func (b *sigBatch) check() {
 	for i := range b.recs {
 		if _, err := b.recs[i].Verify(); err != nil {
 			b.bad, b.err = i, err
+			if rec := b.recs[i].Record(); rec != nil {
+				b.name = ident{rec.ID, rec.Type}
+			} else {
+				b.name = b.names[i]
+			}
 			break
 		}
 	}
-	b.recs = nil // what the caller keeps of them is in its records
+	b.recs, b.names = nil, nil // what the caller keeps of them is in its records
 }
 
 // sigQueue hands batches to the goroutines checking their signatures, in order.
@@ -412,6 +534,14 @@ func (q *sigQueue) close() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.closed = true
+	q.cond.Broadcast()
+}
+
+// abandon closes the queue and leaves the batches not taken unchecked.
+func (q *sigQueue) abandon() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed, q.failed = true, true
 	q.cond.Broadcast()
 }
 

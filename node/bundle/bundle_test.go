@@ -73,7 +73,7 @@ func TestTruncatedEverywhere(t *testing.T) {
 		if err == nil {
 			t.Fatalf("a bundle cut at %d of %d bytes was accepted", cut, len(b))
 		}
-		if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrNotBundle) && !errors.Is(err, ErrTampered) {
+		if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrNotBundle) && !errors.Is(err, ErrTampered) && !errors.Is(err, ErrBadRecord) {
 			t.Fatalf("cut at %d: unclassified error %v", cut, err)
 		}
 		if cut > len(magic)+64 && !errors.Is(err, ErrTruncated) {
@@ -89,6 +89,8 @@ func TestFlippedEverywhere(t *testing.T) {
 		c[i] ^= 0x20
 		if _, _, err := ReadAll(bytes.NewReader(c)); err == nil {
 			t.Fatalf("a bundle with byte %d changed was accepted", i)
+		} else if errors.Is(err, ErrBadRecord) {
+			t.Fatalf("a bundle with byte %d changed after it was written: %v, which blames its writer", i, err)
 		}
 	}
 }
@@ -121,7 +123,7 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, recs, err := ReadAll(bytes.NewReader(b))
 		if err != nil {
-			if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrNotBundle) && !errors.Is(err, ErrTampered) {
+			if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrNotBundle) && !errors.Is(err, ErrTampered) && !errors.Is(err, ErrBadRecord) {
 				t.Fatalf("unclassified error: %v", err)
 			}
 			return

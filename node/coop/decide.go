@@ -44,11 +44,12 @@ import (
 //
 // A close record counts in its own causal past only: its list of counted
 // ballots and proxies must equal that count, and its result must equal the
-// tally of exactly those ballots. Otherwise it is invalid everywhere. Of
-// concurrent valid closes of one proposal, the lowest record ID decides;
-// the others are void (see Fold). A ballot with a valid close of its
-// proposal in its past is refused, and one concurrent with the close is
-// kept but not counted: a closed result never changes.
+// tally of exactly those ballots. Otherwise it is invalid everywhere. A
+// close decides only with its tellers' co-signatures, and of several closes
+// of one proposal closes.go says which decides; the others are void. A
+// ballot with a deciding close of its proposal in its past is refused, and
+// one concurrent with the close is kept but not counted: a closed result
+// never changes.
 
 // ProposalState is one proposal as the fold sees it.
 type ProposalState struct {
@@ -61,7 +62,11 @@ type ProposalState struct {
 	Eligible []MemberID
 	Rules    tally.Rules
 	// Grace is how long after ClosesAt any member (not only the author) may close.
-	Grace   time.Duration
+	Grace time.Duration
+	// Tellers is how many members besides the author must co-sign a close
+	// before it decides (Bylaws.Tellers in force when it opened, at most the
+	// roll less the author).
+	Tellers int
 	Ballots []*BallotState // by their clock, then ID
 	// Close is the close record that decides the proposal; nil while open.
 	Close *CloseState
@@ -90,6 +95,8 @@ type CloseState struct {
 	By     MemberID
 	Time   time.Time
 	Result tally.Result
+	// Tellers are the members besides the author who co-signed it.
+	Tellers []MemberID
 }
 
 // Count is a proposal's count: what counted and what did not, and why.
@@ -362,6 +369,7 @@ func (s *State) applyProposal(r *record.Record) string {
 	}
 	ps := &ProposalState{ID: r.ID, Author: author.ID, Opened: r.Time, ClosesAt: closes, Proposal: p, Eligible: roll, Rules: rules,
 		Grace: time.Duration(by.CloseGraceHours) * time.Hour, pos: pos, byID: map[record.ID]*BallotState{}}
+	ps.Tellers = tellersNeeded(by, roll, author.ID)
 	s.proposals[r.ID] = ps
 	return ""
 }
@@ -734,15 +742,8 @@ func (s *State) applyClosed(r *record.Record) string {
 	if reason != "" {
 		return reason
 	}
-	if prior := s.closedBefore(p, r.ID); !prior.IsZero() {
-		return fmt.Sprintf("%q was already closed by %s", p.Title, prior.Short())
-	}
-	switch {
-	case r.Time.Before(p.ClosesAt):
-		return fmt.Sprintf("closes %q before its closing time %s", p.Title, p.ClosesAt.UTC().Format(time.RFC3339))
-	case m.ID != p.Author && r.Time.Before(p.ClosesAt.Add(p.Grace)):
-		return fmt.Sprintf("only the author may close %q until %s (the bylaws' grace period of %s after closing time)",
-			p.Title, p.ClosesAt.Add(p.Grace).UTC().Format(time.RFC3339), p.Grace)
+	if reason := s.MayClose(p, m.ID, r.Time, s.closeInPast(p, r.ID)); reason != nil {
+		return reason.Error()
 	}
 	// Count in the close's causal past. Everything the count reads comes
 	// after the proposal, except delegations, which may be older.
@@ -755,9 +756,14 @@ func (s *State) applyClosed(r *record.Record) string {
 	if reason := compareCount(p, &c, cnt); reason != "" {
 		return reason
 	}
+	cand := s.candidate(r, p, m.ID, cnt)
+	s.cands[p.ID] = append(s.cands[p.ID], cand)
+	if !cand.tellered || s.void[r.ID] {
+		return "" // valid, but it decides nothing (closes.go)
+	}
 	s.closes[p.ID] = append(s.closes[p.ID], r.ID)
 	if p.Close == nil {
-		p.Close = &CloseState{ID: r.ID, By: m.ID, Time: r.Time, Result: cnt.Result}
+		p.Close = &CloseState{ID: r.ID, By: m.ID, Time: r.Time, Result: cnt.Result, Tellers: cand.tellers}
 		p.Now = cnt
 		if cnt.Result.Outcome == tally.OutcomePassed {
 			p.Effect = s.effect(r, p)

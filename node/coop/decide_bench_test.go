@@ -13,6 +13,8 @@ import (
 
 var benchBallots = flag.Int("bench-ballots", 20_000, "BenchmarkFoldBallots: ballots in the co-op (the reference co-op has 200,000)")
 
+var benchCloseMembers = flag.Int("bench-close-members", 2000, "BenchmarkCloseTellers: members, each voting on one proposal (the reference co-op: 2,000)")
+
 // ballotWorld builds the governance of a reference-shaped co-op: members
 // voting on proposals, proposals opened and closed one after another, so
 // each close names the ballots it counted, as nodes would. 2,000 members
@@ -66,6 +68,7 @@ func ballotWorld(b *testing.B, ballots int) (*world, int) {
 		}
 		cl := w.add(Close(w.dkey[w.founder()], w.coop(), Closing{Proposal: prop.ID, Counted: sortIDsCopy(counted), Result: res}, nil,
 			at.Add(24*time.Hour), w.cert[w.founder()]))
+		w.cosign(cl, ids[:w.genesisBylaws().Tellers]...) // the tellers
 		w.frontier = cl.ID
 	}
 	return w, proposals

@@ -61,10 +61,7 @@ func (f *Folder) UseSource(src Source) {
 func (f *Folder) refold(recs []*record.Record) {
 	f.s, f.g = fold(f.coop, recs)
 	f.g.recs, f.g.proofs = nil, nil // what comes later reads g.nodes; proofs only serve a full fold
-	f.rejected = make(map[record.ID]bool, len(f.s.Rejected))
-	for _, r := range f.s.Rejected {
-		f.rejected[r.ID] = r.taints()
-	}
+	f.rejected = rejectedSet(f.s.Rejected)
 	f.Full++
 }
 
@@ -235,7 +232,10 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 		return false, false
 	}
 	if _, dup := g.pos[r.ID]; dup {
-		return false, false // more co-signatures, or given twice
+		if r.Type == TypeClosed {
+			return f.addTellers(ns, own, r), false // a close with more co-signatures
+		}
+		return false, false // given twice
 	}
 	for _, p := range r.Prev {
 		if _, ok := g.pos[p]; !ok {
@@ -275,7 +275,7 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 		if !ok {
 			break
 		}
-		if len(ns.closes[p.ID]) > 0 {
+		if len(ns.cands[p.ID]) > 0 {
 			return false, false // a close that came first, or a concurrent one to settle
 		}
 		switch p.Kind {
@@ -287,6 +287,7 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 		own.ownProposal(ns, proposal)
 		if !own.closes {
 			ns.closes, ns.versions, own.closes = maps.Clone(ns.closes), maps.Clone(ns.versions), true
+			ns.cands = maps.Clone(ns.cands)
 			ns.versionOrder, ns.amendments = slices.Clip(ns.versionOrder), slices.Clip(ns.amendments)
 		}
 	case TypeJoinRequest, TypeAdmitted:
@@ -321,7 +322,9 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 	ns.g, ns.cow = g, true
 	if reason := ns.apply(r, f.rejected); reason != "" {
 		rj := Rejection{ID: r.ID, Type: r.Type, Reason: reason, Outranked: ns.outranked}
-		f.rejected[r.ID], ns.outranked = rj.taints(), false
+		if ns.outranked = false; rj.taints() {
+			f.rejected[r.ID] = true
+		}
 		i, _ := slices.BinarySearchFunc(ns.Rejected, rj, func(a, b Rejection) int { return record.CompareIDs(a.ID, b.ID) })
 		ns.Rejected = slices.Insert(slices.Clip(ns.Rejected), i, rj)
 		return true, true
@@ -337,8 +340,8 @@ func (f *Folder) extend(ns *State, own *owned, r *record.Record) (ok, rejected b
 			}
 		}
 	}
-	if p, ok := ns.proposals[proposal]; ok && !proposal.IsZero() {
-		ns.finishProposal(p)
+	if p, ok := ns.proposals[proposal]; ok && !proposal.IsZero() && (r.Type != TypeClosed || p.Close != nil) {
+		ns.finishProposal(p) // a close that awaits its tellers changes no count
 	}
 	return true, false
 }
@@ -391,4 +394,16 @@ func frontierType(t string) bool {
 		return true
 	}
 	return false
+}
+
+// rejectedSet is the records whose dependents the fold rejects: every
+// rejected record but void closes, which are judged valid and decide nothing.
+func rejectedSet(rs []Rejection) map[record.ID]bool {
+	out := make(map[record.ID]bool, len(rs))
+	for _, r := range rs {
+		if r.taints() {
+			out[r.ID] = true
+		}
+	}
+	return out
 }

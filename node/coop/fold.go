@@ -3,6 +3,7 @@ package coop
 import (
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -55,9 +56,17 @@ type Rejection struct {
 	ID     record.ID
 	Type   string
 	Reason string
-	// Cut is the revocation or removal whose cut excludes this record; zero
-	// when the record was refused for another reason.
+	// Cut is the revocation or removal whose cut excludes this record, or
+	// for a void close the close that decides instead; zero when the
+	// record was refused for another reason.
 	Cut record.ID
+	// Void marks a close that passed its own checks but does not decide
+	// (closes.go): records that name it are judged as usual.
+	Void bool
+	// LeftOut, for a void close, is a ballot it leaves out that the deciding
+	// close counts (closes.go, rule 2): a close that breaks the co-op's
+	// rules. Zero for a close merely superseded by another as full.
+	LeftOut record.ID
 	// Outranked: a certificate without proof of possession of a key that
 	// proved itself another member's (see possession.go). Unlike other
 	// rejected records it does not make the records that name it invalid:
@@ -68,8 +77,9 @@ type Rejection struct {
 }
 
 // taints reports whether the records that name rj's record as a
-// predecessor are rejected with it.
-func (rj Rejection) taints() bool { return !rj.Outranked }
+// predecessor are rejected with it: not for a void close nor an
+// outranked certificate.
+func (rj Rejection) taints() bool { return !rj.Void && !rj.Outranked }
 
 // State is the co-op's state: a pure function of its valid records.
 type State struct {
@@ -113,7 +123,9 @@ type State struct {
 
 	// Governance (see decide.go).
 	proposals       map[record.ID]*ProposalState
-	closes          map[record.ID][]record.ID // valid closes per proposal, fold order
+	closes          map[record.ID][]record.ID // deciding closes per proposal (with tellers, not void), fold order
+	cands           map[record.ID][]closeCand // every close that passed its own checks, per proposal, fold order
+	void            map[record.ID]bool        // closes that may not decide (settleCloses); only while folding
 	delegations     map[MemberID][]delegation
 	delegEnded      map[record.ID][]record.ID
 	delegReplaced   map[record.ID]bool // by a later delegation of the same member and scope
@@ -270,9 +282,9 @@ var testFoldHook func(coop record.ID, recs []*record.Record, s *State)
 func fold(coop record.ID, recs []*record.Record) (*State, *graph) {
 	g := newGraph(recs)
 	s := g.fold(coop, nil)
-	// Concurrent closes of one proposal: the lowest ID decides, the others
-	// are void, and so is whatever relied on them.
-	void := voidCloses(s)
+	// Several closes of one proposal: settleCloses says which decides
+	// (closes.go); the others are folded again as void.
+	void := settleCloses(s)
 	if len(void) > 0 {
 		s = g.fold(coop, void)
 	}
@@ -280,10 +292,10 @@ func fold(coop record.ID, recs []*record.Record) (*State, *graph) {
 		if cuts := g.resolveCuts(s); len(cuts) > 0 {
 			// A close that a cut rejects decides nothing, so it must not
 			// void a concurrent close (a revoked device's close could
-			// otherwise block a proposal for good): pick the winners again
-			// among the closes valid once the cuts apply.
+			// otherwise block a proposal for good): settle the closes
+			// again among those valid once the cuts apply.
 			s = g.fold(coop, cuts)
-			if void := voidCloses(s); len(void) > 0 {
+			if void := settleCloses(s); len(void) > 0 {
 				for id, rj := range void {
 					cuts[id] = rj
 				}
@@ -291,25 +303,42 @@ func fold(coop record.ID, recs []*record.Record) (*State, *graph) {
 			}
 		}
 	}
+	// Settling is a fixpoint: voiding a close can change what a later
+	// close of another proposal sees. A few rounds reach it in every case
+	// seen; bounded so a crafted set cannot loop, and deterministic either way.
+	for range 3 {
+		again := settleCloses(s)
+		if sameVoid(again, s.void) {
+			break
+		}
+		s = g.fold(coop, withVoid(s.void, again, s.Rejected))
+	}
 	s.finish()
 	s.finishConsent()
-	s.g = nil // the graph is only needed while folding; do not keep it alive
+	s.g, s.void = nil, nil // only needed while folding; do not keep them alive
 	return s, g
 }
 
-// voidCloses finds the closes that a concurrent close with a lower record ID overrides.
-func voidCloses(s *State) map[record.ID]Rejection {
-	out := map[record.ID]Rejection{}
-	for pid, cs := range s.closes {
-		if len(cs) < 2 {
-			continue
+// sameVoid reports whether settle voids exactly the closes void holds.
+func sameVoid(settle map[record.ID]Rejection, void map[record.ID]bool) bool {
+	if len(settle) != len(void) {
+		return false
+	}
+	for id := range settle {
+		if !void[id] {
+			return false
 		}
-		win := slices.MinFunc(cs, record.CompareIDs)
-		for _, c := range cs {
-			if c != win {
-				out[c] = Rejection{ID: c, Type: TypeClosed, Cut: win,
-					Reason: fmt.Sprintf("a concurrent close of %q with a lower record ID (%s) decides it; this close is void", s.proposals[pid].Title, win.Short())}
-			}
+	}
+	return true
+}
+
+// withVoid is the cuts of a fold that rejected rejected (cuts among them)
+// with void closes void, now voiding settle instead.
+func withVoid(void map[record.ID]bool, settle map[record.ID]Rejection, rejected []Rejection) map[record.ID]Rejection {
+	out := maps.Clone(settle)
+	for _, rj := range rejected {
+		if !rj.Cut.IsZero() && !rj.Void && !void[rj.ID] {
+			out[rj.ID] = rj // a revocation's or removal's cut stands
 		}
 	}
 	return out
@@ -389,14 +418,16 @@ func (g *graph) posOf(id record.ID) (int32, bool) {
 }
 
 func newGraph(recs []*record.Record) *graph {
-	// Number the distinct records (of duplicates, the last given is kept)
-	// and work with those numbers, in arrays: maps and a heap of IDs were
-	// most of the cost of arranging a large co-op's records.
+	// Number the distinct records and work with those numbers, in arrays:
+	// maps and a heap of IDs were most of the cost of arranging a large
+	// co-op's records. Copies of one record may carry different
+	// co-signatures (a close's tellers): the fold sees all of them, as a
+	// node's store keeps them, whatever order the copies come in.
 	slot := make(map[record.ID]int32, len(recs))
 	uniq := make([]*record.Record, 0, len(recs))
 	for _, r := range recs {
 		if j, ok := slot[r.ID]; ok {
-			uniq[j] = r
+			uniq[j] = withSignatures(uniq[j], r)
 			continue
 		}
 		slot[r.ID] = int32(len(uniq))
@@ -536,6 +567,17 @@ func newGraph(recs []*record.Record) *graph {
 	return g
 }
 
+// withSignatures is a, with the signatures of b (a copy of a) it lacks.
+func withSignatures(a, b *record.Record) *record.Record {
+	sigs := record.MergeSignatures(a.Sigs, b.Sigs)
+	if len(sigs) == len(a.Sigs) {
+		return a
+	}
+	c := *a
+	c.Sigs = sigs
+	return &c
+}
+
 // fold applies g's records in order; cuts are records already known to be
 // outside a standing revocation's or removal's cut, rejected as such.
 func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
@@ -567,6 +609,8 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 
 		proposals:       make(map[record.ID]*ProposalState, proposals),
 		closes:          map[record.ID][]record.ID{},
+		cands:           map[record.ID][]closeCand{},
+		void:            map[record.ID]bool{},
 		delegations:     map[MemberID][]delegation{},
 		delegEnded:      map[record.ID][]record.ID{},
 		firstDelegation: -1,
@@ -577,19 +621,31 @@ func (g *graph) fold(coop record.ID, cuts map[record.ID]Rejection) *State {
 		receiptsBy:  map[record.PublicKey][]*Receipt{},
 	}
 	rejected := map[record.ID]bool{}
+	for id, c := range cuts {
+		if c.Void {
+			s.void[id] = true
+		}
+	}
 	g.roster = nil     // another state's
 	g.possession(coop) // every proof of possession, before any certificate is judged
 	for x, r := range g.recs {
-		if c, ok := cuts[r.ID]; ok {
+		c, cut := cuts[r.ID]
+		if cut && !c.Void {
 			rejected[r.ID] = true
 			s.Rejected = append(s.Rejected, c)
 			continue
 		}
 		g.at = foldAt{id: r.ID, pos: int32(x), ok: true}
-		if reason := s.apply(r, rejected); reason != "" {
+		switch reason := s.apply(r, rejected); {
+		case reason != "":
 			rj := Rejection{ID: r.ID, Type: r.Type, Reason: reason, Outranked: s.outranked}
-			rejected[r.ID] = rj.taints()
+			if rj.taints() {
+				rejected[r.ID] = true
+			}
 			s.Rejected = append(s.Rejected, rj)
+		case cut: // a void close: judged, and listed, but it decides nothing
+			s.Applied--
+			s.Rejected = append(s.Rejected, c)
 		}
 		s.outranked = false
 	}
@@ -632,6 +688,9 @@ func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
 	if s.Name == "" {
 		return "the co-op's genesis record is missing or invalid"
 	}
+	if r.Time.Before(s.Founded) {
+		return BeforeFounding(r.Time, s.Founded)
+	}
 	if !Known(r.Type, r.V) {
 		s.needsNewer(r.ID)
 		return ""
@@ -667,6 +726,19 @@ func (s *State) apply(r *record.Record, rejected map[record.ID]bool) string {
 		s.Applied++
 	}
 	return reason
+}
+
+// ReasonBeforeFounding starts the reason a record dated before the
+// genesis is refused for. Its signer chose that time freely, and nothing
+// of the co-op existed then: every node refuses it alike, whatever its
+// own clock says.
+const ReasonBeforeFounding = "dated before the co-op was founded"
+
+// BeforeFounding is the full reason for a record dated at, in a co-op
+// founded at founded.
+func BeforeFounding(at, founded time.Time) string {
+	return fmt.Sprintf("%s (dated %s, founded %s): a record's time must not precede the genesis",
+		ReasonBeforeFounding, at.UTC().Format(record.TimeFormat), founded.UTC().Format(record.TimeFormat))
 }
 
 func (s *State) applyGenesis(r *record.Record) string {

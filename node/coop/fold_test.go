@@ -37,12 +37,35 @@ type world struct {
 	cert       map[MemberID]record.ID
 	n          uint64
 	frontier   record.ID // benchmarks: the latest membership or close record
+	// noTellers: closeAs leaves its closes without co-signatures.
+	noTellers bool
 }
 
-func newWorld(t testing.TB) *world {
+// cosign replaces r in w.recs by a copy co-signed by the devices of members
+// (the tellers of a close), and returns that copy; its ID does not change.
+func (w *world) cosign(r *record.Record, members ...MemberID) *record.Record {
+	w.t.Helper()
+	for _, m := range members {
+		c, err := r.CoSign(w.dkey[m])
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		r = c
+	}
+	for i := range w.recs {
+		if w.recs[i].ID == r.ID {
+			w.recs[i] = r
+		}
+	}
+	return r
+}
+
+func newWorld(t testing.TB) *world { return newWorldBylaws(t, DefaultBylaws("Riverside Data Co-op")) }
+
+func newWorldBylaws(t testing.TB, by Bylaws) *world {
 	w := &world{t: t, mkey: map[MemberID]key{}, dkey: map[MemberID]key{}, cert: map[MemberID]record.ID{}, n: 2}
 	mk, dk := newKey(0), newKey(1)
-	g, c, err := Found(mk, dk, "Riverside Data Co-op", "Ana Costa", "laptop", DefaultBylaws("Riverside Data Co-op"), t0)
+	g, c, err := Found(mk, dk, "Riverside Data Co-op", "Ana Costa", "laptop", by, t0)
 	if err != nil {
 		t.Fatal(err)
 	}

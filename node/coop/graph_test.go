@@ -16,6 +16,9 @@ import (
 func graphByMaps(recs []*record.Record) *graph {
 	byID := make(map[record.ID]*record.Record, len(recs))
 	for _, r := range recs {
+		if o, ok := byID[r.ID]; ok {
+			r = withSignatures(o, r)
+		}
 		byID[r.ID] = r
 	}
 	children := map[record.ID][]record.ID{}
@@ -129,7 +132,7 @@ func randomRecords(t *testing.T, rng *rand.Rand, n int) []*record.Record {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, r, c) // the later copy is the one kept
+			out = append(out, r, c) // the signatures add up
 		default:
 			out = append(out, r)
 		}
@@ -143,9 +146,9 @@ func TestNewGraphAsByMaps(t *testing.T) {
 	for round := range 40 {
 		recs := randomRecords(t, rng, rng.IntN(120))
 		got, want := newGraph(recs), graphByMaps(recs)
-		// Both keep the last copy of a record given twice.
+		// Both keep every co-signature of a record given twice.
 		for i := range want.recs {
-			if got.recs[i] != want.recs[i] {
+			if got.recs[i].ID != want.recs[i].ID || !reflect.DeepEqual(got.recs[i].Sigs, want.recs[i].Sigs) {
 				t.Fatalf("round %d: record %d differs", round, i)
 			}
 		}

@@ -116,17 +116,14 @@ func readFolder(coop record.ID, d *wdec, src Source) (*Folder, error) {
 		return nil, d.err
 	}
 	f := &Folder{coop: coop, src: src, s: s, g: g}
-	f.rejected = make(map[record.ID]bool, len(s.Rejected))
-	for _, r := range s.Rejected {
-		f.rejected[r.ID] = r.taints()
-	}
+	f.rejected = rejectedSet(s.Rejected)
 	return f, nil
 }
 
 // foldRulesVersion changes whenever the fold would give another state for
 // the same records; with the record types and schema versions known, it
 // says which states a snapshot may hold.
-const foldRulesVersion = 1
+const foldRulesVersion = 2
 
 func foldRules() string {
 	s := fmt.Sprintf("fold %d;", foldRulesVersion)
@@ -245,6 +242,8 @@ func (s *State) encode(e *wenc) {
 		e.str(r.Type)
 		e.str(r.Reason)
 		e.id(r.Cut)
+		e.bool(r.Void)
+		e.id(r.LeftOut)
 		e.bool(r.Outranked)
 	}
 	e.count(len(s.memberByKey), s.memberByKey == nil)
@@ -293,6 +292,7 @@ func (s *State) encode(e *wenc) {
 		s.proposals[id].encode(e)
 	}
 	encodeIDLists(e, s.closes)
+	encodeCands(e, s.cands)
 	e.count(len(s.delegations), s.delegations == nil)
 	for _, m := range sortedKeys(s.delegations) {
 		e.id(m)
@@ -402,7 +402,7 @@ func decodeState(d *wdec, g *graph) *State {
 	if k := d.count(66); k >= 0 {
 		s.Rejected = make([]Rejection, k)
 		for i := range s.Rejected {
-			s.Rejected[i] = Rejection{ID: d.id(), Type: internType(d.str()), Reason: d.str(), Cut: d.id(), Outranked: d.bool()}
+			s.Rejected[i] = Rejection{ID: d.id(), Type: internType(d.str()), Reason: d.str(), Cut: d.id(), Void: d.bool(), LeftOut: d.id(), Outranked: d.bool()}
 		}
 	}
 	if k := d.count(33); k >= 0 {
@@ -458,6 +458,7 @@ func decodeState(d *wdec, g *graph) *State {
 		}
 	}
 	s.closes = decodeIDLists(d)
+	s.cands = decodeCands(d, g)
 	if k := d.count(33); k >= 0 {
 		s.delegations = make(map[MemberID][]delegation, k)
 		for range k {
@@ -581,6 +582,40 @@ func (d *wdec) pos(g *graph) int32 {
 	return int32(p)
 }
 
+func encodeCands(e *wenc, m map[record.ID][]closeCand) {
+	e.count(len(m), m == nil)
+	for _, pid := range sortedKeys(m) {
+		e.id(pid)
+		e.count(len(m[pid]), false)
+		for _, c := range m[pid] {
+			e.id(c.id)
+			e.i(int64(c.pos))
+			e.id(c.by)
+			e.ids(c.counted)
+			e.members(c.tellers)
+			e.bool(c.tellered)
+		}
+	}
+}
+
+func decodeCands(d *wdec, g *graph) map[record.ID][]closeCand {
+	k := d.count(33)
+	if k < 0 {
+		return nil
+	}
+	m := make(map[record.ID][]closeCand, k)
+	for range k {
+		pid := d.id()
+		n := max(d.count(64), 0)
+		cs := make([]closeCand, n)
+		for i := range cs {
+			cs[i] = closeCand{id: d.id(), pos: d.pos(g), by: d.id(), counted: d.ids(), tellers: d.members(), tellered: d.bool()}
+		}
+		m[pid] = cs
+	}
+	return m
+}
+
 func encodeIDLists(e *wenc, m map[record.ID][]record.ID) {
 	e.count(len(m), m == nil)
 	for _, id := range sortedKeys(m) {
@@ -694,6 +729,7 @@ func (p *ProposalState) encode(e *wenc) {
 	e.members(p.Eligible)
 	e.json(p.Rules)
 	e.i(int64(p.Grace))
+	e.i(int64(p.Tellers))
 	e.count(len(p.Ballots), p.Ballots == nil)
 	for _, b := range p.Ballots {
 		e.id(b.ID)
@@ -708,6 +744,7 @@ func (p *ProposalState) encode(e *wenc) {
 		e.id(c.By)
 		e.time(c.Time)
 		e.json(c.Result)
+		e.members(c.Tellers)
 	}
 	e.bool(p.Now != nil)
 	if c := p.Now; c != nil {
@@ -749,6 +786,7 @@ func decodeProposal(d *wdec, g *graph) *ProposalState {
 	}
 	d.json(&p.Rules)
 	p.Grace = time.Duration(d.i())
+	p.Tellers = int(d.i())
 	if k := d.count(100); k >= 0 {
 		p.Ballots = make([]*BallotState, k)
 		// One array for all of a proposal's ballots: fewer allocations.
@@ -764,6 +802,7 @@ func decodeProposal(d *wdec, g *graph) *ProposalState {
 	if d.bool() {
 		p.Close = &CloseState{ID: d.id(), By: d.id(), Time: d.time()}
 		d.json(&p.Close.Result)
+		p.Close.Tellers = d.members()
 	}
 	if d.bool() {
 		c := &Count{Counted: d.ids()}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/coopnode/coopnode/node/exact"
 	"github.com/coopnode/coopnode/node/record"
@@ -103,6 +104,21 @@ type Bylaws struct {
 	// CloseGraceHours: after a proposal's closing time, only its author may
 	// close it for this many hours; then any member may.
 	CloseGraceHours int `json:"closeGraceHours,omitempty"`
+	// Tellers is how many members other than a close's author must co-sign
+	// it before it decides (see closes.go): their nodes co-sign only a close
+	// that counts every ballot they hold. At most the members on the
+	// proposal's roll other than the author are needed. Zero (bylaws from
+	// before this field, which omit it) leaves the closer as the only
+	// teller; omitempty keeps those bylaws' bytes, IDs and digests.
+	Tellers int `json:"tellers,omitempty"`
+	// MaxSkewMinutes is how far ahead of a node's clock a record may be
+	// dated and still be applied on arrival; one dated later is held until
+	// the node's clock is within this of its date (see Skew). A signer
+	// picks its record's time, and a time in the future can claim what
+	// has not happened yet (a closing time reached): nodes bound that by
+	// what their own clocks see. Zero: DefaultMaxSkew. omitempty keeps the
+	// bytes, and so the IDs and digests, of bylaws that do not set it.
+	MaxSkewMinutes int `json:"maxSkewMinutes,omitempty"`
 	// Special holds stricter rules ("special resolutions") for kinds of
 	// proposal, by kind: admission, removal, member-change, bylaws or
 	// agreement (never general). A proposal of such a kind is decided by its
@@ -251,6 +267,23 @@ func (b *Bylaws) Rule(kind string) (rule DecisionRule, special bool) {
 	return DecisionRule{Quorum: b.Quorum, Threshold: b.Threshold}, false
 }
 
+// DefaultMaxSkew is the skew of bylaws that do not set MaxSkewMinutes:
+// enough for the clocks of laptops that sync their time now and then.
+const DefaultMaxSkew = 5 * time.Minute
+
+// maxSkewLimit bounds MaxSkewMinutes: a day. A wider skew would let a
+// record claim a closing time a day before it comes.
+const maxSkewLimit = 24 * 60
+
+// Skew is how far ahead of a node's clock a record may be dated and be
+// applied: MaxSkewMinutes, or DefaultMaxSkew when unset.
+func (b *Bylaws) Skew() time.Duration {
+	if b.MaxSkewMinutes <= 0 {
+		return DefaultMaxSkew
+	}
+	return time.Duration(b.MaxSkewMinutes) * time.Minute
+}
+
 // DefaultBylaws are a small co-op's sensible first bylaws.
 func DefaultBylaws(coopName string) Bylaws {
 	return Bylaws{
@@ -259,7 +292,8 @@ func DefaultBylaws(coopName string) Bylaws {
 			"2. A decision needs at least half of the voting members to take part (quorum 1/2).\n" +
 			"3. A proposal passes when more than half of the yes and no votes are yes (threshold 1/2).\n" +
 			"4. Founders admit new members directly until the members decide otherwise.\n" +
-			"5. A proposal's author closes it after its closing time; after 24 hours more, any member may.\n",
+			"5. A proposal's author closes it after its closing time; after 24 hours more, any member may.\n" +
+			"6. A close decides once two other members (one, in a co-op of two) have checked and co-signed it.\n",
 		VotingRule: OneMemberOneVote,
 		Quorum:     exact.R(1, 2),
 		Threshold:  exact.R(1, 2),
@@ -269,6 +303,7 @@ func DefaultBylaws(coopName string) Bylaws {
 		},
 		Admission:       Admission{Rule: AdmitDirect, Roles: []string{RoleFounder}},
 		CloseGraceHours: 24,
+		Tellers:         2,
 	}
 }
 
@@ -301,8 +336,15 @@ func (b *Bylaws) Validate() error {
 	if err := b.validateSpecial(); err != nil {
 		return err
 	}
+	if b.Tellers < 0 || b.Tellers > MaxTellers {
+		return fmt.Errorf("bylaws: tellers must be 0 to %d members, not %d", MaxTellers, b.Tellers)
+	}
 	if b.CloseGraceHours < 0 || b.CloseGraceHours > 24*365 {
 		return fmt.Errorf("bylaws: the grace period for closing must be 0 to %d hours, not %d", 24*365, b.CloseGraceHours)
+	}
+	if b.MaxSkewMinutes < 0 || b.MaxSkewMinutes > maxSkewLimit {
+		return fmt.Errorf("bylaws: the clock skew allowed must be 0 (the default, %d minutes) to %d minutes, not %d",
+			int(DefaultMaxSkew/time.Minute), maxSkewLimit, b.MaxSkewMinutes)
 	}
 	switch b.Admission.Rule {
 	case AdmitDirect:

@@ -311,3 +311,39 @@ func forEach(n int, f func(i int)) {
 	}
 	wg.Wait()
 }
+
+// Identify tells what it can of a record's binary form that fails to
+// decode, to name it in a message: the ID its payload would have, if the
+// bytes hold a framed payload (ok), and the payload's type, if it has a
+// plausible one. Nothing it returns is verified; it is for messages only.
+func Identify(b []byte) (id ID, typ string, ok bool) {
+	if !bytes.HasPrefix(b, magic) {
+		return ID{}, "", false
+	}
+	rd := reader{b: b[len(magic):]}
+	if pt, err := rd.chunk(64, "payload type"); err != nil || string(pt) != PayloadType {
+		return ID{}, "", false
+	}
+	payload, err := rd.chunk(MaxPayload, "payload")
+	if err != nil {
+		return ID{}, "", false
+	}
+	var h struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(payload, &h) == nil && len(h.Type) <= 64 && typeName(h.Type) {
+		typ = h.Type
+	}
+	return idOf(payload), typ, true
+}
+
+// typeName: s looks like a record type ("coop.genesis"), fit to print.
+func typeName(s string) bool {
+	for i := range len(s) {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}

@@ -404,3 +404,39 @@ func TestDecodeStored(t *testing.T) {
 		}
 	}
 }
+
+// Identify names bytes that fail to decode by the ID and type their
+// payload would have, as long as the payload is framed.
+func TestIdentify(t *testing.T) {
+	r := sample(t)
+	b := r.Bytes()
+	badSig := bytes.Clone(b)
+	badSig[len(badSig)-1] ^= 1
+	for name, tc := range map[string]struct {
+		b   []byte
+		ok  bool
+		typ string
+	}{
+		"good":           {b, true, "test.note"},
+		"bad signature":  {badSig, true, "test.note"},
+		"signatures cut": {b[:len(b)-3], true, "test.note"},
+		"payload cut":    {b[:40], false, ""},
+		"bad magic":      {append([]byte("XNR\x01"), b[4:]...), false, ""},
+		"nothing":        {nil, false, ""},
+		"odd type":       {typed(t, "a type\nwith a break"), true, ""},
+	} {
+		id, typ, ok := Identify(tc.b)
+		if ok != tc.ok || typ != tc.typ || ok && tc.typ != "" && id != r.ID {
+			t.Errorf("%s: %s %q %v", name, id.Short(), typ, ok)
+		}
+	}
+}
+
+// typed is a record of type typ, signed.
+func typed(t *testing.T, typ string) []byte {
+	r, err := New(newSigner(1), typ, 1, ID{1}, t0, nil, map[string]int{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Bytes()
+}

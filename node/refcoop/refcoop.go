@@ -234,10 +234,21 @@ func (g *gen) vote(p *coop.ProposalState, count int, vote func(int) tally.Ballot
 	return g.put(recs)
 }
 
+// close has the founder's node close p, and the first members, as its
+// tellers, co-sign the close as their nodes would (coop.Folder.MayCoSign;
+// their ballots are all held by the founder's node, which counted them).
 func (g *gen) close(p *coop.ProposalState) error {
 	g.tick(2 * time.Hour)
-	_, err := g.n.CloseProposal(p.ID)
-	return err
+	r, err := g.n.CloseProposal(p.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range g.members[:min(p.Tellers, len(g.members))] {
+		if r, err = r.CoSign(m.keys.Device()); err != nil {
+			return err
+		}
+	}
+	return g.n.Put(r)
 }
 
 var methods = []tally.Method{tally.Majority, tally.Consent, tally.Approval, tally.Ranked, tally.Score}

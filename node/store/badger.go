@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 )
 
 // Badger is a KV in a Badger database directory.
@@ -13,11 +15,16 @@ type Badger struct {
 	db        *badger.DB
 	closeOnce sync.Once
 	closeErr  error
+	// Orphans is where table files the MANIFEST did not name were kept
+	// (see OrphansDir), "" if there were none.
+	Orphans string
 }
 
 // OpenBadger opens (or creates) a Badger database in dir. A non-nil key
 // (16, 24 or 32 bytes) encrypts it at rest; the same key must open it again.
 // Writes are synchronous: an Update that returned nil survives power loss.
+// A store Badger cannot open, or that would panic inside Badger, fails with
+// an error wrapping ErrDamaged.
 func OpenBadger(dir string, key []byte) (*Badger, error) {
 	opts := badger.DefaultOptions(dir).
 		WithSyncWrites(true).
@@ -29,18 +36,94 @@ func OpenBadger(dir string, key []byte) (*Badger, error) {
 		// The node keeps its state in memory and reads records rarely (a
 		// peer's sync, an export): Badger's default 256 MB block cache
 		// would be a quarter of a large co-op's memory, for little.
-		WithBlockCacheSize(32 << 20)
+		WithBlockCacheSize(32 << 20).
+		// An altered block then fails its read instead of decoding as
+		// garbage; a block's checksum costs little beside reading it.
+		WithChecksumVerificationMode(options.OnBlockRead).
+		// A value read from the value log is checked too: a missing or
+		// cut value log file otherwise reads as empty values.
+		WithVerifyValueChecksum(true)
 	if key != nil {
 		opts = opts.WithEncryptionKey(key).WithIndexCacheSize(16 << 20)
 	}
-	db, err := badger.Open(opts)
+	kept, err := checkDir(dir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	db, err := openRecovered(opts)
 	if err != nil {
 		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
 			return nil, fmt.Errorf("open store %s: it was encrypted with another key (is this the right home?): %w", dir, err)
 		}
+		if !errors.Is(err, ErrDamaged) {
+			err = fmt.Errorf("%w: %w", ErrDamaged, err)
+		}
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	return &Badger{db: db}, nil
+	return &Badger{db: db, Orphans: kept}, nil
+}
+
+// openRecovered is badger.Open, with a panic on this goroutine (Badger's
+// answer to some damaged files) turned into an error.
+func openRecovered(opts badger.Options) (db *badger.DB, err error) {
+	defer recovered(&err)
+	return badger.Open(opts)
+}
+
+// recovered turns a panic inside Badger into an error wrapping ErrDamaged.
+// Use it deferred.
+func recovered(err *error) {
+	if r := recover(); r != nil {
+		*err = damagedf("Badger failed reading it: %v", r)
+	}
+}
+
+// recoveredUnless is recovered for reads that call back: a panic of the
+// caller's function is the caller's, and goes on.
+func recoveredUnless(err *error, inCaller *bool) {
+	if r := recover(); r != nil {
+		if *inCaller {
+			panic(r)
+		}
+		*err = damagedf("Badger failed reading it: %v", r)
+	}
+}
+
+// Check reads every key and value in the store, as a node does when it
+// opens to know that Badger can read all of it, and counts the keys with
+// prefix. It fails, wrapping ErrDamaged, at the first that cannot be read.
+func (s *Badger) Check(prefix []byte) (count int, err error) {
+	defer recovered(&err)
+	// Iterators end early, saying nothing, at a block that fails its
+	// checksum: check every table's blocks first.
+	if err := s.db.VerifyChecksum(); err != nil {
+		return 0, damagedf("%v", err)
+	}
+	err = s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{AllVersions: false})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			// Large values live in the value log: read them too. A value
+			// log file that is missing or cut short reads as a short
+			// value, without an error.
+			var got int
+			if err := item.Value(func(v []byte) error { got = len(v); return nil }); err != nil {
+				return damagedf("read the value of key %q: %v", item.Key(), err)
+			}
+			if want := item.ValueSize(); int64(got)+32 < want {
+				return damagedf("read the value of key %q: %d bytes, not about %d (is a value log file missing or cut short?)", item.Key(), got, want)
+			}
+			if bytes.HasPrefix(item.Key(), prefix) {
+				count++
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrDamaged) {
+		err = fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
+	return count, err
 }
 
 func wrap(err error) error {
@@ -54,6 +137,7 @@ func wrap(err error) error {
 }
 
 func (s *Badger) Get(key []byte) (v []byte, err error) {
+	defer recovered(&err)
 	err = s.db.View(func(txn *badger.Txn) error {
 		it, err := txn.Get(key)
 		if err != nil {
@@ -65,13 +149,20 @@ func (s *Badger) Get(key []byte) (v []byte, err error) {
 	return v, wrap(err)
 }
 
-func (s *Badger) Scan(prefix []byte, fn func(k, v []byte) error) error {
+func (s *Badger) Scan(prefix []byte, fn func(k, v []byte) error) (err error) {
+	var inFn bool
+	defer recoveredUnless(&err, &inFn)
 	return wrap(s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 			item := it.Item()
-			if err := item.Value(func(v []byte) error { return fn(item.Key(), v) }); err != nil {
+			if err := item.Value(func(v []byte) error {
+				inFn = true
+				err := fn(item.Key(), v)
+				inFn = false
+				return err
+			}); err != nil {
 				return err
 			}
 		}
@@ -97,12 +188,17 @@ func (s *Badger) Version() (uint64, error) {
 
 // KeysSince skips, besides the keys written up to since, every table that
 // holds only such keys (Badger's SinceTs).
-func (s *Badger) KeysSince(prefix []byte, since uint64, fn func(k []byte) error) error {
+func (s *Badger) KeysSince(prefix []byte, since uint64, fn func(k []byte) error) (err error) {
+	var inFn bool
+	defer recoveredUnless(&err, &inFn)
 	return wrap(s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false, SinceTs: since})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-			if err := fn(it.Item().Key()); err != nil {
+			inFn = true
+			err := fn(it.Item().Key())
+			inFn = false
+			if err != nil {
 				return err
 			}
 		}

@@ -178,7 +178,7 @@ func (s *Store) checkKey() error {
 			return fmt.Errorf("open vault %s: %s is damaged (if the key is certainly right, delete that file and open again): %w", s.dir, path, ErrCorrupt)
 		}
 		if !hmac.Equal(got, want) {
-			return fmt.Errorf("open vault %s: %w; use the key it was created with", s.dir, ErrWrongKey)
+			return s.wrongKeyOrDamaged(path)
 		}
 		return nil
 	case errors.Is(err, fs.ErrNotExist):
@@ -207,6 +207,26 @@ func (s *Store) checkKey() error {
 	default:
 		return fmt.Errorf("open vault %s: %w", s.dir, err)
 	}
+}
+
+// wrongKeyOrDamaged tells a wrong key from a damaged keycheck file of the
+// right length: an item file that opens under the key proves it right.
+func (s *Store) wrongKeyOrDamaged(path string) error {
+	ents, _ := os.ReadDir(s.dir)
+	items := 0
+	for _, e := range ents {
+		if !isFileName(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
+		items++
+		if _, err := s.digestOf(e.Name()); err == nil {
+			return fmt.Errorf("open vault %s: %s is damaged, and the key is right (the vault's items open with it): delete that file and open again, and it is written anew: %w", s.dir, path, ErrCorrupt)
+		}
+	}
+	if items == 0 {
+		return fmt.Errorf("open vault %s: %w, or %s is damaged: the vault holds no items to tell which; if the key is certainly right, delete that file and open again", s.dir, ErrWrongKey, path)
+	}
+	return fmt.Errorf("open vault %s: %w (none of its %d items opens with this key); use the key it was created with", s.dir, ErrWrongKey, items)
 }
 
 // fileName is the keyed hash that names d's file, so names do not reveal digests.
@@ -572,6 +592,28 @@ func (s *Store) Remove(d Digest) error {
 		return fmt.Errorf("remove vault item %s: %w", d.Short(), err)
 	}
 	return nil
+}
+
+// MoveAside moves d's file, unread, into the directory to (created if
+// needed): for content a caller no longer lists but must not delete.
+// Moved back into the vault's directory, it is an item again.
+func (s *Store) MoveAside(d Digest, to string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		return fmt.Errorf("move vault item %s aside: %w", d.Short(), err)
+	}
+	name := s.fileName(d)
+	if err := os.Rename(s.path(d), filepath.Join(to, name)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("move vault item %s aside: %w", d.Short(), ErrNotFound)
+		}
+		return fmt.Errorf("move vault item %s aside: %w", d.Short(), err)
+	}
+	if err := syncDir(to); err != nil {
+		return fmt.Errorf("move vault item %s aside: %w", d.Short(), err)
+	}
+	return syncDir(s.dir)
 }
 
 // Check reads d's whole file and verifies it: nil, ErrNotFound, or an error

@@ -637,6 +637,25 @@ func TestOpenKeys(t *testing.T) {
 			t.Fatalf("Open: %v, want ErrCorrupt", err)
 		}
 	})
+	// A bit flipped in the check itself: the file has the right form, but
+	// the vault's items open with the key, so it is the file.
+	t.Run("bit-flipped keycheck", func(t *testing.T) {
+		p := filepath.Join(dir, checkFileName)
+		os.Remove(p)
+		if _, err := Open(dir, testKey(1)); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(p)
+		b[len(b)-1] ^= 1
+		os.WriteFile(p, b, 0o600)
+		_, err := Open(dir, testKey(1))
+		if !errors.Is(err, ErrCorrupt) || errors.Is(err, ErrWrongKey) || !strings.Contains(err.Error(), "is damaged") {
+			t.Fatalf("Open: %v, want the keycheck named damaged, not a different key", err)
+		}
+		if _, err := Open(dir, testKey(2)); !errors.Is(err, ErrWrongKey) {
+			t.Fatalf("Open with another key: %v, want ErrWrongKey", err)
+		}
+	})
 }
 
 func TestRemove(t *testing.T) {

@@ -35,6 +35,9 @@ func TestVerifyRecountsCloses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if honest, err = honest.CoSign(newKey(4)); err != nil { // Bo, the teller
+		t.Fatal(err)
+	}
 	closing.Result.Outcome = tally.OutcomePassed // 1 yes, 1 no: support 1/2 is not more than 1/2
 	forged, _ := coop.Close(newKey(2), g.ID, closing, nil, t0.Add(time.Hour), cert.ID)
 	for _, tc := range []struct {

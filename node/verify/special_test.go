@@ -64,6 +64,11 @@ func TestVerifySpecialRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, k := range keys[1:3] { // Bo and Cy, the tellers
+		if honest, err = honest.CoSign(k); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// The same ballots counted by the bylaws' general rule: 2/3 > 1/2 passes.
 	general := ps.Rules
 	general.Quorum, general.Threshold = by.Quorum, by.Threshold

@@ -8,6 +8,13 @@
 // member's keys) signed outside the revocation's (removal's) causal past is
 // invalid, and the report names each such record, the reason and the cut.
 //
+// Claimed times are bounded by the auditor's clock, as by a node's: a
+// record dated more than the bylaws' skew after the time the bundle is
+// judged at (BundleAt; the command passes the clock or --at) fails as
+// dated in the future, and is left out of the replay, as a node holds it;
+// a record dated before the genesis fails by the co-op's rules. The
+// package reads no clock itself.
+//
 // It imports neither storage nor networking.
 package verify
 
@@ -17,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/coopnode/coopnode/node/bundle"
 	"github.com/coopnode/coopnode/node/coop"
@@ -36,10 +44,13 @@ type Finding struct {
 
 // Report is the outcome of verifying a bundle.
 type Report struct {
-	OK         bool           `json:"ok"`
-	Coop       string         `json:"coop"`
-	CoopName   string         `json:"coopName"`
-	Created    string         `json:"created"`
+	OK       bool   `json:"ok"`
+	Coop     string `json:"coop"`
+	CoopName string `json:"coopName"`
+	Created  string `json:"created"`
+	// At is the time the bundle was judged at (empty: no time given, so no
+	// record was judged as dated in the future).
+	At         string         `json:"at,omitempty"`
 	Records    int            `json:"records"`    // records read and verified
 	Signatures int            `json:"signatures"` // signatures checked
 	Types      map[string]int `json:"types"`
@@ -54,6 +65,12 @@ type Report struct {
 	// causal past (a close whose count or result is wrong is a failure).
 	Decisions []Decision `json:"decisions"`
 	Open      int        `json:"open"` // proposals not closed
+	// AwaitingTellers counts the open proposals with a close that awaits
+	// its tellers' co-signatures (not a failure: it decides nothing yet).
+	AwaitingTellers int `json:"awaitingTellers"`
+	// Superseded counts closes as full as the close that decides, which
+	// lost only the tie (the earlier, then the lower ID): not failures.
+	Superseded int `json:"superseded"`
 	// Agreements are the adopted data agreement versions; Consent counts
 	// the valid consent receipts (a receipt the rules refuse is a failure).
 	Agreements []AgreementVersion `json:"agreements"`
@@ -94,10 +111,19 @@ type Decision struct {
 	Effect   string `json:"effect,omitempty"`
 }
 
-// Bundle verifies the bundle read from r. A bad bundle gives a Report with
-// OK false and the reasons; the error is only for failures to read at all.
-func Bundle(r io.Reader) (Report, error) {
+// Bundle verifies the bundle read from r without a time to judge claimed
+// times by (see BundleAt).
+func Bundle(r io.Reader) (Report, error) { return BundleAt(r, time.Time{}) }
+
+// BundleAt verifies the bundle read from r as at time at: a record dated
+// more than the bylaws' skew after at fails as dated in the future (the
+// zero time judges no record so). A bad bundle gives a Report with OK
+// false and the reasons; the error is only for failures to read at all.
+func BundleAt(r io.Reader, at time.Time) (Report, error) {
 	rep := Report{Types: map[string]int{}, Failures: []Finding{}}
+	if !at.IsZero() {
+		rep.At = at.UTC().Format(record.TimeFormat)
+	}
 	br, err := bundle.NewReader(r)
 	if err != nil {
 		if errors.Is(err, bundle.ErrNotBundle) || errors.Is(err, bundle.ErrTruncated) || errors.Is(err, bundle.ErrTampered) {
@@ -120,26 +146,51 @@ func Bundle(r io.Reader) (Report, error) {
 			full.Signatures += len(rec.Sigs)
 			full.Types[rec.Type]++
 		}
-		full = Records(hdr.Coop, recs, full)
+		full = RecordsAt(hdr.Coop, recs, full, at)
 		if err = verify(); err == nil {
 			return full, nil
 		}
 	}
-	// Signatures, IDs, truncation and tampering: nothing after this point can be trusted.
-	rep.Failures = append(rep.Failures, Finding{Reason: err.Error()})
+	// Signatures, IDs, truncation and tampering: nothing after this point
+	// can be trusted. A record refused in an intact bundle is named.
+	f := Finding{Reason: err.Error()}
+	var re *bundle.RecordError
+	if errors.As(err, &re) && !re.ID.IsZero() {
+		f.Record, f.Type = re.ID.String(), re.Type
+	}
+	rep.Failures = append(rep.Failures, f)
 	return rep, nil
 }
 
-// Records replays verified records of co-op coopID and adds the findings to rep.
+// Records replays verified records of co-op coopID and adds the findings
+// to rep, judging no record as dated in the future (see RecordsAt).
 func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
+	return RecordsAt(coopID, recs, rep, time.Time{})
+}
+
+// RecordsAt is Records as at time at: records dated more than the bylaws'
+// skew after at are failures, and left out of the replay as a node whose
+// clock reads at holds them (so the digest is that node's).
+func RecordsAt(coopID record.ID, recs []*record.Record, rep Report, at time.Time) Report {
+	var future []*record.Record
+	if !at.IsZero() {
+		recs, future = coop.SplitAt(coopID, recs, at)
+	}
 	s := coop.Fold(coopID, recs)
 	// Only findings look records up: a good bundle needs no index.
 	var byID map[record.ID]*record.Record
-	if len(s.Rejected)+len(s.Pending) > 0 {
+	if len(s.Rejected)+len(s.Pending)+len(future) > 0 {
 		byID = make(map[record.ID]*record.Record, len(recs))
 		for _, r := range recs {
 			byID[r.ID] = r
 		}
+	}
+	late := make(map[record.ID]bool, len(future))
+	for _, r := range future {
+		late[r.ID] = true
+		rep.Failures = append(rep.Failures, Finding{Record: r.ID.String(), Type: r.Type, Proposal: proposalOf(r),
+			Reason: fmt.Sprintf("dated in the future: %s is more than the bylaws' skew (%s) after the time judged at, %s; a node holds it until then, so verify again with --at a later time to judge it",
+				r.Time.UTC().Format(record.TimeFormat), s.Bylaws.Skew(), at.UTC().Format(record.TimeFormat))})
 	}
 	if s.Name == "" {
 		rep.Failures = append(rep.Failures, Finding{Record: coopID.String(), Type: coop.TypeGenesis,
@@ -147,26 +198,35 @@ func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
 	}
 	rep.Cut = 0
 	for _, rj := range s.Rejected {
+		if rj.Void && rj.LeftOut.IsZero() {
+			rep.Superseded++ // as full as the close that decides: no rule broken
+			continue
+		}
 		f := Finding{Record: rj.ID.String(), Type: rj.Type, Reason: rj.Reason}
 		if r, ok := byID[rj.ID]; ok {
 			f.Proposal = proposalOf(r)
 		}
-		if !rj.Cut.IsZero() {
+		if !rj.Cut.IsZero() && !rj.Void {
 			f.Cut = rj.Cut.String()
 			rep.Cut++
 		}
 		rep.Failures = append(rep.Failures, f)
 	}
 	for _, id := range s.Pending {
-		var missing []string
+		var missing, early []string
 		for _, p := range byID[id].Prev {
-			if _, ok := byID[p]; !ok {
+			if late[p] {
+				early = append(early, p.Short())
+			} else if _, ok := byID[p]; !ok {
 				missing = append(missing, p.Short())
 			}
 		}
 		reason := "relies on a record that is itself waiting for a missing one"
-		if len(missing) > 0 {
+		switch {
+		case len(missing) > 0:
 			reason = fmt.Sprintf("relies on records not in the bundle (%v): the bundle is incomplete", missing)
+		case len(early) > 0:
+			reason = fmt.Sprintf("relies on records dated in the future (%v), so it waits for them", early)
 		}
 		rep.Failures = append(rep.Failures, Finding{Record: id.String(), Type: byID[id].Type, Reason: reason})
 	}
@@ -187,6 +247,9 @@ func Records(coopID record.ID, recs []*record.Record, rep Report) Report {
 	for _, p := range s.Proposals() {
 		if p.Close == nil {
 			rep.Open++
+			if len(s.Awaiting(p.ID)) > 0 {
+				rep.AwaitingTellers++
+			}
 			continue
 		}
 		rep.Decisions = append(rep.Decisions, Decision{Proposal: p.ID.String(), Title: p.Title, Kind: p.Kind, Method: string(p.Method),

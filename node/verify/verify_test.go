@@ -3,10 +3,16 @@ package verify
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/coopnode/coopnode/node/bundle"
 	"github.com/coopnode/coopnode/node/coop"
@@ -42,6 +48,19 @@ func TestVerify(t *testing.T) {
 	want := coop.Fold(g.ID, good).Digest()
 	tampered := bytes.Clone(goodBytes)
 	tampered[len(tampered)-40] ^= 1
+	// Bo's admission with its signature broken by the bundle's writer (the
+	// checksum over it holds); then with a byte flipped after the bundle
+	// was written (the checksum fails).
+	badBo := *bo
+	badBo.Sigs = []record.Signature{{Key: bo.Sigs[0].Key, Sig: bytes.Clone(bo.Sigs[0].Sig)}}
+	badBo.Sigs[0].Sig[7] ^= 1
+	raw := make([][]byte, len(good))
+	for i, r := range good {
+		raw[i] = r.Bytes()
+	}
+	flipped := slices.Clone(raw)
+	flipped[2] = bytes.Clone(raw[2])
+	flipped[2][len(flipped[2])/2] ^= 1
 
 	for _, tc := range []struct {
 		name   string
@@ -49,14 +68,18 @@ func TestVerify(t *testing.T) {
 		ok     bool
 		record record.ID
 		reason string
+		not    string // what no failure may say
 	}{
-		{"good", goodBytes, true, record.ID{}, ""},
-		{"unauthorised admission", write(append(good, byBo)), false, byBo.ID, "roles that may admit"},
-		{"incomplete", write(append(good, orphan)), false, orphan.ID, "not in the bundle"},
-		{"no genesis", write(good[1:]), false, g.ID, "genesis"},
-		{"tampered", tampered, false, record.ID{}, "altered"},
-		{"truncated", goodBytes[:len(goodBytes)-10], false, record.ID{}, "truncated"},
-		{"not a bundle", []byte("hello"), false, record.ID{}, "not a coopnode bundle"},
+		{"good", goodBytes, true, record.ID{}, "", ""},
+		{"unauthorised admission", write(append(good, byBo)), false, byBo.ID, "roles that may admit", ""},
+		{"incomplete", write(append(good, orphan)), false, orphan.ID, "not in the bundle", ""},
+		{"no genesis", write(good[1:]), false, g.ID, "genesis", ""},
+		{"tampered", tampered, false, record.ID{}, "altered", ""},
+		{"bad signature, checksum holds", write([]*record.Record{g, cert, &badBo, boDev, future}), false, bo.ID,
+			"record 3 of 5 (" + bo.ID.Short() + ", " + bo.Type + "): bad record signature: signature by " + bo.Sigs[0].Key.String() + " does not verify; the bundle is as it was written (its checksum holds): ask whoever made it for a fresh export", "altered"},
+		{"record flipped, checksum fails", handBundle(t, g.ID, flipped, raw), false, record.ID{}, "altered after it was written: the checksum over its records does not match", bo.ID.Short()},
+		{"truncated", goodBytes[:len(goodBytes)-10], false, record.ID{}, "truncated", ""},
+		{"not a bundle", []byte("hello"), false, record.ID{}, "not a coopnode bundle", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep, err := Bundle(bytes.NewReader(tc.b))
@@ -76,6 +99,9 @@ func TestVerify(t *testing.T) {
 			for _, f := range rep.Failures {
 				if strings.Contains(f.Reason, tc.reason) && (tc.record.IsZero() || f.Record == tc.record.String()) {
 					found = true
+				}
+				if tc.not != "" && strings.Contains(f.Reason, tc.not) {
+					t.Fatalf("failure %+v says %q", f, tc.not)
 				}
 			}
 			if !found {
@@ -151,4 +177,33 @@ func TestVerifyRevocationsAndRemovals(t *testing.T) {
 			t.Fatalf("failures %+v do not name %s", rep.Failures, tc.record.Short())
 		})
 	}
+}
+
+// handBundle builds a bundle of co-op coop by hand, its trailer the
+// checksum over sumOf (a bundle altered after it was written, if sumOf is
+// not recs).
+func handBundle(t *testing.T, coop record.ID, recs, sumOf [][]byte) []byte {
+	t.Helper()
+	hj, err := json.Marshal(bundle.Header{Coop: coop, Created: t0, Records: len(recs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := func(chunks [][]byte) []byte {
+		var b []byte
+		for _, c := range append([][]byte{hj}, chunks...) {
+			b = binary.AppendUvarint(b, uint64(len(c)))
+			b = append(b, c...)
+		}
+		return b
+	}
+	sum := sha256.Sum256(stream(sumOf))
+	var out bytes.Buffer
+	out.WriteString("coopnode bundle v1\n")
+	zw, _ := zstd.NewWriter(&out, zstd.WithEncoderCRC(true))
+	_, _ = zw.Write(stream(recs))
+	_, _ = zw.Write(sum[:])
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

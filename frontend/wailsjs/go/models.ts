@@ -178,6 +178,24 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class AwaitingCloseView {
+	    record: string;
+	    by: string;
+	    tellers: string[];
+	    need: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new AwaitingCloseView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.record = source["record"];
+	        this.by = source["by"];
+	        this.tellers = source["tellers"];
+	        this.need = source["need"];
+	    }
+	}
 	export class VoteInput {
 	    position: string;
 	    reason: string;
@@ -341,6 +359,8 @@ export namespace app {
 	    admitRoles: string[];
 	    methods: string[];
 	    closeGraceHours: number;
+	    tellers: number;
+	    maxSkewMinutes: number;
 	    special: Record<string, DecisionRuleInput>;
 	
 	    static createFrom(source: any = {}) {
@@ -357,6 +377,8 @@ export namespace app {
 	        this.admitRoles = source["admitRoles"];
 	        this.methods = source["methods"];
 	        this.closeGraceHours = source["closeGraceHours"];
+	        this.tellers = source["tellers"];
+	        this.maxSkewMinutes = source["maxSkewMinutes"];
 	        this.special = this.convertValues(source["special"], DecisionRuleInput, true);
 	    }
 	
@@ -438,6 +460,9 @@ export namespace app {
 	    admitRoles: string[];
 	    methods: string[];
 	    closeGraceHours: number;
+	    tellers: number;
+	    tellersAdvice: string;
+	    maxSkewMinutes: number;
 	    adoptedBy: string;
 	    adoptedAt: string;
 	    special: Record<string, DecisionRuleView>;
@@ -457,6 +482,9 @@ export namespace app {
 	        this.admitRoles = source["admitRoles"];
 	        this.methods = source["methods"];
 	        this.closeGraceHours = source["closeGraceHours"];
+	        this.tellers = source["tellers"];
+	        this.tellersAdvice = source["tellersAdvice"];
+	        this.maxSkewMinutes = source["maxSkewMinutes"];
 	        this.adoptedBy = source["adoptedBy"];
 	        this.adoptedAt = source["adoptedAt"];
 	        this.special = this.convertValues(source["special"], DecisionRuleView, true);
@@ -908,6 +936,24 @@ export namespace app {
 	        this.bytes = source["bytes"];
 	    }
 	}
+	export class HeldView {
+	    id: string;
+	    type: string;
+	    time: string;
+	    due: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HeldView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.type = source["type"];
+	        this.time = source["time"];
+	        this.due = source["due"];
+	    }
+	}
 	export class IdentityView {
 	    memberId: string;
 	    name: string;
@@ -1166,6 +1212,8 @@ export namespace app {
 	    closedBy: string;
 	    closedAt: string;
 	    closeRecord: string;
+	    tellers: number;
+	    awaiting: AwaitingCloseView[];
 	    effect: string;
 	    subject: string;
 	    class: string;
@@ -1214,6 +1262,8 @@ export namespace app {
 	        this.closedBy = source["closedBy"];
 	        this.closedAt = source["closedAt"];
 	        this.closeRecord = source["closeRecord"];
+	        this.tellers = source["tellers"];
+	        this.awaiting = this.convertValues(source["awaiting"], AwaitingCloseView);
 	        this.effect = source["effect"];
 	        this.subject = source["subject"];
 	        this.class = source["class"];
@@ -1352,6 +1402,7 @@ export namespace app {
 	    pending: number;
 	    needsNewer: number;
 	    problems: string[];
+	    held?: HeldView[];
 	    joinRequest?: string;
 	    network?: NetworkView;
 	
@@ -1371,6 +1422,7 @@ export namespace app {
 	        this.pending = source["pending"];
 	        this.needsNewer = source["needsNewer"];
 	        this.problems = source["problems"];
+	        this.held = this.convertValues(source["held"], HeldView);
 	        this.joinRequest = source["joinRequest"];
 	        this.network = this.convertValues(source["network"], NetworkView);
 	    }
